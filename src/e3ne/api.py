@@ -1,0 +1,65 @@
+"""The Python API: PyTorch model -> radix SNN (``convert``), as a recipe of named steps."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import torch
+import torch.nn as nn
+
+from e3ne.errors import ConfigError
+from e3ne.frontend.fold import FloatNet, fold_chain
+from e3ne.frontend.qat import QATModel
+from e3ne.frontend.quantize import QuantConfig, calibrate, to_network
+from e3ne.frontend.trace import trace_model
+from e3ne.ir import Network
+
+
+def check_config(cfg: QuantConfig) -> None:
+    """One-line errors for out-of-range options, before any work is done."""
+    if not isinstance(cfg.T, int) or not 1 <= cfg.T <= 16:
+        raise ConfigError(f"-T {cfg.T}: time steps must be an integer from 1 to 16")
+    if not isinstance(cfg.W, int) or not 2 <= cfg.W <= 16:
+        raise ConfigError(f"-W {cfg.W}: weight bits must be an integer from 2 to 16")
+    if not 50.0 <= cfg.percentile <= 100.0:
+        raise ConfigError(f"percentile {cfg.percentile}: expected a value in [50, 100]")
+    if not 1 <= cfg.theta_bits <= 24:
+        raise ConfigError(f"theta_bits {cfg.theta_bits}: expected an integer in [1, 24]")
+
+
+def fold_model(model: nn.Module, input_shape: tuple[int, int, int]) -> FloatNet:
+    """Steps 1-2: trace (refusing anything unsupported) and fold into a float network."""
+    model = model.eval()
+    chain = trace_model(model, tuple(input_shape))
+    return FloatNet(fold_chain(chain, input_shape[0]), tuple(input_shape))
+
+
+def convert(
+    model: nn.Module,
+    calib_images: torch.Tensor,
+    cfg: QuantConfig | None = None,
+    *,
+    qat: Callable[[nn.Module], nn.Module] | None = None,
+    meta: dict | None = None,
+) -> Network:
+    """Trace, fold, calibrate and quantise ``model`` into a radix-SNN ``Network``.
+
+    ``calib_images`` are pixels in [0, 1], ``[N, C, H, W]``; their shape gives the input
+    shape. ``qat``, if given, is called with a module that runs the folded network under
+    the exact integer semantics (straight-through gradients) and should fine-tune it in
+    place (e.g. ``lambda m: train_model(m, X, y, epochs=2, lr=1e-4)``).
+    """
+    cfg = cfg or QuantConfig()
+    check_config(cfg)
+    if calib_images.dim() != 4 or len(calib_images) == 0:
+        raise ConfigError(f"calibration images: expected a non-empty [N, C, H, W] tensor, "
+                          f"got shape {tuple(calib_images.shape)}")
+    net = fold_model(model, tuple(calib_images.shape[1:]))
+    scales = calibrate(net, calib_images, cfg)
+    if qat is not None:
+        qat(QATModel(net, scales, cfg))
+        net.eval()
+    info = {"percentile": cfg.percentile, "theta_bits": cfg.theta_bits,
+            "calibration_images": len(calib_images), "qat": qat is not None}
+    info.update(meta or {})
+    return to_network(net, scales, cfg, info)

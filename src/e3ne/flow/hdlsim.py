@@ -1,0 +1,115 @@
+"""Run a self-checking SystemVerilog bench under Verilator or Icarus.
+
+Benches print ``PASS`` on success and ``FAIL ...`` (or call ``$fatal``) on a mismatch.
+This module only builds and runs them; the benches decide what is right.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from e3ne.errors import Mismatch, ToolNotFound
+
+RTL_DIR = Path(__file__).resolve().parent.parent / "hw" / "rtl"
+
+_INSTALL_HINT = "install it with: apt-get install -y verilator iverilog yosys"
+
+
+def require_tool(name: str) -> str:
+    """Return the path of an external tool, or raise ToolNotFound naming it."""
+    path = shutil.which(name)
+    if path is None:
+        raise ToolNotFound(f"{name}: not found on PATH; {_INSTALL_HINT}")
+    return path
+
+
+def _run(cmd: Sequence[str], cwd: Path, timeout: float) -> str:
+    proc = subprocess.run(
+        list(cmd), cwd=cwd, capture_output=True, text=True, timeout=timeout, check=False
+    )
+    out = proc.stdout + proc.stderr
+    if proc.returncode != 0:
+        raise Mismatch(f"{Path(cmd[0]).name} failed (exit {proc.returncode}):\n{out[-4000:]}")
+    return out
+
+
+def build_verilator(
+    top: str,
+    sources: Sequence[Path | str],
+    workdir: Path,
+    params: Mapping[str, int] | None = None,
+    extra_args: Sequence[str] = (),
+    timeout: float = 600,
+) -> Path:
+    """Compile a bench with ``verilator --binary`` and return the executable."""
+    require_tool("verilator")
+    workdir.mkdir(parents=True, exist_ok=True)
+    cmd = [
+        "verilator", "--binary", "--timing", "-j", "2", "-Wno-fatal",
+        "--top-module", top, "-Mdir", str(workdir / "obj"), "-o", "simv",
+        *[f"-G{k}={v}" for k, v in (params or {}).items()],
+        *extra_args,
+        *[str(s) for s in sources],
+    ]
+    _run(cmd, workdir, timeout)
+    return workdir / "obj" / "simv"
+
+
+def build_icarus(
+    top: str,
+    sources: Sequence[Path | str],
+    workdir: Path,
+    params: Mapping[str, int] | None = None,
+    timeout: float = 600,
+) -> list[str]:
+    """Compile a bench with ``iverilog -g2012``; return the command that runs it."""
+    require_tool("iverilog")
+    workdir.mkdir(parents=True, exist_ok=True)
+    image = workdir / "sim.vvp"
+    cmd = [
+        "iverilog", "-g2012", "-s", top, "-o", str(image),
+        *[f"-P{top}.{k}={v}" for k, v in (params or {}).items()],
+        *[str(s) for s in sources],
+    ]
+    _run(cmd, workdir, timeout)
+    return ["vvp", "-n", str(image)]
+
+
+def run_bench(
+    top: str,
+    sources: Sequence[Path | str],
+    workdir: Path,
+    params: Mapping[str, int] | None = None,
+    simulator: str = "verilator",
+    plusargs: Sequence[str] = (),
+    timeout: float = 600,
+) -> str:
+    """Build and run a self-checking bench; return its output, raise Mismatch unless it passed."""
+    if simulator == "verilator":
+        cmd = [str(build_verilator(top, sources, workdir, params, timeout=timeout))]
+    elif simulator == "icarus":
+        cmd = build_icarus(top, sources, workdir, params, timeout=timeout)
+    else:
+        raise ValueError(f"simulator {simulator!r}: expected 'verilator' or 'icarus'")
+    out = _run([*cmd, *plusargs], workdir, timeout)
+    if "FAIL" in out or "PASS" not in out:
+        raise Mismatch(f"bench {top} ({simulator}) did not pass:\n{out[-4000:]}")
+    return out
+
+
+def lint(top: str, sources: Sequence[Path | str], params: Mapping[str, int] | None = None) -> str:
+    """``verilator --lint-only -Wall``; raise Mismatch with the warnings if any."""
+    require_tool("verilator")
+    cmd = [
+        "verilator", "--lint-only", "-Wall", "--top-module", top,
+        *[f"-G{k}={v}" for k, v in (params or {}).items()],
+        *[str(s) for s in sources],
+    ]
+    proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    out = proc.stdout + proc.stderr
+    if proc.returncode != 0 or "%Warning" in out or "%Error" in out:
+        raise Mismatch(f"verilator lint of {top} is not clean:\n{out[-4000:]}")
+    return out

@@ -1,0 +1,228 @@
+"""Fold a traced chain into a float network of synaptic layers with ReLU flags.
+
+BatchNorm folds into the preceding conv/linear, input normalisation into the first one,
+Dropout/Identity vanish, and the chain is checked against the rules of DESIGN §2: every
+hidden synaptic layer reaches a ReLU (max pooling and flatten may sit in between, as
+they commute with ReLU and rounding), nothing but (log-)softmax follows the output layer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+from e3ne.errors import UnsupportedModel
+from e3ne.frontend.ops import Op
+
+
+@dataclass
+class FloatLayer:
+    """One layer of the folded float network."""
+
+    kind: str  # conv, linear, maxpool, avgpool, flatten
+    name: str
+    weight: torch.Tensor | None = None
+    bias: torch.Tensor | None = None
+    stride: tuple[int, int] = (1, 1)
+    padding: tuple[int, int] = (0, 0)
+    kernel: tuple[int, int] = (1, 1)
+    relu: bool = False  # hidden synaptic layer (its output goes through ReLU)
+    sources: list[str] = field(default_factory=list)  # model modules folded into it
+
+    @property
+    def synaptic(self) -> bool:
+        return self.kind in ("conv", "linear")
+
+
+def _bn_fold(layer: FloatLayer, op: Op) -> None:
+    bn = op.module
+    if layer.weight.shape[0] != bn.num_features:
+        raise UnsupportedModel(f"{op.where}: has {bn.num_features} features but follows "
+                               f"'{layer.name}' with {layer.weight.shape[0]} channels")
+    std = torch.sqrt(bn.running_var.double() + bn.eps)
+    gamma = bn.weight.double() if bn.affine else torch.ones_like(std)
+    beta = bn.bias.double() if bn.affine else torch.zeros_like(std)
+    scale = gamma / std
+    layer.weight = layer.weight * scale.view(-1, *([1] * (layer.weight.dim() - 1)))
+    layer.bias = (layer.bias - bn.running_mean.double()) * scale + beta
+    layer.sources.append(op.name)
+
+
+def _per_channel(op: Op, c: int) -> torch.Tensor:
+    v = op.params["operand"].double()
+    if v.numel() == 1:
+        return v.reshape(1).expand(c).clone()
+    if v.numel() == c:
+        return v.reshape(c)
+    raise UnsupportedModel(f"{op.where}: normalisation constant of shape {tuple(v.shape)} is "
+                           f"neither a scalar nor one value per input channel ({c})")
+
+
+def fold_chain(chain: list[Op], input_channels: int) -> list[FloatLayer]:
+    """Chain of ops -> float layers (float64 weights), checking the layering rules."""
+    layers: list[FloatLayer] = []
+    a = torch.ones(input_channels, dtype=torch.float64)  # input affine a·x + b
+    b = torch.zeros(input_channels, dtype=torch.float64)
+    affine_where: str | None = None
+    pending: FloatLayer | None = None  # synaptic layer still waiting for its ReLU
+    last_syn_op: Op | None = None
+    finished_by: Op | None = None  # softmax seen
+    since_syn: list[Op] = []  # ops between the pending layer and now
+
+    for op in chain:
+        if finished_by is not None and op.kind not in ("final", "drop"):
+            raise UnsupportedModel(f"{op.where}: comes after {finished_by.where}; only the "
+                                   "model's output may be (log-)softmaxed")
+        if op.kind == "drop":
+            continue
+        if op.kind == "affine":
+            if layers or pending:
+                raise UnsupportedModel(f"{op.where}: arithmetic is only supported at the start "
+                                       "of forward() (input normalisation)")
+            v = _per_channel(op, input_channels)
+            fn = op.params["fn"]
+            if fn == "sub":
+                b = b - v
+            elif fn == "add":
+                b = b + v
+            elif fn == "mul":
+                a, b = a * v, b * v
+            else:
+                if (v == 0).any():
+                    raise UnsupportedModel(f"{op.where}: divides by zero")
+                a, b = a / v, b / v
+            affine_where = op.where
+            continue
+        if op.kind in ("conv", "linear"):
+            if pending is not None:
+                raise UnsupportedModel(
+                    f"{last_syn_op.where}: is followed by {op.where} without "
+                    "a ReLU in between; every hidden conv/linear layer needs one"
+                )
+            m = op.module
+            w = m.weight.detach().double().clone()
+            bias = (m.bias.detach().double().clone() if m.bias is not None
+                    else torch.zeros(w.shape[0], dtype=torch.float64))
+            layer = FloatLayer(op.kind, op.name, w, bias, sources=[op.name])
+            if op.kind == "conv":
+                layer.stride, layer.padding = op.params["stride"], op.params["padding"]
+                layer.kernel = tuple(w.shape[2:])
+            if affine_where is not None:
+                _fold_input_affine(layer, a, b, op)
+                affine_where = None
+            layers.append(layer)
+            pending, last_syn_op, since_syn = layer, op, []
+            continue
+        if affine_where is not None and op.kind in ("maxpool", "avgpool", "relu"):
+            raise UnsupportedModel(f"{op.where}: sits between the input normalisation "
+                                   f"({affine_where}) and the first conv/linear layer")
+        if op.kind == "bn":
+            if pending is None or since_syn:
+                raise UnsupportedModel(f"{op.where}: BatchNorm must directly follow a "
+                                       "conv/linear layer to be folded")
+            _bn_fold(pending, op)
+            continue
+        if op.kind == "relu":
+            if pending is not None:
+                pending.relu = True
+                pending = None
+            continue  # ReLU on non-negative values is the identity
+        if op.kind == "final":
+            if pending is None:
+                raise UnsupportedModel(f"{op.where}: softmax is only allowed after the output "
+                                       "layer")
+            finished_by = op
+            continue
+        if op.kind == "avgpool" and pending is not None:
+            raise UnsupportedModel(f"{op.where}: average pooling between {last_syn_op.where} "
+                                   "and its ReLU does not commute with ReLU; move it after the "
+                                   "ReLU")
+        if op.kind in ("maxpool", "avgpool"):
+            p = op.params
+            layers.append(FloatLayer(op.kind, op.name, kernel=p["kernel"], stride=p["stride"],
+                                     padding=p["padding"], sources=[op.name]))
+        elif op.kind == "flatten":
+            if len(op.params["in_shape"]) == 2:
+                continue  # already flat: a no-op
+            layers.append(FloatLayer("flatten", op.name, sources=[op.name]))
+        since_syn.append(op)
+
+    syn = [layer for layer in layers if layer.synaptic]
+    if not syn:
+        raise UnsupportedModel("model: has no Conv2d or Linear layer")
+    if pending is None:
+        raise UnsupportedModel(
+            f"{last_syn_op.where}: the output layer is followed by ReLU; the output layer emits "
+            "signed membrane potentials, so remove that ReLU"
+        )
+    if layers[-1] is not pending:
+        raise UnsupportedModel(f"{next(o for o in since_syn).where}: nothing but (log-)softmax "
+                               f"may follow the output layer {last_syn_op.where}")
+    return layers
+
+
+def _fold_input_affine(layer: FloatLayer, a: torch.Tensor, b: torch.Tensor, op: Op) -> None:
+    """First layer sees ``a·x + b``: fold into its weights and bias (exact away from padding)."""
+    w = layer.weight
+    if layer.kind == "conv":
+        layer.bias = layer.bias + (w * b.view(1, -1, 1, 1)).sum(dim=(1, 2, 3))
+        layer.weight = w * a.view(1, -1, 1, 1)
+    else:
+        reps = w.shape[1] // a.numel()
+        if reps * a.numel() != w.shape[1]:
+            raise UnsupportedModel(f"{op.where}: cannot map the per-channel normalisation onto "
+                                   f"{w.shape[1]} input features")
+        av, bv = a.repeat_interleave(reps), b.repeat_interleave(reps)
+        layer.bias = layer.bias + w @ bv
+        layer.weight = w * av.view(1, -1)
+
+
+class FloatNet(nn.Module):
+    """The folded float network, runnable in float for calibration, checks and QAT."""
+
+    def __init__(self, layers: list[FloatLayer], input_shape: tuple[int, int, int]):
+        super().__init__()
+        self.specs = layers
+        self.input_shape = tuple(input_shape)
+        self.weights = nn.ParameterList(
+            [nn.Parameter(layer.weight.float().clone()) for layer in layers if layer.synaptic])
+        self.biases = nn.ParameterList(
+            [nn.Parameter(layer.bias.float().clone()) for layer in layers if layer.synaptic])
+
+    def synaptic_specs(self) -> list[FloatLayer]:
+        return [layer for layer in self.specs if layer.synaptic]
+
+    def forward(self, x: torch.Tensor, quant=None, record: list | None = None) -> torch.Tensor:
+        """Float forward. ``quant`` (a ``FakeQuant``) applies the integer semantics with
+        straight-through gradients; ``record`` collects each hidden layer's ReLU output."""
+        if quant is not None:
+            x = quant.input(x)
+        k = 0
+        for layer in self.specs:
+            if layer.synaptic:
+                w, b = self.weights[k], self.biases[k]
+                if quant is not None:
+                    w = quant.weight(w, k)
+                if layer.kind == "conv":
+                    x = F.conv2d(x, w, b, stride=layer.stride, padding=layer.padding)
+                else:
+                    x = F.linear(x, w, b)
+                if layer.relu:
+                    x = F.relu(x)
+                    if record is not None:
+                        record.append(x.detach())
+                    if quant is not None:
+                        x = quant.activation(x, k)
+                k += 1
+            elif layer.kind == "maxpool":
+                ph, pw = layer.padding
+                x = F.max_pool2d(F.pad(x, (pw, pw, ph, ph)), layer.kernel, layer.stride)
+            elif layer.kind == "avgpool":
+                ph, pw = layer.padding
+                x = F.avg_pool2d(F.pad(x, (pw, pw, ph, ph)), layer.kernel, layer.stride)
+            else:
+                x = x.reshape(x.shape[0], -1)
+        return x

@@ -1,0 +1,113 @@
+"""Calibrate activation scales and turn the folded float network into the integer IR.
+
+Scales (DESIGN §2): the input LSB is ``s_0 = 1/(2^T-1)``; a hidden layer's output LSB is
+``s_l = clip_l/(2^T-1)`` with ``clip_l`` a percentile of its float ReLU outputs on
+calibration data; weights get one scale per output channel, ``sw_c = max|w_c|/(2^(W-1)-1)``
+(one per layer for the output layer, so its ``U_c`` stay comparable across classes).
+With ``s_in`` the LSB of the layer's input, ``z_c/s_l ≈ V_c·sw_c·s_in/s_l + b_c/s_l``,
+so ``θ_c = round(2^F·s_l/(sw_c·s_in))`` with ``F`` just large enough that every ``θ_c``
+has ``theta_bits`` significant bits, and ``β_c = round(b_c·θ_c/s_l) + floor(θ_c/2)``
+(the half-θ makes the neuron's floor a rounding).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from e3ne.frontend.fold import FloatLayer, FloatNet
+from e3ne.ir import Network
+from e3ne.layers import AvgPool, Conv, Flatten, Layer, Linear, MaxPool
+
+
+@dataclass
+class QuantConfig:
+    """Options of post-training quantisation."""
+
+    T: int = 4  #: time steps = activation bits
+    W: int = 4  #: weight bits
+    percentile: float = 99.99  #: activation clip, percentile of each layer's float ReLU outputs
+    theta_bits: int = 10  #: significant bits of the smallest threshold θ (sets F)
+
+
+def weight_scales(w: torch.Tensor, W: int, per_channel: bool) -> torch.Tensor:
+    """LSB of the integer weights, one per output channel (``[C_out]``)."""
+    wmax = (1 << (W - 1)) - 1
+    flat = w.detach().reshape(w.shape[0], -1).abs()
+    m = flat.amax(dim=1) if per_channel else flat.max().expand(w.shape[0])
+    return torch.where(m > 0, m / wmax, torch.ones_like(m))
+
+
+def calibrate(net: FloatNet, images: torch.Tensor, cfg: QuantConfig,
+              batch_size: int = 256) -> list[float]:
+    """LSB ``s_l`` of each hidden synaptic layer's output, from float activations."""
+    records: list[list[torch.Tensor]] = []
+    with torch.no_grad():
+        for start in range(0, len(images), batch_size):
+            rec: list[torch.Tensor] = []
+            net(images[start:start + batch_size].float(), record=rec)
+            records.append(rec)
+    scales = []
+    qmax = (1 << cfg.T) - 1
+    for i in range(len(records[0]) if records else 0):
+        acts = torch.cat([r[i].reshape(-1) for r in records]).double().numpy()
+        clip = float(np.percentile(acts, cfg.percentile)) if acts.size else 0.0
+        if not clip > 0:
+            clip = float(acts.max()) if acts.size and acts.max() > 0 else 1.0
+        scales.append(clip / qmax)
+    return scales
+
+
+def to_network(net: FloatNet, act_scales: list[float], cfg: QuantConfig,
+               meta: dict | None = None) -> Network:
+    """Integer IR from the float network and its calibrated activation LSBs."""
+    T, W = cfg.T, cfg.W
+    wmax = (1 << (W - 1)) - 1
+    s_in = 1.0 / ((1 << T) - 1)
+    layers: list[Layer] = []
+    k = 0
+    n_syn = len(net.synaptic_specs())
+    for spec in net.specs:
+        if not spec.synaptic:
+            layers.append(_plain_layer(spec))
+            continue
+        w = net.weights[k].detach().double()
+        b = net.biases[k].detach().double()
+        last = k == n_syn - 1
+        sw = weight_scales(w, W, per_channel=not last).double()
+        wq = torch.clamp(torch.round(w / sw.view(-1, *([1] * (w.dim() - 1)))), -wmax, wmax)
+        wq = wq.to(torch.int64).numpy()
+        if last:
+            shift = 0
+            unit = float(sw[0]) * s_in  # float value of one unit of V
+            beta = np.round(b.numpy() / unit).astype(np.int64)
+            theta, act_scale = None, unit
+        else:
+            s_out = act_scales[k]
+            ratio = s_out / (sw.numpy() * s_in)  # θ / 2^F
+            shift = max(0, math.ceil(cfg.theta_bits - math.log2(float(ratio.min()))))
+            shift = min(shift, 30)
+            theta = np.maximum(np.round(ratio * 2.0 ** shift), 1).astype(np.int64)
+            beta = (np.round(b.numpy() * theta / s_out) + theta // 2).astype(np.int64)
+            act_scale = s_out
+        common = dict(name=spec.name, weight=wq, beta=beta, theta=theta, shift=int(shift),
+                      output=last, act_scale=float(act_scale))
+        if spec.kind == "conv":
+            layers.append(Conv(**common, stride=tuple(spec.stride), padding=tuple(spec.padding)))
+        else:
+            layers.append(Linear(**common))
+        if not last:
+            s_in = act_scales[k]
+        k += 1
+    return Network(tuple(net.input_shape), T, W, layers, dict(meta or {})).validate()
+
+
+def _plain_layer(spec: FloatLayer) -> Layer:
+    if spec.kind == "maxpool":
+        return MaxPool(spec.name, tuple(spec.kernel), tuple(spec.stride), tuple(spec.padding))
+    if spec.kind == "avgpool":
+        return AvgPool(spec.name, tuple(spec.kernel), tuple(spec.stride), tuple(spec.padding))
+    return Flatten(spec.name)

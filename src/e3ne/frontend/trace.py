@@ -1,0 +1,342 @@
+"""Trace an ``nn.Module`` with torch.fx into a single chain of supported ops.
+
+Everything unsupported is refused here, before any calibration or training, with one
+line naming the module or op, where it sits, and why.
+"""
+
+from __future__ import annotations
+
+import operator
+from typing import Any
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from torch.fx import GraphModule, Node, symbolic_trace
+from torch.fx.passes.shape_prop import ShapeProp
+
+from e3ne.errors import UnsupportedModel
+from e3ne.frontend.ops import Op
+
+_DROP_MODULES = (nn.Dropout, nn.Dropout2d, nn.Dropout1d, nn.AlphaDropout, nn.Identity)
+_BN_MODULES = (nn.BatchNorm2d, nn.BatchNorm1d)
+_OTHER_ACTIVATIONS = (
+    nn.Sigmoid, nn.Tanh, nn.LeakyReLU, nn.ReLU6, nn.ELU, nn.GELU, nn.SiLU, nn.Hardtanh,
+    nn.PReLU, nn.Softplus, nn.Mish, nn.Hardswish, nn.Hardsigmoid, nn.SELU, nn.CELU,
+    nn.Softsign, nn.Tanhshrink, nn.LogSigmoid, nn.Threshold, nn.RReLU,
+)
+_WHY_BY_CLASS: list[tuple[tuple[type, ...], str]] = [
+    (_OTHER_ACTIVATIONS, "only ReLU can be radix-encoded"),
+    ((nn.Conv1d, nn.Conv3d), "only 2-D convolutions (Conv2d) are supported"),
+    ((nn.ConvTranspose1d, nn.ConvTranspose2d, nn.ConvTranspose3d),
+     "transposed convolutions are not supported; use Conv2d"),
+    ((nn.RNNBase, nn.RNNCellBase), "recurrent layers are not supported; use Conv2d/Linear"),
+    ((nn.MultiheadAttention, nn.Transformer, nn.TransformerEncoderLayer),
+     "attention is not supported; use Conv2d/Linear"),
+    ((nn.BatchNorm3d, nn.LayerNorm, nn.GroupNorm, nn.InstanceNorm1d, nn.InstanceNorm2d,
+      nn.LocalResponseNorm),
+     "only BatchNorm1d/2d right after a conv/linear layer can be folded"),
+    ((nn.MaxPool1d, nn.MaxPool3d, nn.AvgPool1d, nn.AvgPool3d, nn.LPPool2d,
+      nn.FractionalMaxPool2d), "only 2-D max and average pooling are supported"),
+    ((nn.Embedding, nn.EmbeddingBag), "embeddings are not supported"),
+    ((nn.Upsample, nn.PixelShuffle), "upsampling is not supported"),
+]
+_FINAL_FUNCS = {F.softmax, F.log_softmax, torch.softmax, torch.log_softmax}
+_RELU_FUNCS = {F.relu, torch.relu, F.relu_, torch.relu_}
+_DROP_FUNCS = {F.dropout, F.dropout2d, F.dropout1d}
+_AFFINE_FUNCS = {operator.sub: "sub", operator.truediv: "div", operator.mul: "mul",
+                 operator.add: "add", torch.sub: "sub", torch.div: "div", torch.mul: "mul",
+                 torch.add: "add"}
+_FLATTEN_METHODS = {"view", "reshape", "flatten"}
+_IGNORED_METHODS = {"size", "dim", "contiguous"}
+
+
+def _fn_name(target: Any) -> str:
+    if isinstance(target, str):
+        return target
+    mod = getattr(target, "__module__", None) or ""
+    name = getattr(target, "__name__", repr(target))
+    if target is F.max_pool2d:
+        name = "max_pool2d"
+    short = {"torch.nn.functional": "F", "_operator": "operator"}.get(mod, mod)
+    return f"{short}.{name}" if short else name
+
+
+def _where(node: Node, gm: GraphModule) -> str:
+    if node.op == "call_module":
+        return f"layer '{node.target}' ({type(gm.get_submodule(node.target)).__name__})"
+    if node.op == "call_method":
+        return f"op '{node.name}' (.{node.target}()) in forward()"
+    if node.op == "get_attr":
+        return f"op '{node.name}' (self.{node.target}) in forward()"
+    return f"op '{node.name}' ({_fn_name(node.target)}) in forward()"
+
+
+def _bind(node: Node, names: list[str], defaults: dict[str, Any]) -> dict[str, Any]:
+    """Positional + keyword arguments of a functional call, by parameter name."""
+    bound = dict(defaults)
+    bound.update(zip(names, node.args, strict=False))
+    bound.update(node.kwargs)
+    return bound
+
+
+def _refuse(where: str, why: str) -> UnsupportedModel:
+    return UnsupportedModel(f"{where}: {why}")
+
+
+def _pool_params(where: str, kind: str, kernel, stride, padding, extra: dict) -> dict:
+    def two(v):
+        return (int(v), int(v)) if isinstance(v, int) else (int(v[0]), int(v[1]))
+
+    if kind == "maxpool":
+        if two(extra.get("dilation", 1)) != (1, 1):
+            raise _refuse(where, "dilated max pooling is not supported; use dilation=1")
+        if extra.get("return_indices"):
+            raise _refuse(where, "return_indices=True is not supported")
+    else:
+        if extra.get("divisor_override") is not None:
+            raise _refuse(where, "divisor_override is not supported")
+        if not extra.get("count_include_pad", True) and two(padding) != (0, 0):
+            raise _refuse(where, "count_include_pad=False with padding is not supported; "
+                                 "use count_include_pad=True or padding=0")
+    if extra.get("ceil_mode"):
+        raise _refuse(where, "ceil_mode=True is not supported; use ceil_mode=False")
+    k = two(kernel)
+    return {"kernel": k, "stride": two(stride) if stride not in (None, ()) else k,
+            "padding": two(padding)}
+
+
+def _classify_module(node: Node, gm: GraphModule) -> Op:
+    m = gm.get_submodule(node.target)
+    where, name = _where(node, gm), str(node.target)
+    if isinstance(m, nn.Conv2d):
+        if m.groups != 1:
+            raise _refuse(where, f"grouped/depthwise convolution (groups={m.groups}) "
+                                 "is not supported; use groups=1")
+        if tuple(m.dilation) != (1, 1):
+            raise _refuse(where, f"dilation {tuple(m.dilation)} is not supported; use 1")
+        if m.padding_mode != "zeros":
+            raise _refuse(where, f"padding_mode '{m.padding_mode}' is not supported; "
+                                 "only zero padding ('zeros')")
+        pad = m.padding
+        if isinstance(pad, str):
+            if pad == "valid":
+                pad = (0, 0)
+            elif all(k % 2 == 1 for k in m.kernel_size):
+                pad = tuple(k // 2 for k in m.kernel_size)
+            else:
+                raise _refuse(where, "padding='same' with an even kernel is asymmetric; "
+                                     "use explicit symmetric padding")
+        return Op("conv", where, name, m, {"stride": tuple(m.stride), "padding": tuple(pad)})
+    if isinstance(m, nn.Linear):
+        return Op("linear", where, name, m)
+    if isinstance(m, _BN_MODULES):
+        if not m.track_running_stats or m.running_mean is None:
+            raise _refuse(where, "BatchNorm without running statistics cannot be folded; "
+                                 "use track_running_stats=True")
+        return Op("bn", where, name, m)
+    if isinstance(m, nn.ReLU):
+        return Op("relu", where, name, m)
+    if isinstance(m, nn.MaxPool2d):
+        return Op("maxpool", where, name, m, _pool_params(
+            where, "maxpool", m.kernel_size, m.stride, m.padding,
+            {"dilation": m.dilation, "ceil_mode": m.ceil_mode,
+             "return_indices": m.return_indices}))
+    if isinstance(m, nn.AvgPool2d):
+        return Op("avgpool", where, name, m, _pool_params(
+            where, "avgpool", m.kernel_size, m.stride, m.padding,
+            {"ceil_mode": m.ceil_mode, "count_include_pad": m.count_include_pad,
+             "divisor_override": m.divisor_override}))
+    if isinstance(m, (nn.AdaptiveAvgPool2d, nn.AdaptiveMaxPool2d)):
+        kind = "avgpool" if isinstance(m, nn.AdaptiveAvgPool2d) else "maxpool"
+        return Op(kind, where, name, m, {"adaptive": m.output_size})
+    if isinstance(m, nn.Flatten):
+        if m.start_dim != 1 or m.end_dim != -1:
+            raise _refuse(where, "only Flatten(start_dim=1, end_dim=-1) is supported")
+        return Op("flatten", where, name, m)
+    if isinstance(m, _DROP_MODULES):
+        return Op("drop", where, name, m)
+    if isinstance(m, (nn.Softmax, nn.LogSoftmax)):
+        return Op("final", where, name, m)
+    for classes, why in _WHY_BY_CLASS:
+        if isinstance(m, classes):
+            raise _refuse(where, why)
+    raise _refuse(where, f"module type {type(m).__name__} is not supported; supported: "
+                         "Conv2d, Linear, BatchNorm1d/2d, ReLU, MaxPool2d, AvgPool2d, "
+                         "Adaptive{Avg,Max}Pool2d, Flatten, Dropout, Identity, (Log)Softmax")
+
+
+def _classify_function(node: Node, gm: GraphModule) -> Op | None:
+    t, where, name = node.target, _where(node, gm), node.name
+    if node.op == "call_method":
+        if t in _IGNORED_METHODS:
+            return None
+        if t in ("relu", "relu_"):
+            return Op("relu", where, name)
+        if t in _FLATTEN_METHODS:
+            return Op("flatten", where, name)
+        if t in ("softmax", "log_softmax"):
+            return Op("final", where, name)
+        if t in ("sub", "div", "mul", "add"):
+            return Op("affine", where, name, params={"fn": t})
+        why = "only ReLU can be radix-encoded" if t in ("sigmoid", "tanh", "clamp") else (
+            "is not supported")
+        raise _refuse(where, why if why.startswith("only") else f".{t}() {why}")
+    if t in _RELU_FUNCS:
+        return Op("relu", where, name)
+    if t is F.max_pool2d:
+        b = _bind(node, ["input", "kernel_size", "stride", "padding", "dilation", "ceil_mode",
+                         "return_indices"], {"stride": None, "padding": 0, "dilation": 1})
+        return Op("maxpool", where, name, params=_pool_params(
+            where, "maxpool", b["kernel_size"], b["stride"], b["padding"], b))
+    if t is F.avg_pool2d:
+        b = _bind(node, ["input", "kernel_size", "stride", "padding", "ceil_mode",
+                         "count_include_pad", "divisor_override"],
+                  {"stride": None, "padding": 0})
+        return Op("avgpool", where, name, params=_pool_params(
+            where, "avgpool", b["kernel_size"], b["stride"], b["padding"], b))
+    if t in (F.adaptive_avg_pool2d, F.adaptive_max_pool2d):
+        b = _bind(node, ["input", "output_size"], {})
+        kind = "avgpool" if t is F.adaptive_avg_pool2d else "maxpool"
+        return Op(kind, where, name, params={"adaptive": b["output_size"]})
+    if t in (torch.flatten, torch.reshape):
+        return Op("flatten", where, name)
+    if t in _DROP_FUNCS:
+        return Op("drop", where, name)
+    if t in _FINAL_FUNCS:
+        return Op("final", where, name)
+    if t in _AFFINE_FUNCS:
+        return Op("affine", where, name, params={"fn": _AFFINE_FUNCS[t]})
+    if t in (operator.getitem,):
+        return None
+    if t in (torch.sigmoid, torch.tanh, F.sigmoid, F.tanh, F.leaky_relu, F.gelu, F.silu,
+             F.elu, F.relu6, F.hardtanh, F.softplus, torch.clamp):
+        raise _refuse(where, "only ReLU can be radix-encoded")
+    if t in (torch.cat, torch.stack):
+        raise _refuse(where, "concatenation is not supported; the model must be a single "
+                             "chain of layers")
+    if t in (F.conv2d, F.linear, F.conv1d, F.batch_norm):
+        raise _refuse(where, "functional layers with weights are not supported; use the "
+                             "nn.Conv2d / nn.Linear / nn.BatchNorm2d modules")
+    raise _refuse(where, f"{_fn_name(t)} is not supported")
+
+
+def _shape(node: Node) -> tuple[int, ...] | None:
+    meta = node.meta.get("tensor_meta")
+    return tuple(meta.shape) if meta is not None and hasattr(meta, "shape") else None
+
+
+def trace_model(model: nn.Module, input_shape: tuple[int, int, int]) -> list[Op]:
+    """The model's single chain of ops, each with its input/output shapes in ``params``."""
+    name = type(model).__name__
+    try:
+        gm = symbolic_trace(model)
+    except Exception as e:  # torch.fx raises many kinds; one line is what the user needs
+        msg = str(e).splitlines()[0] if str(e) else type(e).__name__
+        raise UnsupportedModel(
+            f"model ({name}): torch.fx cannot trace forward() ({msg}); "
+            "avoid data-dependent control flow"
+        ) from e
+
+    # 1. Classify every node first, so unsupported ops are refused before running anything.
+    placeholders = [n for n in gm.graph.nodes if n.op == "placeholder"]
+    if len(placeholders) != 1:
+        raise UnsupportedModel(
+            f"model ({name}): forward() takes {len(placeholders)} inputs; expected one image "
+            "tensor"
+        )
+    ops: dict[Node, Op] = {}
+    for node in gm.graph.nodes:
+        if node.op == "call_module":
+            ops[node] = _classify_module(node, gm)
+        elif node.op in ("call_function", "call_method"):
+            op = _classify_function(node, gm)
+            if op is not None:
+                ops[node] = op
+
+    # 2. Shapes, from one run on a batch of two.
+    was_training = model.training
+    model.eval()
+    try:
+        ShapeProp(gm).propagate(torch.rand(2, *input_shape))
+    except Exception as e:
+        msg = str(e).splitlines()[0] if str(e) else type(e).__name__
+        raise UnsupportedModel(
+            f"model ({name}): running it on an input of shape {tuple(input_shape)} failed "
+            f"({msg}); check the input shape (--input-shape C,H,W)"
+        ) from e
+    finally:
+        model.train(was_training)
+
+    # 3. Walk the data flow: it must be one chain from the input to the output.
+    chain: list[Op] = []
+    head = placeholders[0]
+    tensor_nodes = {n for n in gm.graph.nodes if _shape(n) is not None}
+    for node in gm.graph.nodes:
+        if node.op == "output":
+            arg = node.args[0]
+            if arg is not head:
+                raise UnsupportedModel(
+                    f"model ({name}): forward() must return a single tensor from its last layer"
+                )
+            break
+        if node not in ops:
+            if node.op == "get_attr":
+                continue
+            if node in tensor_nodes and node is not head and node.op != "placeholder":
+                raise _refuse(_where(node, gm), "is not supported")
+            continue
+        op = ops[node]
+        inputs = [a for a in node.all_input_nodes if a in tensor_nodes and a.op != "get_attr"]
+        consts = [a for a in node.all_input_nodes if a.op == "get_attr"]
+        if len(inputs) > 1:
+            raise _refuse(op.where, "combines two tensors (a residual add, concatenation or "
+                                    "product); the model must be a single chain of layers")
+        if consts and op.kind != "affine":
+            raise _refuse(op.where, "uses a parameter directly in forward(); use nn modules")
+        if not inputs or inputs[0] is not head:
+            raise _refuse(op.where, "branches off the main chain (its input is not the "
+                                    "previous layer's output); the model must be one chain")
+        in_shape, out_shape = _shape(inputs[0]), _shape(node)
+        op.params.update(in_shape=in_shape, out_shape=out_shape)
+        if op.kind == "affine":
+            op.params["operand"] = _affine_operand(node, gm, op)
+        if op.kind == "flatten" and (
+            out_shape is None or len(out_shape) != 2 or out_shape[0] != in_shape[0]
+        ):
+            raise _refuse(op.where, f"reshapes {in_shape[1:]} to {out_shape[1:]}; only "
+                                    "flattening each sample to a vector is supported")
+        if op.kind == "linear" and len(in_shape) != 2:
+            raise _refuse(op.where, f"gets an input of shape {in_shape[1:]}; flatten it first")
+        if op.kind in ("conv", "maxpool", "avgpool") and len(in_shape) != 4:
+            raise _refuse(op.where, f"gets an input of shape {in_shape[1:]}; expected (C, H, W)")
+        if op.kind in ("maxpool", "avgpool") and "adaptive" in op.params:
+            op.params.update(_adaptive(op, in_shape, out_shape))
+        chain.append(op)
+        head = node
+    return chain
+
+
+def _affine_operand(node: Node, gm: GraphModule, op: Op) -> torch.Tensor:
+    """The constant of ``x - c``, ``x / c``, ``x * c`` or ``x + c`` (scalar or per channel)."""
+    args = list(node.args) + list(node.kwargs.values())
+    if op.params["fn"] in ("sub", "div") and isinstance(args[0], Node) is False:
+        raise _refuse(op.where, "only x - c and x / c with a constant c are supported")
+    for a in args:
+        if isinstance(a, (int, float)):
+            return torch.tensor(float(a))
+        if isinstance(a, Node) and a.op == "get_attr":
+            value = gm
+            for part in str(a.target).split("."):
+                value = getattr(value, part)
+            return torch.as_tensor(value).detach().float()
+    raise _refuse(op.where, "only arithmetic with a constant (input normalisation) is supported")
+
+
+def _adaptive(op: Op, in_shape, out_shape) -> dict[str, Any]:
+    (h, w), (oh, ow) = in_shape[2:], out_shape[2:]
+    if h % oh or w % ow:
+        raise _refuse(op.where, f"adaptive pooling from {h}x{w} to {oh}x{ow} has unequal "
+                                "windows; the output size must divide the input size")
+    k = (h // oh, w // ow)
+    return {"kernel": k, "stride": k, "padding": (0, 0)}

@@ -1,0 +1,18 @@
+"""Layer kinds of the network IR; importing this package registers all of them."""
+
+from e3ne.layers.base import LAYER_KINDS, Layer, register
+from e3ne.layers.flatten import Flatten
+from e3ne.layers.pool import AvgPool, MaxPool
+from e3ne.layers.synaptic import Conv, Linear, Synaptic
+
+__all__ = [
+    "LAYER_KINDS",
+    "AvgPool",
+    "Conv",
+    "Flatten",
+    "Layer",
+    "Linear",
+    "MaxPool",
+    "Synaptic",
+    "register",
+]

@@ -1,0 +1,88 @@
+"""The layer-kind registry.
+
+Each layer kind lives in one module that defines its IR node (typed, validated fields),
+how it is stored, and its two golden executors; it registers itself with
+``@register``. Generic code (IR loading, the golden model) only calls these hooks, so a
+new kind touches one file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import numpy as np
+import torch
+
+from e3ne.errors import FormatError
+
+Shape = tuple[int, ...]
+
+LAYER_KINDS: dict[str, type[Layer]] = {}
+
+
+def register(cls: type[Layer]) -> type[Layer]:
+    """Class decorator: make a layer kind known to the IR loader by its ``kind``."""
+    if cls.kind in LAYER_KINDS:
+        raise RuntimeError(f"layer kind {cls.kind!r} registered twice")
+    LAYER_KINDS[cls.kind] = cls
+    return cls
+
+
+def pair(v: Any, what: str, where: str) -> tuple[int, int]:
+    """Normalise an int or a 2-sequence of ints to a pair, or raise FormatError."""
+    if isinstance(v, (int, np.integer)) and not isinstance(v, bool):
+        return (int(v), int(v))
+    if isinstance(v, (list, tuple)) and len(v) == 2 and all(
+        isinstance(e, (int, np.integer)) and not isinstance(e, bool) for e in v
+    ):
+        return (int(v[0]), int(v[1]))
+    raise FormatError(f"{where}: {what} must be an int or a pair of ints, got {v!r}")
+
+
+def window_out(size: int, k: int, s: int, p: int) -> int:
+    """Output length of a window of ``k`` with stride ``s`` over ``size`` padded by ``p``."""
+    return (size + 2 * p - k) // s + 1
+
+
+@dataclass
+class Layer:
+    """Base of every IR node: a named step from one integer tensor to the next."""
+
+    name: str
+    kind: ClassVar[str] = ""
+
+    @property
+    def where(self) -> str:
+        return f"layer '{self.name}' ({self.kind})"
+
+    # --- shapes and checks -------------------------------------------------------
+    def out_shape(self, in_shape: Shape) -> Shape:
+        """Shape of one output sample (no batch axis) for an input of ``in_shape``."""
+        raise NotImplementedError
+
+    def validate(self, in_shape: Shape, T: int, W: int, is_last: bool) -> None:
+        """Raise FormatError if the node's fields are inconsistent or out of range."""
+
+    # --- storage -------------------------------------------------------------------
+    def to_json(self) -> dict[str, Any]:
+        """Fields other than arrays, as plain JSON values (``kind`` and ``name`` included)."""
+        raise NotImplementedError
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        """Integer arrays to store in weights.npz, keyed by field name."""
+        return {}
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any], arrays: dict[str, np.ndarray]) -> Layer:
+        raise NotImplementedError
+
+    # --- golden executors --------------------------------------------------------
+    def run_fast(self, q: torch.Tensor, T: int) -> torch.Tensor:
+        """Whole-batch integer step: int64 tensor in, int64 tensor out."""
+        raise NotImplementedError
+
+    def run_literal(self, spikes: np.ndarray, T: int) -> np.ndarray:
+        """Spike-by-spike step on trains ``[T, N, ...]`` (uint8); the output layer
+        returns its signed membrane potentials ``U`` ``[N, ...]`` (int64) instead."""
+        raise NotImplementedError

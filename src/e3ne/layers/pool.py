@@ -1,0 +1,114 @@
+"""Max and average pooling on T-bit activations (DESIGN §2), with zero padding.
+
+Max pooling of radix trains needs no decoding: reading the trains MSB first, a window's
+maximum is found bit-serially by dropping, at each step, the candidates whose spike is
+lower than the best one seen (the literal executor does exactly that).
+Average pooling is ``floor((Σ window + floor(k/2)) / k)`` with ``k`` the window size,
+padded zeros included.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from e3ne.encoding import radix_decode, radix_encode
+from e3ne.errors import FormatError
+from e3ne.layers.base import Layer, Shape, pair, register, window_out
+
+
+@dataclass
+class Pool(Layer):
+    kernel: tuple[int, int] = (2, 2)
+    stride: tuple[int, int] = (2, 2)
+    padding: tuple[int, int] = (0, 0)
+
+    def out_shape(self, in_shape: Shape) -> Shape:
+        c, h, w = in_shape
+        (kh, kw), (sh, sw), (ph, pw) = self.kernel, self.stride, self.padding
+        return (c, window_out(h, kh, sh, ph), window_out(w, kw, sw, pw))
+
+    def validate(self, in_shape: Shape, T: int, W: int, is_last: bool) -> None:
+        if len(in_shape) != 3:
+            raise FormatError(f"{self.where}: needs a (C, H, W) input, gets {in_shape}")
+        if min(self.kernel) < 1 or min(self.stride) < 1 or min(self.padding) < 0:
+            raise FormatError(f"{self.where}: kernel and stride must be >= 1, padding >= 0")
+        if self.padding[0] * 2 > self.kernel[0] or self.padding[1] * 2 > self.kernel[1]:
+            raise FormatError(f"{self.where}: padding must be at most half the kernel")
+        if min(self.out_shape(in_shape)[1:]) < 1:
+            raise FormatError(f"{self.where}: kernel larger than its padded input {in_shape}")
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "name": self.name,
+            "kernel": list(self.kernel),
+            "stride": list(self.stride),
+            "padding": list(self.padding),
+        }
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any], arrays: dict[str, np.ndarray]) -> Pool:
+        where = f"layer '{d['name']}' ({cls.kind})"
+        return cls(
+            name=d["name"],
+            kernel=pair(d["kernel"], "kernel", where),
+            stride=pair(d["stride"], "stride", where),
+            padding=pair(d["padding"], "padding", where),
+        )
+
+    def windows(self, x: np.ndarray) -> np.ndarray:
+        """Zero-padded windows over the last two axes: ``[..., OH, OW, KH, KW]``."""
+        (kh, kw), (sh, sw), (ph, pw) = self.kernel, self.stride, self.padding
+        pad = [(0, 0)] * (x.ndim - 2) + [(ph, ph), (pw, pw)]
+        win = np.lib.stride_tricks.sliding_window_view(np.pad(x, pad), (kh, kw), axis=(-2, -1))
+        return win[..., ::sh, ::sw, :, :]
+
+
+@register
+@dataclass
+class MaxPool(Pool):
+    kind: ClassVar[str] = "maxpool"
+
+    def run_fast(self, q: torch.Tensor, T: int) -> torch.Tensor:
+        ph, pw = self.padding
+        if ph or pw:  # zero padding (PyTorch pads max pooling with -inf)
+            q = F.pad(q, (pw, pw, ph, ph))
+        return F.max_pool2d(q.to(torch.float32), self.kernel, self.stride).to(torch.int64)
+
+    def run_literal(self, spikes: np.ndarray, T: int) -> np.ndarray:
+        win = self.windows(spikes.astype(bool))  # [T, N, C, OH, OW, KH, KW]
+        alive = np.ones(win.shape[1:], dtype=bool)
+        out = np.zeros(win.shape[:-2], dtype=np.uint8)
+        for t in range(T):
+            bit = (win[t] & alive).any(axis=(-2, -1))
+            out[t] = bit
+            alive &= win[t] | ~bit[..., None, None]
+        return out
+
+
+@register
+@dataclass
+class AvgPool(Pool):
+    kind: ClassVar[str] = "avgpool"
+
+    @property
+    def window_size(self) -> int:
+        return self.kernel[0] * self.kernel[1]
+
+    def run_fast(self, q: torch.Tensor, T: int) -> torch.Tensor:
+        ph, pw = self.padding
+        x = F.pad(q, (pw, pw, ph, ph)).to(torch.float64)  # sums < 2^53: exact
+        k = self.window_size
+        s = F.avg_pool2d(x, self.kernel, self.stride, divisor_override=1).round().to(torch.int64)
+        return torch.div(s + k // 2, k, rounding_mode="floor")
+
+    def run_literal(self, spikes: np.ndarray, T: int) -> np.ndarray:
+        q = radix_decode(spikes)
+        k = self.window_size
+        s = self.windows(q).sum(axis=(-2, -1))
+        return radix_encode((s + k // 2) // k, T)

@@ -1,0 +1,293 @@
+"""Synaptic layers (Conv2d and Linear) with their radix neurons (DESIGN §2).
+
+Membrane ``V_c = Σ_i w_ci·q_i`` (Horner over MSB-first spike planes),
+``U_c = V_c·2^F + β_c``; a hidden layer fires ``q_c = clamp(floor(U_c/θ_c), 0, 2^T-1)``
+by successive subtraction, the output layer emits ``U_c``.
+
+Why the fast executor is exact: every operand is an integer, and every product and every
+partial sum of ``Σ_i w_ci·q_i`` in any order is an integer of magnitude at most
+``B = max_c Σ_i |w_ci|·(2^T-1)``. Floating point represents every integer up to ``2^24``
+(float32) or ``2^53`` (float64) exactly, and adding or multiplying such integers rounds
+only when the exact result exceeds that range. So a convolution or matrix product
+computed as sums of products, in any order or blocking, is exact when ``B`` is below the
+limit. We pick float32 below ``2^24``, float64 below ``2^53``, and exact int64 unfolding
+above. (Fast transforms such as Winograd or FFT would break this; PyTorch's CPU
+convolution and GEMM compute plain sums of products, and the property tests compare
+against the literal executor on every value.)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from e3ne.errors import FormatError
+from e3ne.layers.base import Layer, Shape, pair, register, window_out
+
+FLOAT32_EXACT = 1 << 24
+FLOAT64_EXACT = 1 << 53
+
+
+def signed_bits(lo: int, hi: int) -> int:
+    """Smallest two's-complement width holding every integer in [lo, hi]."""
+    bits = 1
+    while not (-(1 << (bits - 1)) <= lo and hi <= (1 << (bits - 1)) - 1):
+        bits += 1
+    return bits
+
+
+@dataclass
+class Synaptic(Layer):
+    """Common part of Conv and Linear: integer weights, β, θ, F and the neuron."""
+
+    weight: np.ndarray = field(default=None, repr=False)  # int64, [C_out, ...]
+    beta: np.ndarray = field(default=None, repr=False)  # int64, [C_out]
+    theta: np.ndarray | None = field(default=None, repr=False)  # int64 [C_out]; None if output
+    shift: int = 0  # F
+    output: bool = False  # last synaptic layer: emits U, no neuron
+    act_scale: float = 1.0  # float value of one LSB of the output (q, or U if output)
+    _cache: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    kind: ClassVar[str] = ""
+
+    @property
+    def out_channels(self) -> int:
+        return int(self.weight.shape[0])
+
+    @property
+    def fan_in(self) -> int:
+        return int(np.prod(self.weight.shape[1:]))
+
+    def membrane_bounds(self, T: int) -> tuple[np.ndarray, np.ndarray]:
+        """Per-channel least and greatest ``V`` for inputs in [0, 2^T-1]."""
+        w = self.weight.reshape(self.out_channels, -1)
+        qmax = (1 << T) - 1
+        return np.minimum(w, 0).sum(1) * qmax, np.maximum(w, 0).sum(1) * qmax
+
+    def acc_bits(self, T: int) -> int:
+        """Accumulator width that holds ``V`` and ``U`` for every input: sums never wrap."""
+        vlo, vhi = self.membrane_bounds(T)
+        ulo = vlo * (1 << self.shift) + self.beta
+        uhi = vhi * (1 << self.shift) + self.beta
+        lo = min(int(vlo.min()), int(ulo.min()), 0)
+        hi = max(int(vhi.max()), int(uhi.max()), 0)
+        return signed_bits(lo, hi)
+
+    # --- checks --------------------------------------------------------------------
+    def _validate_common(self, T: int, W: int, is_last: bool) -> None:
+        where = self.where
+        for fname in ("weight", "beta"):
+            a = getattr(self, fname)
+            if not isinstance(a, np.ndarray) or a.dtype.kind not in "iu":
+                raise FormatError(f"{where}: {fname} must be an integer array")
+        wmax = (1 << (W - 1)) - 1
+        if self.weight.size and int(np.abs(self.weight).max()) > wmax:
+            raise FormatError(
+                f"{where}: weights exceed the {W}-bit range [-{wmax}, {wmax}] "
+                f"(found {int(np.abs(self.weight).max())})"
+            )
+        c = self.out_channels
+        if self.beta.shape != (c,):
+            raise FormatError(f"{where}: beta has shape {self.beta.shape}, expected ({c},)")
+        if not isinstance(self.shift, int) or not 0 <= self.shift <= 40:
+            raise FormatError(f"{where}: shift F={self.shift!r} must be an integer in [0, 40]")
+        if self.output != is_last:
+            want = "the last synaptic layer" if is_last else "a hidden layer"
+            raise FormatError(f"{where}: output={self.output} but it is {want}")
+        if self.output:
+            if self.theta is not None:
+                raise FormatError(f"{where}: the output layer has no threshold theta")
+        else:
+            if not isinstance(self.theta, np.ndarray) or self.theta.shape != (c,):
+                raise FormatError(f"{where}: theta must be an integer array of shape ({c},)")
+            if self.theta.dtype.kind not in "iu" or (self.theta.size and self.theta.min() < 1):
+                raise FormatError(f"{where}: theta must be positive integers")
+        if self.acc_bits(T) > 62:
+            raise FormatError(f"{where}: accumulator needs {self.acc_bits(T)} bits (> 62)")
+
+    # --- storage -------------------------------------------------------------------
+    def arrays(self) -> dict[str, np.ndarray]:
+        out = {"weight": self.weight.astype(np.int64), "beta": self.beta.astype(np.int64)}
+        if self.theta is not None:
+            out["theta"] = self.theta.astype(np.int64)
+        return out
+
+    def _json_common(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "name": self.name,
+            "shift": self.shift,
+            "output": self.output,
+            "act_scale": self.act_scale,
+        }
+
+    @staticmethod
+    def _common_from_json(d: dict[str, Any], arrays: dict[str, np.ndarray]) -> dict[str, Any]:
+        return {
+            "name": d["name"],
+            "weight": arrays["weight"],
+            "beta": arrays["beta"],
+            "theta": arrays.get("theta"),
+            "shift": d["shift"],
+            "output": d["output"],
+            "act_scale": float(d.get("act_scale", 1.0)),
+        }
+
+    # --- golden: the neuron ------------------------------------------------------
+    def neuron_fast(self, v: torch.Tensor, T: int) -> torch.Tensor:
+        """``V`` (int64, channel axis 1) -> ``q`` for hidden layers, ``U`` for the output."""
+        shape = (1, -1) + (1,) * (v.dim() - 2)
+        u = v * (1 << self.shift) + torch.from_numpy(self.beta).view(shape)
+        if self.output:
+            return u
+        theta = torch.from_numpy(self.theta).view(shape)
+        return torch.div(u, theta, rounding_mode="floor").clamp_(0, (1 << T) - 1)
+
+    def neuron_literal(self, u: np.ndarray, T: int) -> np.ndarray:
+        """Successive subtraction: at step t, fire and subtract ``θ·2^(T-1-t)`` if U reaches it."""
+        shape = (1, -1) + (1,) * (u.ndim - 2)
+        theta = self.theta.reshape(shape)
+        u = u.copy()
+        spikes = np.zeros((T,) + u.shape, dtype=np.uint8)
+        for t in range(T):
+            thr = theta << (T - 1 - t)
+            fire = u >= thr
+            spikes[t] = fire
+            u -= np.where(fire, thr, 0)
+        return spikes
+
+    def run_literal(self, spikes: np.ndarray, T: int) -> np.ndarray:
+        v = None
+        for plane in spikes:  # MSB first: V <- 2V + Σ w·s_t
+            current = self.synaptic_current(plane.astype(np.int64))
+            v = current if v is None else 2 * v + current
+        shape = (1, -1) + (1,) * (v.ndim - 2)
+        u = v * (1 << self.shift) + self.beta.reshape(shape)
+        return u if self.output else self.neuron_literal(u, T)
+
+    def synaptic_current(self, s: np.ndarray) -> np.ndarray:
+        """Exact integer ``Σ_i w_ci·s_i`` for one spike plane (int64, numpy)."""
+        raise NotImplementedError
+
+    def _exact_dtype(self, T: int) -> torch.dtype | None:
+        vlo, vhi = self.membrane_bounds(T)
+        bound = max(int(-vlo.min()), int(vhi.max()))
+        if bound < FLOAT32_EXACT:
+            return torch.float32
+        if bound < FLOAT64_EXACT:
+            return torch.float64
+        return None
+
+    def _weight_as(self, dtype: torch.dtype) -> torch.Tensor:
+        key = ("w", dtype)
+        if key not in self._cache:
+            self._cache[key] = torch.from_numpy(self.weight).to(dtype)
+        return self._cache[key]
+
+
+@register
+@dataclass
+class Conv(Synaptic):
+    """Conv2d with zero padding; weight ``[C_out, C_in, KH, KW]``."""
+
+    stride: tuple[int, int] = (1, 1)
+    padding: tuple[int, int] = (0, 0)
+    kind: ClassVar[str] = "conv"
+
+    @property
+    def kernel(self) -> tuple[int, int]:
+        return (int(self.weight.shape[2]), int(self.weight.shape[3]))
+
+    def out_shape(self, in_shape: Shape) -> Shape:
+        _, h, w = in_shape
+        (kh, kw), (sh, sw), (ph, pw) = self.kernel, self.stride, self.padding
+        return (self.out_channels, window_out(h, kh, sh, ph), window_out(w, kw, sw, pw))
+
+    def validate(self, in_shape: Shape, T: int, W: int, is_last: bool) -> None:
+        if self.weight is None or self.weight.ndim != 4:
+            raise FormatError(f"{self.where}: weight must be a 4-D array [C_out, C_in, KH, KW]")
+        if len(in_shape) != 3 or in_shape[0] != self.weight.shape[1]:
+            raise FormatError(
+                f"{self.where}: expects input (C={self.weight.shape[1]}, H, W), gets {in_shape}"
+            )
+        if min(self.stride) < 1 or min(self.padding) < 0:
+            raise FormatError(f"{self.where}: stride must be >= 1 and padding >= 0")
+        if min(self.out_shape(in_shape)[1:]) < 1:
+            raise FormatError(f"{self.where}: kernel larger than its padded input {in_shape}")
+        self._validate_common(T, W, is_last)
+
+    def to_json(self) -> dict[str, Any]:
+        d = self._json_common()
+        d.update(stride=list(self.stride), padding=list(self.padding))
+        return d
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any], arrays: dict[str, np.ndarray]) -> Conv:
+        where = f"layer '{d['name']}' (conv)"
+        return cls(
+            **cls._common_from_json(d, arrays),
+            stride=pair(d["stride"], "stride", where),
+            padding=pair(d["padding"], "padding", where),
+        )
+
+    def run_fast(self, q: torch.Tensor, T: int) -> torch.Tensor:
+        dtype = self._exact_dtype(T)
+        if dtype is None:  # beyond float64's exact range: exact int64 im2col
+            n, _, h, w = q.shape
+            _, oh, ow = self.out_shape(tuple(q.shape[1:]))
+            cols = F.unfold(q.to(torch.float64), self.kernel, padding=self.padding,
+                            stride=self.stride).round().to(torch.int64)
+            wm = torch.from_numpy(self.weight.reshape(self.out_channels, -1))
+            v = torch.einsum("ok,nkl->nol", wm, cols).reshape(n, -1, oh, ow)
+        else:
+            v = F.conv2d(q.to(dtype), self._weight_as(dtype), stride=self.stride,
+                         padding=self.padding).to(torch.int64)
+        return self.neuron_fast(v, T)
+
+    def synaptic_current(self, s: np.ndarray) -> np.ndarray:
+        (kh, kw), (sh, sw), (ph, pw) = self.kernel, self.stride, self.padding
+        x = np.pad(s, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+        win = np.lib.stride_tricks.sliding_window_view(x, (kh, kw), axis=(2, 3))[:, :, ::sh, ::sw]
+        return np.einsum("nchwij,ocij->nohw", win, self.weight, dtype=np.int64)
+
+
+@register
+@dataclass
+class Linear(Synaptic):
+    """Fully connected layer; weight ``[C_out, C_in]``."""
+
+    kind: ClassVar[str] = "linear"
+
+    def out_shape(self, in_shape: Shape) -> Shape:
+        return (self.out_channels,)
+
+    def validate(self, in_shape: Shape, T: int, W: int, is_last: bool) -> None:
+        if self.weight is None or self.weight.ndim != 2:
+            raise FormatError(f"{self.where}: weight must be a 2-D array [C_out, C_in]")
+        if tuple(in_shape) != (self.weight.shape[1],):
+            raise FormatError(
+                f"{self.where}: expects a flat input of {self.weight.shape[1]}, gets {in_shape}"
+            )
+        self._validate_common(T, W, is_last)
+
+    def to_json(self) -> dict[str, Any]:
+        return self._json_common()
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any], arrays: dict[str, np.ndarray]) -> Linear:
+        return cls(**cls._common_from_json(d, arrays))
+
+    def run_fast(self, q: torch.Tensor, T: int) -> torch.Tensor:
+        dtype = self._exact_dtype(T)
+        if dtype is None:
+            v = q @ torch.from_numpy(self.weight).T
+        else:
+            v = (q.to(dtype) @ self._weight_as(dtype).T).to(torch.int64)
+        return self.neuron_fast(v, T)
+
+    def synaptic_current(self, s: np.ndarray) -> np.ndarray:
+        return s @ self.weight.T
