@@ -37,8 +37,8 @@ def run_fast(net: Network, q0: np.ndarray, *, collect: bool = False,
             for i, layer in enumerate(net.layers):
                 q = layer.run_fast(q, net.T)
                 if collect:
-                    per_layer[i].append(q.numpy())
-            outs.append(q.numpy())
+                    per_layer[i].append(q.to(torch.int64).numpy())
+            outs.append(q.to(torch.int64).numpy())
     u = np.concatenate(outs) if outs else np.zeros((0, net.num_classes), np.int64)
     if collect:
         return u, [np.concatenate(p) for p in per_layer]

@@ -260,7 +260,10 @@ def trace_model(model: nn.Module, input_shape: tuple[int, int, int]) -> list[Op]
     try:
         ShapeProp(gm).propagate(torch.rand(2, *input_shape))
     except Exception as e:
-        msg = str(e).splitlines()[0] if str(e) else type(e).__name__
+        root = e
+        while root.__cause__ is not None:
+            root = root.__cause__
+        msg = str(root).splitlines()[0] if str(root) else type(root).__name__
         raise UnsupportedModel(
             f"model ({name}): running it on an input of shape {tuple(input_shape)} failed "
             f"({msg}); check the input shape (--input-shape C,H,W)"

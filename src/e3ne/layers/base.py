@@ -79,7 +79,8 @@ class Layer:
 
     # --- golden executors --------------------------------------------------------
     def run_fast(self, q: torch.Tensor, T: int) -> torch.Tensor:
-        """Whole-batch integer step: int64 tensor in, int64 tensor out."""
+        """Whole-batch integer step. Tensors hold exact integers, in int64 or in a float
+        dtype whose exact range covers them (the output's dtype is the step's choice)."""
         raise NotImplementedError
 
     def run_literal(self, spikes: np.ndarray, T: int) -> np.ndarray:

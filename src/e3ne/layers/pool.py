@@ -78,7 +78,9 @@ class MaxPool(Pool):
         ph, pw = self.padding
         if ph or pw:  # zero padding (PyTorch pads max pooling with -inf)
             q = F.pad(q, (pw, pw, ph, ph))
-        return F.max_pool2d(q.to(torch.float32), self.kernel, self.stride).to(torch.int64)
+        if q.dtype == torch.int64:
+            q = q.to(torch.float64)  # T-bit values: exact
+        return F.max_pool2d(q, self.kernel, self.stride)
 
     def run_literal(self, spikes: np.ndarray, T: int) -> np.ndarray:
         win = self.windows(spikes.astype(bool))  # [T, N, C, OH, OW, KH, KW]
@@ -104,8 +106,8 @@ class AvgPool(Pool):
         ph, pw = self.padding
         x = F.pad(q, (pw, pw, ph, ph)).to(torch.float64)  # sums < 2^53: exact
         k = self.window_size
-        s = F.avg_pool2d(x, self.kernel, self.stride, divisor_override=1).round().to(torch.int64)
-        return torch.div(s + k // 2, k, rounding_mode="floor")
+        s = F.avg_pool2d(x, self.kernel, self.stride, divisor_override=1).round()
+        return torch.floor((s + k // 2) / k).to(q.dtype)  # exact: see Synaptic.neuron_fast
 
     def run_literal(self, spikes: np.ndarray, T: int) -> np.ndarray:
         q = radix_decode(spikes)

@@ -11,9 +11,10 @@ partial sum of ``Σ_i w_ci·q_i`` in any order is an integer of magnitude at mos
 only when the exact result exceeds that range. So a convolution or matrix product
 computed as sums of products, in any order or blocking, is exact when ``B`` is below the
 limit. We pick float32 below ``2^24``, float64 below ``2^53``, and exact int64 unfolding
-above. (Fast transforms such as Winograd or FFT would break this; PyTorch's CPU
-convolution and GEMM compute plain sums of products, and the property tests compare
-against the literal executor on every value.)
+above; activations travel between layers as exact integers in whichever dtype the layer
+used (``golden.run_fast`` returns int64). (Fast transforms such as Winograd or FFT would
+break this; PyTorch's CPU convolution and GEMM compute plain sums of products, and the
+property tests compare against the literal executor on every value.)
 """
 
 from __future__ import annotations
@@ -139,13 +140,27 @@ class Synaptic(Layer):
 
     # --- golden: the neuron ------------------------------------------------------
     def neuron_fast(self, v: torch.Tensor, T: int) -> torch.Tensor:
-        """``V`` (int64, channel axis 1) -> ``q`` for hidden layers, ``U`` for the output."""
+        """``V`` (channel axis 1) -> ``q`` for hidden layers, ``U`` for the output layer.
+
+        Works in ``v``'s dtype. In floating point it is exact when ``|U| + θ`` stays below
+        the dtype's exact-integer limit (``_exact_dtype`` checks): ``U·2^F + β`` is then an
+        exact integer, and for ``U = kθ - r`` (``1 <= r < θ``) the correctly rounded
+        quotient lies below ``k`` because ``r/θ >= 1/θ`` exceeds half an ulp of ``k``
+        whenever ``kθ < 2^24`` (float32) or ``2^53`` (float64); so ``floor`` is exact.
+        """
         shape = (1, -1) + (1,) * (v.dim() - 2)
-        u = v * (1 << self.shift) + torch.from_numpy(self.beta).view(shape)
+        key = ("neuron", v.dtype)
+        if key not in self._cache:
+            theta = None if self.theta is None else torch.from_numpy(self.theta).to(v.dtype)
+            self._cache[key] = (torch.from_numpy(self.beta).to(v.dtype).view(shape),
+                                None if theta is None else theta.view(shape))
+        beta, theta = self._cache[key]
+        u = v * (1 << self.shift) + beta if self.shift else v + beta
         if self.output:
             return u
-        theta = torch.from_numpy(self.theta).view(shape)
-        return torch.div(u, theta, rounding_mode="floor").clamp_(0, (1 << T) - 1)
+        if v.dtype == torch.int64:
+            return torch.div(u, theta, rounding_mode="floor").clamp_(0, (1 << T) - 1)
+        return torch.floor(u / theta).clamp_(0, (1 << T) - 1)
 
     def neuron_literal(self, u: np.ndarray, T: int) -> np.ndarray:
         """Successive subtraction: at step t, fire and subtract ``θ·2^(T-1-t)`` if U reaches it."""
@@ -173,14 +188,19 @@ class Synaptic(Layer):
         """Exact integer ``Σ_i w_ci·s_i`` for one spike plane (int64, numpy)."""
         raise NotImplementedError
 
-    def _exact_dtype(self, T: int) -> torch.dtype | None:
-        vlo, vhi = self.membrane_bounds(T)
-        bound = max(int(-vlo.min()), int(vhi.max()))
-        if bound < FLOAT32_EXACT:
-            return torch.float32
-        if bound < FLOAT64_EXACT:
-            return torch.float64
-        return None
+    def _exact_dtype(self, T: int) -> torch.dtype:
+        """The cheapest dtype in which membrane, ``U`` and the neuron's division are exact."""
+        key = ("dtype", T)
+        if key not in self._cache:
+            vlo, vhi = self.membrane_bounds(T)
+            ulo = vlo * (1 << self.shift) + self.beta
+            uhi = vhi * (1 << self.shift) + self.beta
+            theta = 0 if self.theta is None else int(self.theta.max())
+            bound = max(int(-vlo.min()), int(vhi.max()),
+                        int(np.abs(ulo).max()) + theta, int(np.abs(uhi).max()) + theta)
+            self._cache[key] = (torch.float32 if bound < FLOAT32_EXACT else
+                                torch.float64 if bound < FLOAT64_EXACT else torch.int64)
+        return self._cache[key]
 
     def _weight_as(self, dtype: torch.dtype) -> torch.Tensor:
         key = ("w", dtype)
@@ -236,16 +256,17 @@ class Conv(Synaptic):
 
     def run_fast(self, q: torch.Tensor, T: int) -> torch.Tensor:
         dtype = self._exact_dtype(T)
-        if dtype is None:  # beyond float64's exact range: exact int64 im2col
-            n, _, h, w = q.shape
+        if dtype == torch.int64:  # beyond float64's exact range: exact int64 im2col
+            q = q.to(torch.int64)
+            n = q.shape[0]
             _, oh, ow = self.out_shape(tuple(q.shape[1:]))
             cols = F.unfold(q.to(torch.float64), self.kernel, padding=self.padding,
-                            stride=self.stride).round().to(torch.int64)
+                            stride=self.stride).round().to(torch.int64)  # values < 2^16
             wm = torch.from_numpy(self.weight.reshape(self.out_channels, -1))
             v = torch.einsum("ok,nkl->nol", wm, cols).reshape(n, -1, oh, ow)
         else:
             v = F.conv2d(q.to(dtype), self._weight_as(dtype), stride=self.stride,
-                         padding=self.padding).to(torch.int64)
+                         padding=self.padding)
         return self.neuron_fast(v, T)
 
     def synaptic_current(self, s: np.ndarray) -> np.ndarray:
@@ -283,10 +304,7 @@ class Linear(Synaptic):
 
     def run_fast(self, q: torch.Tensor, T: int) -> torch.Tensor:
         dtype = self._exact_dtype(T)
-        if dtype is None:
-            v = q @ torch.from_numpy(self.weight).T
-        else:
-            v = (q.to(dtype) @ self._weight_as(dtype).T).to(torch.int64)
+        v = q.to(dtype) @ self._weight_as(dtype).T
         return self.neuron_fast(v, T)
 
     def synaptic_current(self, s: np.ndarray) -> np.ndarray:

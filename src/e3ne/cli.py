@@ -1,0 +1,128 @@
+"""Command line: ``e3ne convert | train | demo``. Errors print one line and exit 2."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import traceback
+from pathlib import Path
+
+from e3ne.errors import E3neError
+
+
+def _add_convert_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("model", help="zoo name (lenet5, fang, alexnet, vgg11) or file.py:ClassName")
+    p.add_argument("--weights", help="trained weights: e3ne checkpoint or state_dict .pt "
+                   "(zoo models on mnist/digits default to a cached training run)")
+    p.add_argument("--dataset", choices=["mnist", "digits", "random"],
+                   help="calibration/test data (zoo models default to their own)")
+    p.add_argument("--input-shape", metavar="C,H,W", help="input shape (required for random "
+                   "data with a non-zoo model)")
+    p.add_argument("-T", type=int, help="time steps = activation bits (zoo default, else 4)")
+    p.add_argument("-W", type=int, help="weight bits (zoo default, else 4)")
+    p.add_argument("--percentile", type=float, default=99.99,
+                   help="activation clipping percentile for calibration (default 99.99)")
+    p.add_argument("--calib-images", type=int, default=1000,
+                   help="training images used for calibration (default 1000)")
+    p.add_argument("--qat-epochs", type=int, default=0,
+                   help="quantisation-aware fine-tuning epochs (default 0: post-training)")
+
+
+def _convert_opts(args: argparse.Namespace):
+    from e3ne.jobs import ConvertOptions, parse_shape
+
+    return ConvertOptions(
+        model=args.model, weights=args.weights, dataset=args.dataset,
+        input_shape=parse_shape(args.input_shape) if args.input_shape else None,
+        T=args.T, W=args.W, percentile=args.percentile, calib_images=args.calib_images,
+        qat_epochs=args.qat_epochs)
+
+
+def cmd_convert(args: argparse.Namespace) -> int:
+    from e3ne.jobs import run_convert, summary_lines
+
+    res = run_convert(_convert_opts(args), args.out)
+    for line in summary_lines(res.net):
+        print(line)
+    fa, sa = res.float_accuracy, res.snn_accuracy
+    acc = "n/a (no labels)" if fa is None else f"float {fa:.4f}, SNN {sa:.4f}"
+    print(f"T={res.net.T} W={res.net.W}  accuracy: {acc}  ({res.seconds:.1f} s)")
+    print(f"wrote {Path(args.out) / 'network.json'}, weights.npz, convert.json")
+    return 0
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    from e3ne.data import load_dataset
+    from e3ne.models.loader import load_model_spec
+    from e3ne.models.zoo import ZOO
+    from e3ne.train import TRAIN_DEFAULTS, evaluate, save_checkpoint, train_model
+
+    entry = ZOO.get(args.model)
+    pad_to = entry.pad_to if entry and entry.dataset == args.dataset else None
+    X, y = load_dataset(args.dataset, "train", pad_to=pad_to)
+    Xt, yt = load_dataset(args.dataset, "test", pad_to=pad_to)
+    recipe = TRAIN_DEFAULTS.get(args.model)
+    epochs = args.epochs or (recipe.epochs if recipe else 10)
+    lr = args.lr or (recipe.lr if recipe else 1e-3)
+    model = load_model_spec(args.model)
+    train_model(model, X, y, epochs=epochs, lr=lr, seed=args.seed)
+    acc = evaluate(model, Xt, yt)
+    save_checkpoint(args.out, args.model, model,
+                    {"dataset": args.dataset, "epochs": epochs, "lr": lr, "seed": args.seed,
+                     "test_accuracy": acc})
+    print(f"{args.model}: test accuracy {acc:.4f} on {len(Xt)} images; wrote {args.out}")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from e3ne.jobs import run_demo
+
+    run_demo(args.out)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="e3ne", description="PyTorch CNN -> radix-encoded spiking network -> FPGA logic")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("convert", help="convert a model to a radix SNN (network.json + "
+                       "weights.npz + convert.json)")
+    _add_convert_args(p)
+    p.add_argument("--out", required=True, help="output directory")
+    p.set_defaults(func=cmd_convert)
+
+    p = sub.add_parser("train", help="train a model in float on an offline dataset")
+    p.add_argument("model", help="zoo name or file.py:ClassName")
+    p.add_argument("--dataset", choices=["mnist", "digits"], default="mnist")
+    p.add_argument("--epochs", type=int, help="default: the zoo recipe, else 10")
+    p.add_argument("--lr", type=float, help="peak Adam learning rate")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--out", required=True, help="checkpoint file to write")
+    p.set_defaults(func=cmd_train)
+
+    p = sub.add_parser("demo", help="the main job: LeNet-5 on MNIST, float vs spiking "
+                       "accuracy for T = 2, 3, 4, 6")
+    p.add_argument("--out", default="out/demo", help="output directory (default out/demo)")
+    p.set_defaults(func=cmd_demo)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except E3neError as e:
+        if args.debug:
+            traceback.print_exc()
+        print(f"e3ne: error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("e3ne: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

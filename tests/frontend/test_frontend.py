@@ -1,0 +1,131 @@
+"""What the front end accepts: fx-traced forms, folding, calibration and integer fields."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+from e3ne import golden
+from e3ne.api import convert, fold_model
+from e3ne.errors import ConfigError
+from e3ne.frontend.quantize import QuantConfig
+from e3ne.layers import AvgPool, Conv, Linear, MaxPool
+
+
+class HandWritten(nn.Module):
+    """Functional ReLU/pooling, x.view(x.size(0), -1), input normalisation, BN1d."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.c1 = nn.Conv2d(1, 6, 5, bias=False)
+        self.bn1 = nn.BatchNorm2d(6)
+        self.c2 = nn.Conv2d(6, 8, 3, stride=2, padding=1)
+        self.fc1 = nn.Linear(8 * 2 * 2, 32)
+        self.bn2 = nn.BatchNorm1d(32)
+        self.drop = nn.Dropout(0.5)
+        self.fc2 = nn.Linear(32, 10)
+        self.register_buffer("mean", torch.tensor([0.1307]).view(1, 1, 1, 1))
+
+    def forward(self, x):
+        x = (x - self.mean) / 0.3081
+        x = F.max_pool2d(F.relu(self.bn1(self.c1(x))), 2)
+        x = torch.relu(self.c2(x))
+        x = F.avg_pool2d(x, 2, padding=1)
+        x = x.view(x.size(0), -1)
+        x = self.drop(F.relu(self.bn2(self.fc1(x))))
+        return F.log_softmax(self.fc2(x), dim=1)
+
+
+def _randomise_bn(model: nn.Module) -> nn.Module:
+    torch.manual_seed(3)
+    for m in model.modules():
+        if isinstance(m, (nn.BatchNorm1d, nn.BatchNorm2d)):
+            m.running_mean.uniform_(-0.3, 0.3)
+            m.running_var.uniform_(0.5, 2.0)
+            m.weight.data.uniform_(-1.5, 1.5)
+            m.bias.data.uniform_(-0.2, 0.2)
+    return model.eval()
+
+
+def test_handwritten_forward_folds_to_the_same_function() -> None:
+    torch.manual_seed(0)
+    model = _randomise_bn(HandWritten())
+    # The input normalisation is folded exactly only away from zero padding; c1 has none.
+    x = torch.rand(16, 1, 16, 16)
+    net = fold_model(model, (1, 16, 16))
+    with torch.no_grad():
+        ref = F.softmax(model(x), dim=1).argmax(1)
+        np.testing.assert_allclose(
+            F.log_softmax(net(x), dim=1).numpy(), model(x).numpy(), rtol=1e-4, atol=1e-4)
+    assert (net(x).argmax(1) == ref).all()
+    kinds = [s.kind for s in net.specs]
+    assert kinds == ["conv", "maxpool", "conv", "avgpool", "flatten", "linear", "linear"]
+
+
+def test_sequential_and_module_forms_give_the_same_network() -> None:
+    torch.manual_seed(1)
+    seq = nn.Sequential(nn.Conv2d(1, 4, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
+                        nn.Linear(4 * 3 * 3, 10)).eval()
+
+    class Same(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.body = seq
+
+        def forward(self, x):
+            x = F.relu(self.body[0](x))
+            x = F.max_pool2d(x, kernel_size=2)
+            x = torch.flatten(x, 1)
+            return self.body[4](x)
+
+    x = torch.rand(32, 1, 8, 8)
+    a = convert(seq, x, QuantConfig(T=4, W=4))
+    b = convert(Same().eval(), x, QuantConfig(T=4, W=4))
+    q0 = golden.input_levels(a, x)
+    np.testing.assert_array_equal(golden.run_fast(a, q0), golden.run_fast(b, q0))
+
+
+def test_integer_fields_follow_the_contract() -> None:
+    torch.manual_seed(2)
+    model = _randomise_bn(HandWritten())
+    x = torch.rand(64, 1, 16, 16)
+    net = convert(model, x, QuantConfig(T=4, W=3, theta_bits=10))
+    assert [type(layer) for layer in net.layers] == [
+        Conv, MaxPool, Conv, AvgPool, type(net.layers[4]), Linear, Linear]
+    for layer in net.synaptic_layers:
+        assert np.abs(layer.weight).max() <= 3
+        if not layer.output:
+            assert layer.theta.min() >= 1 << 9  # theta_bits significant bits
+            assert layer.shift >= 0
+    assert net.layers[-1].output and net.layers[-1].theta is None
+
+
+def test_conv_padding_same_and_no_bias() -> None:
+    model = nn.Sequential(nn.Conv2d(2, 3, 3, padding="same", bias=False), nn.ReLU(),
+                          nn.Flatten(), nn.Linear(3 * 5 * 7, 4)).eval()
+    net = convert(model, torch.rand(8, 2, 5, 7), QuantConfig(T=3, W=4))
+    assert net.layers[0].padding == (1, 1)
+    assert net.shapes()[1] == (3, 5, 7)
+
+
+def test_adaptive_pooling_maps_to_plain_pooling() -> None:
+    model = nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.ReLU(),
+                          nn.AdaptiveAvgPool2d(2), nn.Flatten(), nn.Linear(16, 3)).eval()
+    net = convert(model, torch.rand(8, 1, 8, 8), QuantConfig())
+    assert isinstance(net.layers[1], AvgPool) and net.layers[1].kernel == (4, 4)
+
+
+@pytest.mark.parametrize("cfg,msg", [
+    (QuantConfig(T=0), "-T 0: time steps must be an integer from 1 to 16"),
+    (QuantConfig(W=1), "-W 1: weight bits must be an integer from 2 to 16"),
+    (QuantConfig(percentile=10), "percentile 10: expected a value in [50, 100]"),
+])
+def test_bad_options_are_refused(cfg: QuantConfig, msg: str) -> None:
+    model = nn.Sequential(nn.Flatten(), nn.Linear(4, 2))
+    with pytest.raises(ConfigError, match="^" + re.escape(msg) + "$"):
+        convert(model, torch.rand(2, 1, 2, 2), cfg)

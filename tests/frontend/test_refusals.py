@@ -1,0 +1,193 @@
+"""Every unsupported model is refused before any work, in one line naming the culprit."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+from e3ne.api import fold_model
+from e3ne.errors import UnsupportedModel
+
+
+def seq(*layers: nn.Module) -> nn.Module:
+    return nn.Sequential(*layers)
+
+
+class Residual(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.a = nn.Conv2d(1, 4, 3, padding=1)
+        self.b = nn.Conv2d(4, 4, 3, padding=1)
+        self.fc = nn.Linear(4 * 8 * 8, 10)
+
+    def forward(self, x):
+        y = F.relu(self.a(x))
+        y = F.relu(self.b(y) + y)
+        return self.fc(y.flatten(1))
+
+
+class Concat(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.a = nn.Conv2d(1, 4, 3, padding=1)
+        self.fc = nn.Linear(8 * 8 * 8, 10)
+
+    def forward(self, x):
+        y = F.relu(self.a(x))
+        return self.fc(torch.cat([y, y], dim=1).flatten(1))
+
+
+class Branch(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.a = nn.Conv2d(1, 4, 3, padding=1)
+        self.b = nn.Conv2d(4, 4, 3, padding=1)
+        self.c = nn.Conv2d(4, 4, 3, padding=1)
+        self.fc = nn.Linear(4 * 8 * 8, 10)
+
+    def forward(self, x):
+        y = F.relu(self.a(x))
+        z = F.relu(self.b(y))
+        w = F.relu(self.c(y))  # noqa: F841  (a second consumer of y)
+        return self.fc(z.flatten(1))
+
+
+class FunctionalSigmoid(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.a = nn.Conv2d(1, 4, 3)
+        self.fc = nn.Linear(4 * 6 * 6, 10)
+
+    def forward(self, x):
+        return self.fc(torch.sigmoid(self.a(x)).flatten(1))
+
+
+class DataDependent(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.fc = nn.Linear(64, 10)
+
+    def forward(self, x):
+        if x.sum() > 0:
+            x = x * 2
+        return self.fc(x.flatten(1))
+
+
+class FunctionalConv(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.w = nn.Parameter(torch.randn(4, 1, 3, 3))
+        self.fc = nn.Linear(4 * 6 * 6, 10)
+
+    def forward(self, x):
+        return self.fc(F.relu(F.conv2d(x, self.w)).flatten(1))
+
+
+class TwoInputs(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.fc = nn.Linear(64, 10)
+
+    def forward(self, x, y):
+        return self.fc(x.flatten(1))
+
+
+class Rnn(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.rnn = nn.LSTM(8, 16)
+        self.fc = nn.Linear(16, 10)
+
+    def forward(self, x):
+        return self.fc(self.rnn(x)[0])
+
+
+def conv(c_in=1, c_out=4, **kw) -> nn.Conv2d:
+    return nn.Conv2d(c_in, c_out, 3, **kw)
+
+
+HEAD = (nn.Flatten(), nn.Linear(4 * 6 * 6, 10))
+
+# (model, exact message). Inputs are 1x8x8.
+BAD_MODELS = [
+    (seq(conv(), nn.Sigmoid(), *HEAD),
+     "layer '1' (Sigmoid): only ReLU can be radix-encoded"),
+    (seq(conv(), nn.Tanh(), *HEAD), "layer '1' (Tanh): only ReLU can be radix-encoded"),
+    (seq(conv(), nn.LeakyReLU(), *HEAD),
+     "layer '1' (LeakyReLU): only ReLU can be radix-encoded"),
+    (seq(conv(), nn.GELU(), *HEAD), "layer '1' (GELU): only ReLU can be radix-encoded"),
+    (FunctionalSigmoid(),
+     "op 'sigmoid' (torch.sigmoid) in forward(): only ReLU can be radix-encoded"),
+    (Residual(),
+     "op 'add' (operator.add) in forward(): combines two tensors (a residual add, "
+     "concatenation or product); the model must be a single chain of layers"),
+    (Concat(),
+     "op 'cat' (torch.cat) in forward(): concatenation is not supported; the model must be "
+     "a single chain of layers"),
+    (Branch(),
+     "layer 'c' (Conv2d): branches off the main chain (its input is not the previous "
+     "layer's output); the model must be one chain"),
+    (seq(nn.Conv2d(2, 4, 3, groups=2), nn.ReLU(), *HEAD),
+     "layer '0' (Conv2d): grouped/depthwise convolution (groups=2) is not supported; "
+     "use groups=1"),
+    (seq(conv(dilation=2, padding=1), nn.ReLU(), *HEAD),
+     "layer '0' (Conv2d): dilation (2, 2) is not supported; use 1"),
+    (seq(conv(padding=1, padding_mode="reflect"), nn.ReLU(), nn.Flatten(),
+         nn.Linear(4 * 8 * 8, 10)),
+     "layer '0' (Conv2d): padding_mode 'reflect' is not supported; only zero padding "
+     "('zeros')"),
+    (seq(conv(), *HEAD[:1], nn.Linear(4 * 6 * 6, 20), nn.ReLU(), nn.Linear(20, 10)),
+     "layer '0' (Conv2d): is followed by layer '2' (Linear) without a ReLU in between; "
+     "every hidden conv/linear layer needs one"),
+    (seq(nn.Flatten(), nn.Linear(64, 10), nn.ReLU()),
+     "layer '1' (Linear): the output layer is followed by ReLU; the output layer emits "
+     "signed membrane potentials, so remove that ReLU"),
+    (seq(nn.Conv1d(1, 4, 3), nn.ReLU(), nn.Flatten(), nn.Linear(24, 10)),
+     "layer '0' (Conv1d): only 2-D convolutions (Conv2d) are supported"),
+    (Rnn(), "layer 'rnn' (LSTM): recurrent layers are not supported; use Conv2d/Linear"),
+    (seq(conv(), nn.ReLU(), nn.BatchNorm2d(4), *HEAD),
+     "layer '2' (BatchNorm2d): BatchNorm must directly follow a conv/linear layer to be "
+     "folded"),
+    (seq(conv(), nn.AvgPool2d(2), nn.ReLU(), nn.Flatten(), nn.Linear(4 * 3 * 3, 10)),
+     "layer '1' (AvgPool2d): average pooling between layer '0' (Conv2d) and its ReLU does "
+     "not commute with ReLU; move it after the ReLU"),
+    (seq(conv(), nn.ReLU(), nn.MaxPool2d(2, ceil_mode=True), nn.Flatten(),
+         nn.Linear(36, 10)),
+     "layer '2' (MaxPool2d): ceil_mode=True is not supported; use ceil_mode=False"),
+    (seq(conv(), nn.ReLU(), nn.LayerNorm([4, 6, 6]), *HEAD),
+     "layer '2' (LayerNorm): only BatchNorm1d/2d right after a conv/linear layer can be "
+     "folded"),
+    (seq(nn.ConvTranspose2d(1, 4, 3), nn.ReLU(), nn.Flatten(), nn.Linear(400, 10)),
+     "layer '0' (ConvTranspose2d): transposed convolutions are not supported; use Conv2d"),
+    (DataDependent(),
+     "model (DataDependent): torch.fx cannot trace forward() (symbolically traced variables "
+     "cannot be used as inputs to control flow); avoid data-dependent control flow"),
+    (FunctionalConv(),
+     "op 'conv2d' (torch.conv2d) in forward(): functional layers with weights are not "
+     "supported; use the nn.Conv2d / nn.Linear / nn.BatchNorm2d modules"),
+    (TwoInputs(),
+     "model (TwoInputs): forward() takes 2 inputs; expected one image tensor"),
+    (seq(nn.Flatten(), nn.Linear(64, 10), nn.Softmax(dim=1), nn.Linear(10, 10)),
+     "layer '3' (Linear): comes after layer '2' (Softmax); only the model's output may be "
+     "(log-)softmaxed"),
+    (seq(nn.Flatten(), nn.Linear(64, 10), nn.Sigmoid()),
+     "layer '2' (Sigmoid): only ReLU can be radix-encoded"),
+]
+
+
+@pytest.mark.parametrize("model,message", BAD_MODELS, ids=[m for _, m in BAD_MODELS])
+def test_bad_model_gets_one_clear_line(model: nn.Module, message: str) -> None:
+    in_ch = 2 if "groups=2" in message else 1
+    with pytest.raises(UnsupportedModel) as info:
+        fold_model(model, (in_ch, 8, 8))
+    text = str(info.value)
+    assert "\n" not in text
+    assert re.fullmatch(re.escape(message), text), text
+
+
+def test_at_least_fifteen_distinct_bad_models() -> None:
+    assert len({m for _, m in BAD_MODELS}) >= 15

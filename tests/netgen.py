@@ -1,0 +1,75 @@
+"""Random integer networks for property tests (and, later, for RTL co-simulation)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from e3ne.ir import Network
+from e3ne.layers import AvgPool, Conv, Flatten, Linear, MaxPool
+from e3ne.layers.base import window_out
+
+
+def random_network(seed: int, *, max_convs: int = 3, max_linears: int = 3) -> Network:
+    """A valid random network: 0-3 convs (kernel 1-5, stride 1-2, padding 0-2, optional
+    pooling), flatten, 1-3 linears; random T, W, weights, β, θ and F (saturation and
+    negative membranes both occur)."""
+    rng = np.random.default_rng(seed)
+    T = int(rng.integers(1, 7))
+    W = int(rng.integers(2, 7))
+    wmax = (1 << (W - 1)) - 1
+    c, h, w = int(rng.integers(1, 5)), int(rng.integers(5, 17)), int(rng.integers(5, 17))
+    shape = (c, h, w)
+    layers = []
+
+    def syn_fields(c_out: int, fan_in: int, output: bool) -> dict:
+        weight_shape = (c_out, fan_in)
+        weight = rng.integers(-wmax, wmax + 1, size=weight_shape)
+        shift = int(rng.integers(0, 4))
+        typical = max(1, int(np.abs(weight).sum(1).mean() * ((1 << T) - 1) / 4)) << shift
+        beta = rng.integers(-typical, typical + 1, size=c_out)
+        theta = None if output else rng.integers(1, max(2, typical >> max(T - 1, 0)) + 2,
+                                                  size=c_out)
+        return dict(weight=weight, beta=beta, theta=theta, shift=shift, output=output)
+
+    n_conv = int(rng.integers(0, max_convs + 1))
+    n_lin = int(rng.integers(1, max_linears + 1))
+    for i in range(n_conv):
+        k = int(rng.integers(1, 6))
+        s = int(rng.integers(1, 3))
+        p = int(rng.integers(0, 3))
+        if min(window_out(shape[1], k, s, p), window_out(shape[2], k, s, p)) < 1:
+            continue
+        c_out = int(rng.integers(1, 9))
+        f = syn_fields(c_out, shape[0] * k * k, False)
+        f["weight"] = f["weight"].reshape(c_out, shape[0], k, k)
+        layer = Conv(f"conv{i}", stride=(s, s), padding=(p, p), **f)
+        layers.append(layer)
+        shape = layer.out_shape(shape)
+        if rng.random() < 0.5:
+            pk = int(rng.integers(2, 4))
+            ps = int(rng.integers(1, pk + 1))
+            pp = int(rng.integers(0, pk // 2 + 1))
+            if min(window_out(shape[1], pk, ps, pp), window_out(shape[2], pk, ps, pp)) >= 1:
+                cls = MaxPool if rng.random() < 0.6 else AvgPool
+                pool = cls(f"pool{i}", (pk, pk), (ps, ps), (pp, pp))
+                layers.append(pool)
+                shape = pool.out_shape(shape)
+    layers.append(Flatten("flatten"))
+    fan_in = int(np.prod(shape))
+    for j in range(n_lin):
+        last = j == n_lin - 1
+        c_out = int(rng.integers(2, 11)) if last else int(rng.integers(1, 17))
+        layers.append(Linear(f"fc{j}", **syn_fields(c_out, fan_in, last)))
+        fan_in = c_out
+    return Network((c, h, w), T, W, layers).validate()
+
+
+def random_levels(net: Network, n: int, seed: int) -> np.ndarray:
+    """Random T-bit input levels for ``net``: uniform, with some all-zero and all-max images."""
+    rng = np.random.default_rng(seed)
+    qmax = (1 << net.T) - 1
+    q = rng.integers(0, qmax + 1, size=(n, *net.input_shape))
+    if n >= 3:
+        q[0] = 0
+        q[1] = qmax
+    return q
