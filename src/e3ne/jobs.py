@@ -9,12 +9,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from e3ne import golden
-from e3ne.api import convert
+from e3ne.api import check_config, convert
 from e3ne.data import dataset_input_shape, load_dataset
 from e3ne.errors import ConfigError
 from e3ne.frontend.quantize import QuantConfig
 from e3ne.ir import Network
-from e3ne.models.loader import load_model_spec, load_weights
+from e3ne.models.loader import check_model_spec, load_model_spec, load_weights
 from e3ne.models.zoo import ZOO
 from e3ne.train import cached_zoo_checkpoint, evaluate, train_model
 
@@ -48,6 +48,7 @@ class ConvertResult:
 
 
 def _resolve(opts: ConvertOptions):
+    check_model_spec(opts.model)
     entry = ZOO.get(opts.model)
     dataset = opts.dataset or (entry.dataset if entry else None)
     if dataset is None:
@@ -79,6 +80,7 @@ def run_convert(opts: ConvertOptions, out_dir: str | Path | None = None,
     t0 = time.perf_counter()
     entry, dataset, shape, pad_to, T, W = _resolve(opts)
     cfg = QuantConfig(T=T, W=W, percentile=opts.percentile)
+    check_config(cfg)
     model = load_model_spec(opts.model)
     if opts.weights:
         load_weights(model, opts.weights)
@@ -136,22 +138,51 @@ def summary_lines(net: Network) -> list[str]:
     return lines
 
 
-def run_demo(out_root: str | Path = "out/demo", Ts=(2, 3, 4, 6), Ws=(3,),
-             model: str = "lenet5") -> list[dict]:
-    """The main job (for now): train LeNet-5 (cached), convert, float vs spiking accuracy."""
+def accuracy_sweep(model: str, Ts=(2, 3, 4, 6), Ws=(3,), qat_epochs: int = 3,
+                   out_root: str | Path | None = None, progress: bool = True) -> list[dict]:
+    """Float vs radix-SNN test accuracy over T and W, post-training and after QAT."""
     rows = []
     for W in Ws:
         for T in Ts:
-            res = run_convert(ConvertOptions(model=model, T=T, W=W),
-                              Path(out_root) / f"{model}-T{T}-W{W}", progress=not rows)
-            rows.append({"model": model, "T": T, "W": W, "float": res.float_accuracy,
-                         "snn": res.snn_accuracy})
-    print(f"\n{model}: float vs radix-SNN test accuracy "
-          f"({len(load_dataset('mnist', 'test')[0])} MNIST test images)")
-    print(f"{'T':>3} {'W':>3} {'float':>8} {'SNN':>8} {'delta':>8}")
+            row = {"model": model, "T": T, "W": W}
+            for key, epochs in (("ptq", 0), ("qat", qat_epochs)):
+                if key == "qat" and not epochs:
+                    continue
+                out = None if out_root is None else Path(out_root) / f"{model}-T{T}-W{W}-{key}"
+                if progress:
+                    log(f"{model}: T={T} W={W} {key.upper()}")
+                res = run_convert(ConvertOptions(model=model, T=T, W=W, qat_epochs=epochs),
+                                  out, progress=False)
+                row["float"], row[key] = res.float_accuracy, res.snn_accuracy
+            rows.append(row)
+    return rows
+
+
+def format_sweep(rows: list[dict]) -> list[str]:
+    """The sweep as a text table."""
+    has_qat = any("qat" in r for r in rows)
+    head = f"{'model':<8}{'T':>3}{'W':>3}{'float':>8}{'SNN PTQ':>9}"
+    lines = [head + (f"{'SNN QAT':>9}{'QAT-float':>10}" if has_qat else "")]
     for r in rows:
-        print(f"{r['T']:>3} {r['W']:>3} {r['float']:>8.4f} {r['snn']:>8.4f} "
-              f"{r['snn'] - r['float']:>+8.4f}")
+        line = f"{r['model']:<8}{r['T']:>3}{r['W']:>3}{r['float']:>8.3f}{r['ptq']:>9.3f}"
+        if has_qat:
+            line += f"{r['qat']:>9.3f}{r['qat'] - r['float']:>+10.3f}"
+        lines.append(line)
+    return lines
+
+
+def run_demo(out_root: str | Path = "out/demo", model: str = "lenet5") -> list[dict]:
+    """The main job (for now): train LeNet-5 (cached), convert at T = 2, 3, 4, 6 (W = 3),
+    post-training and with 3 epochs of QAT, and print float vs spiking accuracy."""
+    if model in ZOO:
+        cached_zoo_checkpoint(model)  # train (or reuse) first, with its progress lines
+    rows = accuracy_sweep(model, out_root=out_root)
+    n_test = len(load_dataset(ZOO[model].dataset, "test")[0]) if model in ZOO else "?"
+    print(f"\n{model}: float vs radix-SNN test accuracy on {n_test} MNIST test images")
+    for line in format_sweep(rows):
+        print(line)
+    (Path(out_root) / "accuracy.json").write_text(json.dumps(rows, indent=1) + "\n")
+    print(f"wrote {Path(out_root) / 'accuracy.json'} and one network directory per row")
     return rows
 
 

@@ -13,17 +13,25 @@ from e3ne.errors import ConfigError, FormatError
 from e3ne.models.zoo import ZOO, build_model
 
 
-def load_model_spec(spec: str) -> nn.Module:
-    """Instantiate a zoo model by name, or ``ClassName()`` from ``file.py:ClassName``."""
+def check_model_spec(spec: str) -> None:
+    """Cheap checks of a model argument, so a typo is reported before any work."""
     if spec in ZOO:
-        return build_model(spec)
+        return
     if ":" not in spec:
         raise ConfigError(f"model {spec!r}: not in the zoo ({', '.join(ZOO)}) and not of the "
                           "form path/to/file.py:ClassName")
-    path_s, cls_name = spec.rsplit(":", 1)
-    path = Path(path_s)
+    path = Path(spec.rsplit(":", 1)[0])
     if not path.is_file():
         raise ConfigError(f"model {spec!r}: file {path} not found")
+
+
+def load_model_spec(spec: str) -> nn.Module:
+    """Instantiate a zoo model by name, or ``ClassName()`` from ``file.py:ClassName``."""
+    check_model_spec(spec)
+    if spec in ZOO:
+        return build_model(spec)
+    path_s, cls_name = spec.rsplit(":", 1)
+    path = Path(path_s)
     mod_name = f"e3ne_user_{path.stem}"
     try:
         module_spec = importlib.util.spec_from_file_location(mod_name, path)
