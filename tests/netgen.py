@@ -10,8 +10,8 @@ from e3ne.layers.base import window_out
 
 
 def random_network(seed: int, *, max_convs: int = 3, max_linears: int = 3) -> Network:
-    """A valid random network: 0-3 convs (kernel 1-5, stride 1-2, padding 0-2, optional
-    pooling), flatten, 1-3 linears; random T, W, weights, β, θ and F (saturation and
+    """A valid random network: 0-3 convs (kernel 1-5, stride 1-2, padding 0-2 and below the
+    kernel, optional pooling), flatten, 1-3 linears; random T, W, weights, β, θ and F (saturation and
     negative membranes both occur)."""
     rng = np.random.default_rng(seed)
     T = int(rng.integers(1, 7))
@@ -36,7 +36,7 @@ def random_network(seed: int, *, max_convs: int = 3, max_linears: int = 3) -> Ne
     for i in range(n_conv):
         k = int(rng.integers(1, 6))
         s = int(rng.integers(1, 3))
-        p = int(rng.integers(0, 3))
+        p = int(rng.integers(0, min(2, k - 1) + 1))  # the hardware takes padding < kernel
         if min(window_out(shape[1], k, s, p), window_out(shape[2], k, s, p)) < 1:
             continue
         c_out = int(rng.integers(1, 9))

@@ -51,6 +51,34 @@ def cmd_convert(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_compile(args: argparse.Namespace) -> int:
+    from e3ne.jobs import run_compile
+
+    plan = run_compile(_convert_opts(args), args.out, args.fold)
+    print(f"wrote {Path(args.out) / 'rtl'}: top module e3ne_top, {len(plan.stages)} stages, "
+          f"s_axis {plan.in_width} bits x {plan.in_beats} beats/image, m_axis "
+          f"{plan.out_width} bits x {plan.out_beats} beats/image")
+    for st in plan.stages:
+        if "PE" in st:
+            print(f"  {st['layer']:<16}{st['kind']:<8} PE={st['PE']:<4} SIMD={st['SIMD']:<5} "
+                  f"TP={st['TP']:<3} acc={st['acc_bits']} bits")
+    return 0
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    from e3ne.jobs import run_verify
+
+    doc = run_verify(args.dir, images=args.images, dataset=args.dataset, stalls=args.stalls,
+                     trace=args.trace)
+    for r in doc["runs"]:
+        interval = "n/a" if r["interval_cycles"] is None else f"{r['interval_cycles']:.1f}"
+        print(f"{r['images']} images{' (random stalls)' if r['stalls'] else ''}: "
+              f"{r['mismatches']} mismatches, latency {r['latency_cycles']} cycles, "
+              f"interval {interval} cycles")
+    print(f"wrote {Path(args.dir) / 'verify.json'}")
+    return 0 if doc["mismatches"] == 0 else 1
+
+
 def cmd_train(args: argparse.Namespace) -> int:
     from e3ne.data import load_dataset
     from e3ne.models.loader import load_model_spec
@@ -92,6 +120,25 @@ def build_parser() -> argparse.ArgumentParser:
     _add_convert_args(p)
     p.add_argument("--out", required=True, help="output directory")
     p.set_defaults(func=cmd_convert)
+
+    p = sub.add_parser("compile", help="convert + fold + generate the RTL into DIR/rtl")
+    _add_convert_args(p)
+    p.add_argument("--fold", help="JSON file of per-layer {\"PE\", \"SIMD\", \"TP\"} "
+                   "(layers not named get a legal default)")
+    p.add_argument("--out", required=True, help="output directory")
+    p.set_defaults(func=cmd_compile)
+
+    p = sub.add_parser("verify", help="co-simulate DIR's design in Verilator against the "
+                       "golden model, bit for bit; writes DIR/verify.json")
+    p.add_argument("dir", help="a directory written by 'e3ne compile'")
+    p.add_argument("--images", type=int, default=100, help="images to stream (default 100)")
+    p.add_argument("--dataset", choices=["mnist", "digits", "random"],
+                   help="image source (default: the dataset the network was converted with)")
+    p.add_argument("--stalls", action="store_true", help="also run with random input gaps "
+                   "and output back-pressure")
+    p.add_argument("--trace", action="store_true", help="on a mismatch, name the first "
+                   "layer, pixel and channel that differ")
+    p.set_defaults(func=cmd_verify)
 
     p = sub.add_parser("train", help="train a model in float on an offline dataset")
     p.add_argument("model", help="zoo name or file.py:ClassName")

@@ -138,6 +138,54 @@ def summary_lines(net: Network) -> list[str]:
     return lines
 
 
+def run_compile(opts: ConvertOptions, out_dir: str | Path, fold_file: str | None = None):
+    """convert + fold + generate: DIR/network.json, weights.npz, convert.json and DIR/rtl."""
+    from e3ne.hw.folding import load_folds
+    from e3ne.hw.generate import generate
+
+    if fold_file is not None and not Path(fold_file).is_file():
+        raise ConfigError(f"--fold {fold_file}: file not found")
+    res = run_convert(opts, out_dir)
+    folds = load_folds(res.net, fold_file)
+    log(f"{opts.model}: generating RTL into {Path(out_dir) / 'rtl'}")
+    return generate(res.net, folds, out_dir)
+
+
+def verify_images(net: Network, images: int, dataset: str | None):
+    """Input levels for co-simulation: the test split of the network's dataset, or random."""
+    import numpy as np
+
+    if images < 1:
+        raise ConfigError(f"--images {images}: expected at least 1")
+    dataset = dataset or net.meta.get("dataset") or "random"
+    if dataset == "random":
+        x, _ = load_dataset("random", shape=net.input_shape, n=images, seed=2)
+    else:
+        x, _ = load_dataset(dataset, "test", pad_to=net.meta.get("pad_to"), n=images)
+        if tuple(x.shape[1:]) != tuple(net.input_shape):
+            raise ConfigError(f"--dataset {dataset}: images of {tuple(x.shape[1:])} do not "
+                              f"fit the network's input {net.input_shape}")
+    return np.ascontiguousarray(golden.input_levels(net, x))
+
+
+def run_verify(design_dir: str | Path, images: int = 100, dataset: str | None = None,
+               stalls: bool = False, trace: bool = False) -> dict:
+    """Co-simulate and compare; write DIR/verify.json."""
+    from e3ne.flow import verify
+
+    net = Network.load(design_dir)
+    q0 = verify_images(net, images, dataset)
+    results = [verify.run(design_dir, q0)]
+    if stalls:
+        results.append(verify.run(design_dir, q0, stalls=True))
+    doc = verify.write_report(design_dir, results)
+    if doc["mismatches"] and trace:
+        for r in results:
+            if r.first_mismatch:
+                log(f"first mismatch: {r.first_mismatch}")
+    return doc
+
+
 def accuracy_sweep(model: str, Ts=(2, 3, 4, 6), Ws=(3,), qat_epochs: int = 3,
                    out_root: str | Path | None = None, progress: bool = True) -> list[dict]:
     """Float vs radix-SNN test accuracy over T and W, post-training and after QAT."""

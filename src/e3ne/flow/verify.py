@@ -1,0 +1,152 @@
+"""Co-simulation: stream images through the generated design under Verilator and compare
+every output beat with the golden model, bit for bit.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+
+from e3ne import golden
+from e3ne.errors import ConfigError, Mismatch
+from e3ne.flow.hdlsim import build_verilator
+from e3ne.hw.generate import TOP, Plan
+from e3ne.ir import Network
+
+TB = Path(__file__).resolve().parent.parent / "hw" / "sim" / "top_tb.sv"
+
+
+@dataclass
+class VerifyResult:
+    images: int
+    mismatches: int  # images whose output beats differ from the golden model
+    latency_cycles: int  # first input beat -> last output beat of image 0
+    interval_cycles: float | None  # steady-state cycles between images (None for 1 image)
+    stalls: bool
+    first_mismatch: str | None = None
+
+
+def load_plan(design_dir: Path) -> Plan:
+    path = design_dir / "rtl" / "plan.json"
+    if not path.is_file():
+        raise ConfigError(f"{design_dir}: no rtl/plan.json; generate the design with "
+                          "'e3ne compile' first")
+    return Plan(**json.loads(path.read_text()))
+
+
+def input_words(plan: Plan, q0: np.ndarray) -> list[int]:
+    """Input levels ``[N, C, H, W]`` -> s_axis beats (one pixel each, channel k at k*T)."""
+    n, c, h, w = q0.shape
+    pix = q0.transpose(0, 2, 3, 1).reshape(-1, c)  # raster order, channels per beat
+    shifts = np.arange(c, dtype=object) * plan.T
+    return [int(sum(int(v) << int(s) for v, s in zip(row, shifts, strict=True)))
+            for row in pix]
+
+
+def expected_words(plan: Plan, scores: np.ndarray) -> list[tuple[int, int]]:
+    """Golden scores ``[N, classes]`` -> m_axis beats ``(tlast, tdata)``."""
+    mask = (1 << plan.score_bits) - 1
+    beats = []
+    for u in scores:
+        for b in range(plan.num_classes // plan.out_lanes):
+            lanes = u[b * plan.out_lanes:(b + 1) * plan.out_lanes]
+            word = 0
+            for j, v in enumerate(lanes):
+                word |= (int(v) & mask) << (j * plan.score_bits)
+            beats.append((0, word))
+        beats.append((1, int(np.argmax(u))))
+    return beats
+
+
+def _hex_file(path: Path, words: list[int], bits: int) -> None:
+    digits = max(1, (bits + 3) // 4)
+    path.write_text("".join(f"{w:0{digits}x}\n" for w in words))
+
+
+def build(design_dir: Path, plan: Plan, n_images: int, progress: bool = True) -> Path:
+    """Verilate the bench + design for ``n_images`` (cached per image count)."""
+    rtl = design_dir / "rtl"
+    sources = [rtl / f for f in (rtl / "filelist.f").read_text().split()] + [TB]
+    params = {"IN_W": plan.in_width, "OUT_W": plan.out_width, "IN_BEATS": plan.in_beats,
+              "OUT_BEATS": plan.out_beats, "N_IMAGES": n_images,
+              "TIMEOUT": 2_000_000_000}
+    work = design_dir / "sim" / f"n{n_images}"
+    exe = work / "obj" / "simv"
+    stamp = work / "stamp.json"
+    key = json.dumps({"params": params, "src": [p.read_text() for p in sources]})
+    if exe.is_file() and stamp.is_file() and stamp.read_text() == key:
+        return exe
+    if progress:
+        print(f"verify: building the simulator with Verilator ({n_images} images) ...",
+              file=sys.stderr, flush=True)
+    if work.exists():
+        shutil.rmtree(work)
+    exe = build_verilator("top_tb", sources, work, params,
+                          extra_args=["-Wno-WIDTH", "-O3",
+                                      "--x-assign", "fast", "--x-initial", "fast"])
+    stamp.write_text(key)
+    return exe
+
+
+def run(design_dir: str | Path, q0: np.ndarray, *, stalls: bool = False,
+        progress: bool = True) -> VerifyResult:
+    """Simulate ``q0`` (input levels) and compare with the golden model of the design."""
+    d = Path(design_dir)
+    net = Network.load(d)
+    plan = load_plan(d)
+    if tuple(q0.shape[1:]) != tuple(net.input_shape):
+        raise ConfigError(f"images of shape {q0.shape[1:]} do not fit the design's input "
+                          f"{net.input_shape}")
+    n = len(q0)
+    exe = build(d, plan, n, progress)
+    work = exe.parent.parent
+    _hex_file(work / "in.hex", input_words(plan, q0), plan.in_width)
+    out_file = work / "out.txt"
+    if progress:
+        print(f"verify: simulating {n} image(s){' with random stalls' if stalls else ''} ...",
+              file=sys.stderr, flush=True)
+    # run inside rtl/ so the design's $readmemh file names resolve as they will in Vivado
+    cmd = [str(exe.resolve()), f"+IN={(work / 'in.hex').resolve()}",
+           f"+OUT={out_file.resolve()}"] + (
+        ["+STALLS"] if stalls else [])
+    proc = subprocess.run(cmd, cwd=d / "rtl", capture_output=True, text=True, check=False)
+    log = proc.stdout + proc.stderr
+    if "PASS" not in log:
+        raise Mismatch(f"{d}: simulation failed: "
+                       f"{next((ln for ln in log.splitlines() if 'FAIL' in ln), log[-300:])}")
+    got = [(int(a), int(b, 16)) for a, b in
+           (ln.split() for ln in out_file.read_text().splitlines() if ln.strip())]
+    want = expected_words(plan, golden.run_fast(net, q0))
+    per_image = plan.out_beats
+    bad = [i for i in range(n)
+           if got[i * per_image:(i + 1) * per_image] != want[i * per_image:(i + 1) * per_image]]
+    first = None
+    if bad:
+        i = bad[0]
+        first = f"image {i}: got {got[i * per_image:(i + 1) * per_image]}, " \
+                f"expected {want[i * per_image:(i + 1) * per_image]}"
+    times = {int(m[1]): (int(m[2]), int(m[3]))
+             for m in re.finditer(r"IMG (\d+) (\d+) (\d+)", log)}
+    latency = times[0][1] - times[0][0] + 1
+    interval = (times[n - 1][1] - times[0][1]) / (n - 1) if n > 1 else None
+    return VerifyResult(n, len(bad), latency, interval, stalls, first)
+
+
+def write_report(design_dir: str | Path, results: list[VerifyResult]) -> dict:
+    """DIR/verify.json: the plain run's figures, plus the stalled run if there was one."""
+    plain = next((r for r in results if not r.stalls), results[0])
+    doc = {"images": plain.images, "mismatches": sum(r.mismatches for r in results),
+           "latency_cycles": plain.latency_cycles, "interval_cycles": plain.interval_cycles,
+           "runs": [asdict(r) for r in results]}
+    (Path(design_dir) / "verify.json").write_text(json.dumps(doc, indent=1) + "\n")
+    return doc
+
+
+__all__ = ["TOP", "VerifyResult", "run", "write_report"]

@@ -1,0 +1,113 @@
+"""Per-layer parallelism of synaptic engines: PE (output channels at once), SIMD (window
+elements at once) and TP (spike planes at once), with the legality rules of the cores.
+
+A fold file is JSON: ``{"<layer name>": {"PE": 4, "SIMD": 9, "TP": 1}, ...}``; layers it
+does not name get the default fold.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from e3ne.errors import ConfigError
+from e3ne.ir import Network
+from e3ne.layers import Conv, Linear, Synaptic
+
+
+@dataclass(frozen=True)
+class Fold:
+    PE: int = 1
+    SIMD: int = 1
+    TP: int = 1
+
+
+def divisors(n: int) -> list[int]:
+    return [d for d in range(1, n + 1) if n % d == 0]
+
+
+def legal_simd(layer: Synaptic) -> list[int]:
+    """SIMD values the sliding-window unit and the engine accept for ``layer``.
+
+    Conv (kernel K, C input channels): SIMD divides C; or C divides SIMD and SIMD divides
+    K·C; or K·C divides SIMD and SIMD divides K·K·C. Linear: any divisor of the fan-in.
+    """
+    if isinstance(layer, Linear):
+        return divisors(layer.fan_in)
+    kh, kw = layer.kernel
+    c = layer.weight.shape[1]
+    if kh != kw:
+        return divisors(c)
+    k = kh
+    ok = set(divisors(c))
+    ok |= {s for s in divisors(k * c) if s % c == 0}
+    ok |= {s for s in divisors(k * k * c) if s % (k * c) == 0}
+    return sorted(ok)
+
+
+def check_fold(layer: Synaptic, fold: Fold, T: int, where: str = "fold") -> None:
+    """Raise ConfigError naming the layer and the legal values if ``fold`` is illegal."""
+    c_out = layer.out_channels
+    if fold.PE not in divisors(c_out):
+        raise ConfigError(f"{where}: {layer.where}: PE={fold.PE} does not divide its "
+                          f"{c_out} output channels; use one of {_fmt(divisors(c_out))}")
+    simd = legal_simd(layer)
+    if fold.SIMD not in simd:
+        raise ConfigError(f"{where}: {layer.where}: SIMD={fold.SIMD} is not legal; use one "
+                          f"of {_fmt(simd)}")
+    if fold.TP not in divisors(T):
+        raise ConfigError(f"{where}: {layer.where}: TP={fold.TP} does not divide T={T}; use "
+                          f"one of {_fmt(divisors(T))}")
+
+
+def _fmt(values: list[int]) -> str:
+    return ", ".join(map(str, values)) if len(values) <= 12 else (
+        ", ".join(map(str, values[:10])) + f", ... {values[-1]}")
+
+
+def default_fold(layer: Synaptic, T: int) -> Fold:
+    """A simple legal default until the design-space exploration chooses: all spike planes
+    at once, the whole kernel window of one channel group per beat (capped at 64 lanes),
+    and PE up to 8."""
+    simd = max(s for s in legal_simd(layer) if s <= 64)
+    pe = max(p for p in divisors(layer.out_channels) if p <= 8)
+    return Fold(PE=pe, SIMD=simd, TP=T)
+
+
+def load_folds(net: Network, path: str | Path | None) -> dict[str, Fold]:
+    """Folds for every synaptic layer: from a fold file where given, else the default."""
+    given: dict[str, dict] = {}
+    if path is not None:
+        p = Path(path)
+        try:
+            given = json.loads(p.read_text())
+        except FileNotFoundError:
+            raise ConfigError(f"--fold {p}: file not found") from None
+        except json.JSONDecodeError as e:
+            raise ConfigError(f"--fold {p}: not valid JSON ({e})") from None
+        if not isinstance(given, dict):
+            raise ConfigError(f"--fold {p}: expected an object of layer name -> "
+                              "{\"PE\", \"SIMD\", \"TP\"}")
+        names = {layer.name for layer in net.synaptic_layers}
+        unknown = sorted(set(given) - names)
+        if unknown:
+            raise ConfigError(f"--fold {p}: no synaptic layer named {unknown[0]!r}; layers: "
+                              f"{', '.join(sorted(names))}")
+    folds = {}
+    for layer in net.synaptic_layers:
+        fold = default_fold(layer, net.T)
+        if layer.name in given:
+            entry = given[layer.name]
+            bad = set(entry) - {"PE", "SIMD", "TP"} if isinstance(entry, dict) else {"?"}
+            if bad or not all(isinstance(v, int) for v in entry.values()):
+                raise ConfigError(f"--fold {path}: layer {layer.name!r}: expected integer "
+                                  "fields PE, SIMD, TP")
+            fold = Fold(**{**asdict(fold), **entry})
+        check_fold(layer, fold, net.T, where=f"--fold {path}" if path else "fold")
+        folds[layer.name] = fold
+    return folds
+
+
+def conv_or_linear(layer: Synaptic) -> str:
+    return "conv" if isinstance(layer, Conv) else "linear"

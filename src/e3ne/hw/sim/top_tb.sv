@@ -1,0 +1,127 @@
+/**
+ * @brief   Co-simulation bench for a generated e3ne top level (module e3ne_top).
+ * @description
+ *  Streams N_IMAGES images of IN_BEATS beats each from the hex file given by +IN=<path>
+ *  into s_axis, collects every m_axis beat into +OUT=<path> (one hex word per line,
+ *  "<tlast> <tdata>"), and prints per image the cycle of its first input transfer and of
+ *  its last output beat ("IMG <i> <first_in> <last_out>"). With +STALLS the input has
+ *  random gaps and the output random back-pressure. The handshake rules of hw/README.md
+ *  are asserted on the DUT's output. Ends with PASS, or FAIL naming what went wrong
+ *  (time-out, wrong beat count, a rule broken). Values are checked by the Python caller.
+ */
+module top_tb #(
+  parameter int IN_W      = 8,     // s_axis_tdata width
+  parameter int OUT_W     = 32,    // m_axis_tdata width
+  parameter int IN_BEATS  = 16,    // input beats per image
+  parameter int OUT_BEATS = 2,     // output beats per image (the last carries tlast)
+  parameter int N_IMAGES  = 1,     // images streamed back to back
+  parameter int TIMEOUT   = 10000000
+) ();
+  logic ap_clk = 1'b0;
+  logic ap_rst_n = 1'b0;
+  always #5 ap_clk = ~ap_clk;
+
+  logic              s_axis_tvalid, s_axis_tready;
+  logic [IN_W-1:0]   s_axis_tdata;
+  logic              m_axis_tvalid, m_axis_tready, m_axis_tlast;
+  logic [OUT_W-1:0]  m_axis_tdata;
+
+  e3ne_top dut (
+    .cycles(),
+    .ap_clk, .ap_rst_n,
+    .s_axis_tvalid, .s_axis_tready, .s_axis_tdata,
+    .m_axis_tvalid, .m_axis_tready, .m_axis_tdata, .m_axis_tlast
+  );
+
+  localparam int N_IN = IN_BEATS * N_IMAGES;
+  logic [IN_W-1:0] InMem [0:N_IN-1];
+  string in_file, out_file;
+  int fout;
+  bit stalls;
+  longint Cycle = 0;
+  longint FirstIn [0:N_IMAGES-1];
+  longint LastOut [0:N_IMAGES-1];
+  int InIdx = 0, OutIdx = 0, Errors = 0;
+  logic PrevValid = 1'b0;
+  logic [OUT_W:0] PrevBeat;
+
+  always @(posedge ap_clk) Cycle <= Cycle + 1;
+
+  initial begin
+    if (!$value$plusargs("IN=%s", in_file)) begin $display("FAIL no +IN=<file>"); $finish; end
+    if (!$value$plusargs("OUT=%s", out_file)) begin $display("FAIL no +OUT=<file>"); $finish; end
+    stalls = $test$plusargs("STALLS");
+    $readmemh(in_file, InMem);
+    fout = $fopen(out_file, "w");
+    repeat (4) @(posedge ap_clk);
+    ap_rst_n <= 1'b1;
+  end
+
+  // ---- input driver: valid and data hold until the transfer --------------------------
+  always @(posedge ap_clk) begin
+    if (!ap_rst_n) begin
+      s_axis_tvalid <= 1'b0;
+    end else begin
+      if (s_axis_tvalid && s_axis_tready) begin
+        if (InIdx % IN_BEATS == 0) FirstIn[InIdx / IN_BEATS] <= Cycle;
+        InIdx <= InIdx + 1;
+      end
+      if (!s_axis_tvalid || s_axis_tready) begin
+        automatic int nxt = InIdx + ((s_axis_tvalid && s_axis_tready) ? 1 : 0);
+        if (nxt < N_IN && (!stalls || ($urandom % 4) != 0)) begin
+          s_axis_tvalid <= 1'b1;
+          s_axis_tdata  <= InMem[nxt];
+        end else begin
+          s_axis_tvalid <= 1'b0;
+        end
+      end
+    end
+  end
+
+  // ---- output sink: random back-pressure, handshake rules -----------------------------
+  always @(posedge ap_clk) begin
+    if (!ap_rst_n) m_axis_tready <= 1'b0;
+    else m_axis_tready <= !stalls || ($urandom % 3) != 0;
+  end
+
+  always @(posedge ap_clk) begin
+    if (ap_rst_n) begin
+      if (PrevValid && !(m_axis_tvalid && {m_axis_tlast, m_axis_tdata} == PrevBeat)) begin
+        $display("FAIL m_axis dropped valid or changed data before the transfer at cycle %0d",
+                 Cycle);
+        Errors++;
+      end
+      PrevValid <= m_axis_tvalid && !m_axis_tready;
+      PrevBeat  <= {m_axis_tlast, m_axis_tdata};
+      if (m_axis_tvalid && m_axis_tready) begin
+        $fdisplay(fout, "%0d %0h", m_axis_tlast, m_axis_tdata);
+        if ((OutIdx % OUT_BEATS == OUT_BEATS - 1) != m_axis_tlast) begin
+          $display("FAIL tlast=%0d on output beat %0d (expected every %0d beats)",
+                   m_axis_tlast, OutIdx, OUT_BEATS);
+          Errors++;
+        end
+        if (m_axis_tlast) LastOut[OutIdx / OUT_BEATS] = Cycle;
+        OutIdx++;
+        if (OutIdx == OUT_BEATS * N_IMAGES) begin
+          // drain a little to catch extra beats
+          repeat (64) @(posedge ap_clk) begin
+            if (m_axis_tvalid && m_axis_tready) begin
+              $display("FAIL extra output beat after the last image");
+              Errors++;
+            end
+          end
+          for (int i = 0; i < N_IMAGES; i++) $display("IMG %0d %0d %0d", i, FirstIn[i], LastOut[i]);
+          $fclose(fout);
+          if (Errors == 0) $display("PASS");
+          $finish;
+        end
+      end
+      if (Cycle > TIMEOUT) begin
+        $display("FAIL time-out after %0d cycles: %0d of %0d input beats sent, %0d of %0d output beats received",
+                 Cycle, InIdx, N_IN, OutIdx, OUT_BEATS * N_IMAGES);
+        $fclose(fout);
+        $finish;
+      end
+    end
+  end
+endmodule
