@@ -10,6 +10,7 @@ need_apt=()
 command -v verilator >/dev/null 2>&1 || need_apt+=(verilator)
 command -v iverilog  >/dev/null 2>&1 || need_apt+=(iverilog)
 command -v yosys     >/dev/null 2>&1 || need_apt+=(yosys)
+command -v ccache    >/dev/null 2>&1 || need_apt+=(ccache)  # speeds up Verilator builds
 if [ ${#need_apt[@]} -gt 0 ]; then
     echo "[setup] installing Debian packages: ${need_apt[*]}"
     SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"

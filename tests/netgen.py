@@ -73,3 +73,16 @@ def random_levels(net: Network, n: int, seed: int) -> np.ndarray:
         q[0] = 0
         q[1] = qmax
     return q
+
+
+def random_folds(net: Network, seed: int) -> dict:
+    """A random legal (PE, SIMD, TP) for every synaptic layer."""
+    from e3ne.hw.folding import Fold, divisors, legal_simd
+
+    rng = np.random.default_rng(seed)
+    return {
+        layer.name: Fold(PE=int(rng.choice(divisors(layer.out_channels))),
+                         SIMD=int(rng.choice(legal_simd(layer))),
+                         TP=int(rng.choice(divisors(net.T))))
+        for layer in net.synaptic_layers
+    }

@@ -6,6 +6,7 @@ This module only builds and runs them; the benches decide what is right.
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 from collections.abc import Mapping, Sequence
@@ -26,10 +27,12 @@ def require_tool(name: str) -> str:
     return path
 
 
-def _run(cmd: Sequence[str], cwd: Path, timeout: float) -> str:
-    proc = subprocess.run(
-        list(cmd), cwd=cwd, capture_output=True, text=True, timeout=timeout, check=False
-    )
+def _run(cmd: Sequence[str], cwd: Path, timeout: float, env: dict | None = None) -> str:
+    try:
+        proc = subprocess.run(list(cmd), cwd=cwd, capture_output=True, text=True,
+                              timeout=timeout, check=False, env=env)
+    except subprocess.TimeoutExpired as e:
+        raise Mismatch(f"{Path(cmd[0]).name} timed out after {timeout:.0f} s") from e
     out = proc.stdout + proc.stderr
     if proc.returncode != 0:
         raise Mismatch(f"{Path(cmd[0]).name} failed (exit {proc.returncode}):\n{out[-4000:]}")
@@ -54,7 +57,10 @@ def build_verilator(
         *extra_args,
         *[str(s) for s in sources],
     ]
-    _run(cmd, workdir, timeout)
+    env = dict(os.environ)
+    if shutil.which("ccache"):  # Verilator's makefiles reuse its runtime objects through it
+        env.setdefault("OBJCACHE", "ccache")
+    _run(cmd, workdir, timeout, env)
     return workdir / "obj" / "simv"
 
 

@@ -77,8 +77,8 @@ class _Top:
         self.n = 0
 
     def wires(self, s: Stream) -> None:
-        self.decls += [f"\tuwire  {s.name}_vld;", f"\tuwire  {s.name}_rdy;",
-                       f"\tuwire [{s.width - 1}:0]  {s.name}_dat;"]
+        self.decls += [f"\twire  {s.name}_vld;", f"\twire  {s.name}_rdy;",
+                       f"\twire [{s.width - 1}:0]  {s.name}_dat;"]
 
     def new(self, lanes: int, lane_w: int) -> Stream:
         self.n += 1
@@ -211,7 +211,7 @@ def generate(net: Network, folds: dict[str, Fold], out_dir: str | Path) -> Plan:
 
     # argmax + AXI4-Stream output
     out = top.new(src.lanes, src.lane_w)
-    top.decls.append("\tuwire  out_last;")
+    top.decls.append("\twire  out_last;")
     top.inst("argmax_unit", "u_argmax", {"N_CLASSES": net.num_classes, "LANES": src.lanes,
              "SCORE_W": src.lane_w}, src, out, extra=",\n\t\t.olast(out_last)")
     plan.out_lanes, plan.score_bits = src.lanes, src.lane_w
@@ -308,7 +308,7 @@ module {TOP} (
     unused = plan.in_width - in_bits
     if unused:
         glue += ["", "\t/* verilator lint_off UNUSEDSIGNAL */",
-                 f"\tuwire [{unused - 1}:0]  unused_in = s_axis_tdata[{plan.in_width - 1}:"
+                 f"\twire [{unused - 1}:0]  unused_in = s_axis_tdata[{plan.in_width - 1}:"
                  f"{in_bits}];", "\t/* verilator lint_on UNUSEDSIGNAL */"]
     return head + "\n".join(top.decls) + "\n\n" + "\n".join(top.body) + "\n" + \
         "\n".join(glue) + "\nendmodule\n"

@@ -1,0 +1,160 @@
+/******************************************************************************
+ * @brief   Valid/ready stream FIFO of any depth with an inferred memory.
+ * @author  e3ne
+ *
+ * @description
+ *  Stores up to DEPTH beats of WIDTH bits, first in first out. Any DEPTH >= 1
+ *  (not only powers of two). Full throughput: one beat can enter and one beat
+ *  leave in the same cycle. Latency: a beat entering an empty FIFO is on odat
+ *  in the next cycle (1 cycle).
+ *
+ *  DEPTH = 1 (genOne): a single output register. To move one beat per cycle it
+ *  must refill while it is being emptied, so irdy = !Vld || ordy has a
+ *  combinational path from ordy to irdy (handshake rule 4 allows it).
+ *
+ *  DEPTH >= 2 (genMem): DEPTH-1 entries in a memory Mem (circular buffer,
+ *  pointers wrap at DEPTH-1, so no power-of-two rounding) plus one output
+ *  stage. The memory has a write port and one registered read port (RdDat),
+ *  so synthesis can map it to LUTRAM + FF or to block RAM. A beat arriving
+ *  while the memory is empty and the output stage is free bypasses the memory
+ *  into the output stage (register BypDat), which keeps the latency at 1 and
+ *  the throughput at 1 beat/cycle even for DEPTH = 2; OSel tells which of
+ *  the two output registers holds the head beat:
+ *
+ *      idat ──┬──► Mem[DEPTH-1] ──► RdDat ──┐
+ *             └──────────────────► BypDat ──┴─(OSel)──► odat
+ *
+ *  Here irdy and ovld are registers (Rdy = MCnt != DEPTH-1, OVld): no
+ *  combinational path between the two streams. While the FIFO is full, the
+ *  input waits one cycle after the output drains a beat; the output side
+ *  never loses a cycle. MEmp = (MCnt == 0) is registered as well, so the
+ *  count comparators sit behind the flip-flops, not in front of irdy.
+ *
+ *  Occupancy invariant: MCnt > 0 implies OVld (the output stage is refilled
+ *  from the memory first), so the total count is MCnt + OVld <= DEPTH and
+ *  MCnt == DEPTH-1 means full.
+ *  The memory is never read and written at the same address in one cycle:
+ *  reads need MCnt > 0, writes need MCnt < DEPTH-1, and WrPtr == RdPtr only
+ *  when MCnt is 0 or DEPTH-1.
+ *
+ *  Only control state (OVld, OSel, MCnt, MEmp, Rdy, pointers) is reset; data
+ *  registers and the memory are not.
+ *****************************************************************************/
+
+module stream_fifo #(
+	parameter int WIDTH = 8,  // bits per beat
+	parameter int DEPTH = 4   // capacity in beats, >= 1
+)(
+	// Global Control
+	input	logic  clk,
+	input	logic  rst,  // synchronous, active-high
+
+	// Input Stream
+	output	logic  irdy,
+	input	logic  ivld,
+	input	logic [WIDTH-1:0]  idat,
+
+	// Output Stream
+	input	logic  ordy,
+	output	logic  ovld,
+	output	logic [WIDTH-1:0]  odat
+);
+
+	initial begin
+		if (WIDTH < 1) begin
+			$error("%m: WIDTH (%0d) must be at least 1", WIDTH);
+			$finish;
+		end
+		if (DEPTH < 1) begin
+			$error("%m: DEPTH (%0d) must be at least 1", DEPTH);
+			$finish;
+		end
+	end
+
+	typedef logic [WIDTH-1:0]  data_t;
+
+	if (DEPTH == 1) begin : genOne
+
+		logic   Vld;
+		data_t  Dat;
+
+		assign	irdy = !Vld || ordy;
+
+		always_ff @(posedge clk) begin
+			if (rst)  Vld <= 0;
+			else if (irdy)  Vld <= ivld;
+		end
+		always_ff @(posedge clk) begin
+			if (ivld && irdy)  Dat <= idat;
+		end
+
+		assign	ovld = Vld;
+		assign	odat = Dat;
+
+	end : genOne
+	else begin : genMem
+
+		localparam int MD   = DEPTH - 1;                 // memory entries
+		localparam int AW   = MD > 1 ? $clog2(MD) : 1;   // pointer bits
+		localparam int CW   = $clog2(MD + 1);            // count bits (0..MD)
+
+		data_t  Mem[MD];
+		data_t  RdDat;   // registered read port of Mem
+		data_t  BypDat;  // beat that bypassed the empty memory
+		logic   OVld;    // output stage holds the head beat
+		logic   OSel;    // 1: head in RdDat, 0: head in BypDat
+		logic [CW-1:0]  MCnt;   // beats in Mem
+		logic           MEmp;   // MCnt == 0
+		logic           Rdy;    // MCnt != MD, i.e. not full (MCnt == MD implies OVld)
+		logic [AW-1:0]  WrPtr;
+		logic [AW-1:0]  RdPtr;
+
+		wire  push  = ivld && irdy;
+		wire  ofree = !OVld || ordy;  // output stage free after this edge
+		wire  mrd   = ofree && !MEmp; // refill the output stage from Mem
+		wire  byp   = ofree && MEmp;  // the input may go straight to the output stage
+		wire  mwr   = push && !byp;
+
+		wire [CW-1:0]  cnt_nxt = MCnt + CW'(mwr) - CW'(mrd);
+		wire [AW-1:0]  wr_nxt  = (WrPtr == AW'(MD - 1)) ? '0 : WrPtr + 1'b1;
+		wire [AW-1:0]  rd_nxt  = (RdPtr == AW'(MD - 1)) ? '0 : RdPtr + 1'b1;
+
+		assign	irdy = Rdy;
+
+		// memory and data registers: not reset
+		always_ff @(posedge clk) begin
+			if (mwr)  Mem[WrPtr] <= idat;
+			if (mrd)  RdDat <= Mem[RdPtr];
+			if (byp && push)  BypDat <= idat;
+		end
+
+		// control
+		always_ff @(posedge clk) begin
+			if (rst) begin
+				OVld  <= 0;
+				OSel  <= 0;
+				MCnt  <= '0;
+				MEmp  <= 1;
+				Rdy   <= 1;
+				WrPtr <= '0;
+				RdPtr <= '0;
+			end
+			else begin
+				if (mwr)  WrPtr <= wr_nxt;
+				if (mrd)  RdPtr <= rd_nxt;
+				MCnt <= cnt_nxt;
+				MEmp <= (cnt_nxt == '0);
+				Rdy  <= (cnt_nxt != CW'(MD));
+				if (ofree) begin
+					OVld <= mrd || push;
+					OSel <= mrd;
+				end
+			end
+		end
+
+		assign	ovld = OVld;
+		assign	odat = OSel ? RdDat : BypDat;
+
+	end : genMem
+
+endmodule : stream_fifo

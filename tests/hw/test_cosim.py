@@ -1,0 +1,111 @@
+"""Generated designs compute exactly what the golden model computes (Verilator)."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+from netgen import random_folds, random_levels, random_network
+
+from e3ne.errors import ConfigError
+from e3ne.flow import verify
+from e3ne.hw.folding import Fold, load_folds
+from e3ne.hw.generate import generate
+
+pytestmark = pytest.mark.rtl
+
+# CI runs these seeds; bench/bench_cosim.py (or -m slow) runs 50 more.
+FAST_SEEDS = [3, 6, 11, 12]
+
+
+def _cosim(seed: int, tmp_path: Path, stalls: bool) -> verify.VerifyResult:
+    net = random_network(seed)
+    d = tmp_path / f"net{seed}"
+    net.save(d)
+    generate(net, random_folds(net, seed), d)
+    return verify.run(d, random_levels(net, 3, seed), stalls=stalls, progress=False)
+
+
+@pytest.mark.parametrize("seed", FAST_SEEDS)
+def test_random_network_with_random_folds_is_bit_exact(seed: int, tmp_path: Path) -> None:
+    r = _cosim(seed, tmp_path, stalls=seed % 2 == 1)
+    assert r.mismatches == 0, r.first_mismatch
+    assert r.latency_cycles > 0
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", range(100, 150))
+def test_fifty_random_networks_are_bit_exact(seed: int, tmp_path: Path) -> None:
+    r = _cosim(seed, tmp_path, stalls=True)
+    assert r.mismatches == 0, r.first_mismatch
+
+
+def test_generation_is_deterministic(tmp_path: Path) -> None:
+    net = random_network(11)
+    folds = random_folds(net, 11)
+    for sub in ("a", "b"):
+        generate(net, folds, tmp_path / sub)
+    a, b = sorted((tmp_path / "a" / "rtl").iterdir()), sorted((tmp_path / "b" / "rtl").iterdir())
+    assert [p.name for p in a] == [p.name for p in b]
+    for pa, pb in zip(a, b, strict=True):
+        assert pa.read_bytes() == pb.read_bytes(), pa.name
+
+
+def test_generated_top_lints_clean(tmp_path: Path) -> None:
+    net = random_network(12)
+    generate(net, random_folds(net, 12), tmp_path)
+    rtl = tmp_path / "rtl"
+    files = [str(rtl / f) for f in (rtl / "filelist.f").read_text().split()]
+    proc = subprocess.run(["verilator", "--lint-only", "-Wall", "--top-module", "e3ne_top",
+                           *files], cwd=rtl, capture_output=True, text=True, check=False)
+    assert proc.returncode == 0 and "%Warning" not in proc.stderr, proc.stderr[-3000:]
+
+
+def test_a_corrupted_weight_is_caught(tmp_path: Path) -> None:
+    """The comparison is real: flip one bit of the output layer's bias image and it fails."""
+    net = random_network(6)
+    d = tmp_path / "n"
+    net.save(d)
+    generate(net, random_folds(net, 6), d)
+    (mem,) = (d / "rtl").glob(f"l{len(net.layers) - 1}_*_b.mem")
+    lines = mem.read_text().splitlines()
+    lines[0] = format(int(lines[0], 16) ^ 1, f"0{len(lines[0])}x")
+    mem.write_text("\n".join(lines) + "\n")
+    r = verify.run(d, random_levels(net, 3, 6), progress=False)
+    assert r.mismatches > 0
+
+
+def test_illegal_folds_are_refused(tmp_path: Path) -> None:
+    net = random_network(12)
+    layer = net.synaptic_layers[0]
+    fold_file = tmp_path / "fold.json"
+    fold_file.write_text(json.dumps({layer.name: {"PE": layer.out_channels + 1}}))
+    with pytest.raises(ConfigError, match=re.escape(
+            f"--fold {fold_file}: {layer.where}: PE={layer.out_channels + 1} does not divide "
+            f"its {layer.out_channels} output channels; use one of")):
+        load_folds(net, fold_file)
+    fold_file.write_text(json.dumps({"nope": {"PE": 1}}))
+    with pytest.raises(ConfigError, match="no synaptic layer named 'nope'"):
+        load_folds(net, fold_file)
+    fold_file.write_text(json.dumps({layer.name: {"TP": net.T + 1}}))
+    with pytest.raises(ConfigError, match=f"TP={net.T + 1} does not divide T={net.T}"):
+        load_folds(net, fold_file)
+
+
+def test_default_folds_are_legal_for_the_whole_zoo() -> None:
+    """Every zoo model gets a legal default fold (checked without simulating)."""
+    import torch
+
+    from e3ne.api import convert
+    from e3ne.frontend.quantize import QuantConfig
+    from e3ne.models import ZOO, build_model
+
+    for name, entry in ZOO.items():
+        net = convert(build_model(name), torch.rand(4, *entry.input_shape),
+                      QuantConfig(T=entry.T, W=entry.W))
+        folds = load_folds(net, None)
+        assert set(folds) == {layer.name for layer in net.synaptic_layers}
+        assert all(isinstance(f, Fold) for f in folds.values())
