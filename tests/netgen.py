@@ -11,8 +11,8 @@ from e3ne.layers.base import window_out
 
 def random_network(seed: int, *, max_convs: int = 3, max_linears: int = 3) -> Network:
     """A valid random network: 0-3 convs (kernel 1-5, stride 1-2, padding 0-2 and below the
-    kernel, optional pooling), flatten, 1-3 linears; random T, W, weights, β, θ and F (saturation and
-    negative membranes both occur)."""
+    kernel, optional pooling), flatten, 1-3 linears; random T, W, weights, β, θ and F
+    (saturation and negative membranes both occur)."""
     rng = np.random.default_rng(seed)
     T = int(rng.integers(1, 7))
     W = int(rng.integers(2, 7))

@@ -175,9 +175,9 @@ def run_verify(design_dir: str | Path, images: int = 100, dataset: str | None = 
 
     net = Network.load(design_dir)
     q0 = verify_images(net, images, dataset)
-    results = [verify.run(design_dir, q0)]
+    results = [verify.run(design_dir, q0, trace=trace)]
     if stalls:
-        results.append(verify.run(design_dir, q0, stalls=True))
+        results.append(verify.run(design_dir, q0, stalls=True, trace=trace))
     doc = verify.write_report(design_dir, results)
     if doc["mismatches"] and trace:
         for r in results:

@@ -109,3 +109,24 @@ def test_default_folds_are_legal_for_the_whole_zoo() -> None:
         folds = load_folds(net, None)
         assert set(folds) == {layer.name for layer in net.synaptic_layers}
         assert all(isinstance(f, Fold) for f in folds.values())
+
+
+def test_trace_names_the_first_layer_that_differs(tmp_path: Path) -> None:
+    """Set every threshold of a hidden layer to 1 in its memory image: --trace must blame
+    that layer, not a later one."""
+    net = random_network(3)
+    d = tmp_path / "n"
+    net.save(d)
+    generate(net, random_folds(net, 3), d)
+    hidden = next(i for i, layer in enumerate(net.layers)
+                  if getattr(layer, "theta", None) is not None)
+    (mem,) = (d / "rtl").glob(f"l{hidden}_*_t.mem")
+    lane = int(net.layers[hidden].theta.max()).bit_length()
+    pe = random_folds(net, 3)[net.layers[hidden].name].PE
+    ones = sum(1 << (p * lane) for p in range(pe))
+    lines = mem.read_text().splitlines()
+    mem.write_text("".join(format(ones, f"0{len(line)}x") + "\n" for line in lines))
+    q0 = random_levels(net, 3, 3)
+    r = verify.run(d, q0, progress=False, trace=True)
+    assert r.mismatches > 0
+    assert r.first_mismatch.startswith(f"layer '{net.layers[hidden].name}'"), r.first_mismatch

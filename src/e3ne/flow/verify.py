@@ -70,17 +70,19 @@ def _hex_file(path: Path, words: list[int], bits: int) -> None:
     path.write_text("".join(f"{w:0{digits}x}\n" for w in words))
 
 
-def build(design_dir: Path, plan: Plan, n_images: int, progress: bool = True) -> Path:
+def build(design_dir: Path, plan: Plan, n_images: int, progress: bool = True,
+          trace: bool = False) -> Path:
     """Verilate the bench + design for ``n_images`` (cached per image count)."""
     rtl = design_dir / "rtl"
     sources = [rtl / f for f in (rtl / "filelist.f").read_text().split()] + [TB]
     params = {"IN_W": plan.in_width, "OUT_W": plan.out_width, "IN_BEATS": plan.in_beats,
               "OUT_BEATS": plan.out_beats, "N_IMAGES": n_images,
               "TIMEOUT": 2_000_000_000}
-    work = design_dir / "sim" / f"n{n_images}"
+    work = design_dir / "sim" / f"n{n_images}{'-trace' if trace else ''}"
     exe = work / "obj" / "simv"
     stamp = work / "stamp.json"
-    key = json.dumps({"params": params, "src": [p.read_text() for p in sources]})
+    key = json.dumps({"params": params, "trace": trace,
+                      "src": [p.read_text() for p in sources]})
     if exe.is_file() and stamp.is_file() and stamp.read_text() == key:
         return exe
     if progress:
@@ -89,23 +91,24 @@ def build(design_dir: Path, plan: Plan, n_images: int, progress: bool = True) ->
     if work.exists():
         shutil.rmtree(work)
     exe = build_verilator("top_tb", sources, work, params,
-                          extra_args=["-Wno-WIDTH", "-O3",
-                                      "--x-assign", "fast", "--x-initial", "fast"])
+                          extra_args=["-Wno-WIDTH", "-O3", "--x-assign", "fast",
+                                      "--x-initial", "fast"]
+                          + (["+define+E3NE_TRACE"] if trace else []))
     stamp.write_text(key)
     return exe
 
 
 def run(design_dir: str | Path, q0: np.ndarray, *, stalls: bool = False,
-        progress: bool = True) -> VerifyResult:
+        progress: bool = True, trace: bool = False) -> VerifyResult:
     """Simulate ``q0`` (input levels) and compare with the golden model of the design."""
-    d = Path(design_dir)
+    d = Path(design_dir).resolve()
     net = Network.load(d)
     plan = load_plan(d)
     if tuple(q0.shape[1:]) != tuple(net.input_shape):
         raise ConfigError(f"images of shape {q0.shape[1:]} do not fit the design's input "
                           f"{net.input_shape}")
     n = len(q0)
-    exe = build(d, plan, n, progress)
+    exe = build(d, plan, n, progress, trace)
     work = exe.parent.parent
     _hex_file(work / "in.hex", input_words(plan, q0), plan.in_width)
     out_file = work / "out.txt"
@@ -114,7 +117,7 @@ def run(design_dir: str | Path, q0: np.ndarray, *, stalls: bool = False,
               file=sys.stderr, flush=True)
     # run inside rtl/ so the design's $readmemh file names resolve as they will in Vivado
     cmd = [str(exe.resolve()), f"+IN={(work / 'in.hex').resolve()}",
-           f"+OUT={out_file.resolve()}"] + (
+           f"+OUT={out_file.resolve()}", f"+TRACE_DIR={work.resolve()}"] + (
         ["+STALLS"] if stalls else [])
     proc = subprocess.run(cmd, cwd=d / "rtl", capture_output=True, text=True, check=False)
     log = proc.stdout + proc.stderr
@@ -123,7 +126,8 @@ def run(design_dir: str | Path, q0: np.ndarray, *, stalls: bool = False,
                        f"{next((ln for ln in log.splitlines() if 'FAIL' in ln), log[-300:])}")
     got = [(int(a), int(b, 16)) for a, b in
            (ln.split() for ln in out_file.read_text().splitlines() if ln.strip())]
-    want = expected_words(plan, golden.run_fast(net, q0))
+    scores, per_layer = golden.run_fast(net, q0, collect=True)
+    want = expected_words(plan, scores)
     per_image = plan.out_beats
     bad = [i for i in range(n)
            if got[i * per_image:(i + 1) * per_image] != want[i * per_image:(i + 1) * per_image]]
@@ -132,11 +136,49 @@ def run(design_dir: str | Path, q0: np.ndarray, *, stalls: bool = False,
         i = bad[0]
         first = f"image {i}: got {got[i * per_image:(i + 1) * per_image]}, " \
                 f"expected {want[i * per_image:(i + 1) * per_image]}"
+        if trace:
+            first = first_layer_mismatch(net, plan, per_layer, work) or first
     times = {int(m[1]): (int(m[2]), int(m[3]))
              for m in re.finditer(r"IMG (\d+) (\d+) (\d+)", log)}
     latency = times[0][1] - times[0][0] + 1
     interval = (times[n - 1][1] - times[0][1]) / (n - 1) if n > 1 else None
     return VerifyResult(n, len(bad), latency, interval, stalls, first)
+
+
+def first_layer_mismatch(net: Network, plan: Plan, per_layer: list[np.ndarray],
+                         work: Path) -> str | None:
+    """Compare every tapped layer stream with the golden layer outputs, in pipeline order;
+    name the first layer, image, pixel and channel that differ."""
+    for stage in plan.stages:
+        if "tap" not in stage:
+            continue
+        idx, tap = stage["index"], stage["tap"]
+        ref = per_layer[idx]
+        n = ref.shape[0]
+        spatial = ref.ndim == 4
+        seq = (ref.transpose(0, 2, 3, 1) if spatial else ref).reshape(-1)
+        mask = (1 << tap["lane_w"]) - 1
+        path = work / f"trace_l{idx}.txt"
+        values = []
+        for line in path.read_text().split():
+            word = int(line, 16)
+            values += [(word >> (j * tap["lane_w"])) & mask for j in range(tap["lanes"])]
+        for pos, want in enumerate(seq):
+            got = values[pos] if pos < len(values) else None
+            if got != (int(want) & mask):
+                per_img = seq.size // n
+                img, rest = divmod(pos, per_img)
+                if spatial:
+                    _, c, h, w = ref.shape
+                    pix, ch = divmod(rest, c)
+                    y, x = divmod(pix, w)
+                    where = f"pixel (y={y}, x={x}), channel {ch}"
+                else:
+                    where = f"output {rest}"
+                return (f"layer '{stage['layer']}' ({stage['kind']}) differs first at image "
+                        f"{img}, {where}: hardware {got}, golden {int(want)} "
+                        f"(two's complement in {tap['lane_w']} bits)")
+    return None
 
 
 def write_report(design_dir: str | Path, results: list[VerifyResult]) -> dict:

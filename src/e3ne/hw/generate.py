@@ -74,6 +74,7 @@ class _Top:
     def __init__(self) -> None:
         self.decls: list[str] = []
         self.body: list[str] = []
+        self.taps: list[tuple[str, Stream]] = []  # (layer tag, its output stream)
         self.n = 0
 
     def wires(self, s: Stream) -> None:
@@ -174,7 +175,9 @@ def generate(net: Network, folds: dict[str, Fold], out_dir: str | Path) -> Plan:
             dst = top.new(win.lanes, T)
             top.inst("pool_unit", f"u_pool_{tag}", {"T": T, "C": shape[0], "K": k,
                      "SIMD": win.lanes, "MODE": int(isinstance(layer, AvgPool))}, win, dst)
-            plan.stages.append({"layer": layer.name, "kind": layer.kind, "lanes": win.lanes})
+            plan.stages.append({"layer": layer.name, "kind": layer.kind, "index": i,
+                                "tap": asdict(dst)})
+            top.taps.append((tag, dst))
             src = dst
             continue
         assert isinstance(layer, Synaptic)
@@ -205,8 +208,9 @@ def generate(net: Network, folds: dict[str, Fold], out_dir: str | Path) -> Plan:
                        "BIAS_FILE": next(n for n in names if n.endswith("_b.mem")),
                        "THRESH_FILE": next((n for n in names if n.endswith("_t.mem")), "")})
         top.inst("synaptic_engine", f"u_syn_{tag}", params, win, dst)
-        plan.stages.append({"layer": layer.name, "kind": layer.kind, **asdict(fold),
-                            "acc_bits": acc, "mw": int(w_hw.shape[1])})
+        plan.stages.append({"layer": layer.name, "kind": layer.kind, "index": i, **asdict(fold),
+                            "acc_bits": acc, "mw": int(w_hw.shape[1]), "tap": asdict(dst)})
+        top.taps.append((tag, dst))
         src = dst
 
     # argmax + AXI4-Stream output
@@ -305,6 +309,18 @@ module {TOP} (
         "\t\tend",
         "\tend",
     ]
+    glue += ["", "`ifdef E3NE_TRACE",
+             "\t// simulation only: every beat of every layer's output, for e3ne verify --trace",
+             "\tstring trace_dir;"]
+    glue += [f"\tinteger fd_{tag};" for tag, _ in top.taps]
+    glue += ["\tinitial begin",
+             "\t\tif (!$value$plusargs(\"TRACE_DIR=%s\", trace_dir)) trace_dir = \".\";"]
+    glue += [f"\t\tfd_{tag} = $fopen({{trace_dir, \"/trace_{tag}.txt\"}}, \"w\");"
+             for tag, _ in top.taps]
+    glue += ["\tend"]
+    glue += [f"\talways @(posedge ap_clk) if ({st.name}_vld && {st.name}_rdy) "
+             f"$fdisplay(fd_{tag}, \"%h\", {st.name}_dat);" for tag, st in top.taps]
+    glue.append("`endif")
     unused = plan.in_width - in_bits
     if unused:
         glue += ["", "\t/* verilator lint_off UNUSEDSIGNAL */",

@@ -1,0 +1,494 @@
+/**
+ * @brief   Sliding-window unit: line buffer and window generator for one conv layer.
+ * @author  e3ne
+ * @description
+ *  Input: an H x WD x C feature map of T-bit activations, HWC raster order, CH channels
+ *  per beat (channel k of a beat at idat[k*T +: T]), images back to back.
+ *  Output: for every output pixel (oy, ox) in raster order, with
+ *      OH = (H + 2P - K)/S + 1,  OW = (WD + 2P - K)/S + 1,
+ *  the K*K*C window elements  x[oy*S - P + ky][ox*S - P + kx][c]  in (ky, kx, c) order,
+ *  c fastest, SIMD elements per beat (element j of a beat at odat[j*T +: T]);
+ *  taps outside the map (zero padding) are 0.  K*K*C/SIMD beats per window.
+ *
+ *  Legal SIMD (one of):
+ *   (a) SIMD divides C:                    a beat is SIMD channels of one tap;
+ *   (b) C divides SIMD, SIMD divides K*C:  a beat is SIMD/C whole taps of one kernel row;
+ *   (c) K*C divides SIMD, SIMD divides K*K*C: a beat is SIMD/(K*C) whole kernel rows.
+ *  So every divisor of K (times C) works, e.g. C=1, K=5: SIMD in {1, 5, 25}.
+ *  Input width: in case (a) CH and SIMD must divide one another (in (b), (c) CH | C does).
+ *  Also 1 <= S, 0 <= P <= K-1, H + 2P >= K, WD + 2P >= K, CH divides C.
+ *
+ *  Beat shape: BM rows x BN columns x BS channels, SIMD = BM*BN*BS:
+ *   (a) 1 x 1 x SIMD,  (b) 1 x SIMD/C x C,  (c) SIMD/(K*C) x K x C.
+ *  Element (i, j, k) of a beat sits at odat[((i*BN + j)*BS + k)*T +: T].
+ *
+ *  Line buffer: R = max(K + S, 2(K - P) + (H + 2P - K) mod S) rows (global input row g
+ *  lives in row slot g mod R, so images follow each other without a gap): K + S lets the
+ *  writer fill the next S rows while a window row is read; the second term lets it fill
+ *  the next image's first K - P rows while the last window row of an image is read (it
+ *  only exceeds K + S for P < K - S).  Each row is split into BN column banks (bank b holds
+ *  columns x with (x + P) mod BN = b).  Each of the R*BN banks is an inferred simple
+ *  dual-port memory of D = ((P + WD - 1)/BN + 1) * (C/BS) words of BS*T bits; the word for
+ *  (x, channel word cw) is at ((x + P)/BN)*(C/BS) + cw.  A gearbox turns CH-channel input
+ *  beats into BS-channel words, one written per cycle.
+ *
+ *  Flow control: the writer may write input row g while g < (reader's top row, >= 0) + R;
+ *  the reader starts a window once its last pixel (min(bottom row, H-1), min(right
+ *  column, WD-1)) is written.  So, also across images, one beat leaves per cycle while
+ *  ordy is high and the input keeps up: without stalls, window w's first beat leaves 3
+ *  cycles (word write, bank read, output register) after both its last input word and
+ *  the previous window's last beat (tests/hw/test_swu.py checks this cycle model).
+ *  Input bandwidth is one BS-channel word per cycle.
+ */
+module swu #(
+	parameter int K = 3,     // kernel size (K x K)
+	parameter int S = 1,     // stride
+	parameter int P = 0,     // zero padding on each border, 0 .. K-1
+	parameter int H = 8,     // input height
+	parameter int WD = 8,    // input width
+	parameter int C = 1,     // channels
+	parameter int CH = 1,    // input channels per beat, divides C
+	parameter int T = 4,     // bits per activation
+	parameter int SIMD = 1   // window elements per output beat (see legality rule)
+)(
+	// Global Control
+	input	logic  clk,
+	input	logic  rst,
+
+	// Input Stream
+	output	logic  irdy,
+	input	logic  ivld,
+	input	logic [CH*T-1:0]  idat,
+
+	// Output Stream
+	input	logic  ordy,
+	output	logic  ovld,
+	output	logic [SIMD*T-1:0]  odat
+);
+
+	//-----------------------------------------------------------------------
+	// Derived parameters (guarded so that an illegal set still elaborates far
+	// enough to print the $error below)
+	localparam int OH = (H + 2*P >= K)? (H + 2*P - K)/S + 1 : 1;   // output height
+	localparam int OW = (WD + 2*P >= K)? (WD + 2*P - K)/S + 1 : 1; // output width
+	localparam int BS = (SIMD <= C)? SIMD : C;                     // channels per beat
+	localparam int BN = (SIMD <= C)? 1 : (SIMD <= K*C)? SIMD/C : K; // columns per beat
+	localparam int BM = (SIMD <= K*C)? 1 : SIMD/(K*C);             // rows per beat
+	localparam int NC = C/BS;       // channel words per pixel
+	localparam int NX = K/BN;       // column blocks per kernel row
+	localparam int NY = K/BM;       // row blocks per window
+	localparam int RB = 2*(K - P) + ((H + 2*P >= K)? (H + 2*P - K) % S : 0);  // rows to cross an image boundary
+	localparam int R = (K + S > RB)? K + S : RB;   // line-buffer rows
+	localparam int XW = (P + WD - 1)/BN + 1;   // column words per row and bank
+	localparam int D = XW*NC;                  // bank depth
+	localparam int AMAX = ((WD + 2*P)/BN + 2)*NC;  // bound of any computed bank address
+	localparam int AW = $clog2(AMAX + 1);          // computed address width
+	localparam int IW = ($clog2(D) > 0)? $clog2(D) : 1;  // bank index width
+	localparam int W = BS*T;        // bank word width
+	localparam int HW = ((H > WD)? H : WD) + 2*P + K + S + 2;  // coordinate bound
+	localparam int YW = $clog2(HW + 1) + 1;    // signed coordinate width
+	localparam int SLW = $clog2(R + 1);        // row-slot width
+	localparam int BNW = $clog2(BN + 1);       // bank-column width
+	localparam int OHW = $clog2(OH + 1);
+	localparam int OWW = $clog2(OW + 1);
+	localparam int NYW = $clog2(NY + 1);
+	localparam int NXW = $clog2(NX + 1);
+	localparam int NCW = $clog2(NC + 1);
+	localparam int HWW = $clog2(H + 1);
+	localparam int WDW = $clog2(WD + 1);
+
+	//-----------------------------------------------------------------------
+	// Parameter checks
+	initial begin
+		if (K < 1 || S < 1 || T < 1 || C < 1 || CH < 1 || SIMD < 1 || H < 1 || WD < 1) begin
+			$error("%m: K (%0d), S (%0d), T (%0d), C (%0d), CH (%0d), SIMD (%0d), H (%0d), WD (%0d) must all be >= 1",
+				K, S, T, C, CH, SIMD, H, WD);
+			$finish;
+		end
+		if (P < 0 || P >= K) begin
+			$error("%m: padding P (%0d) must lie in 0 .. K-1 (K = %0d)", P, K);
+			$finish;
+		end
+		if (H + 2*P < K || WD + 2*P < K) begin
+			$error("%m: kernel K (%0d) exceeds the padded input %0d x %0d", K, H + 2*P, WD + 2*P);
+			$finish;
+		end
+		if (C % CH != 0) begin
+			$error("%m: channels C (%0d) are not a multiple of CH (%0d)", C, CH);
+			$finish;
+		end
+		if (!((C % SIMD == 0) || (SIMD % C == 0 && (K*C) % SIMD == 0) ||
+		      (SIMD % (K*C) == 0 && (K*K*C) % SIMD == 0))) begin
+			$error("%m: SIMD (%0d) must divide C (%0d), or be a multiple of C dividing K*C (%0d), or a multiple of K*C dividing K*K*C (%0d)",
+				SIMD, C, K*C, K*K*C);
+			$finish;
+		end
+		if (BS % CH != 0 && CH % BS != 0) begin
+			$error("%m: CH (%0d) and SIMD (%0d) must divide one another when SIMD < C (%0d)", CH, SIMD, C);
+			$finish;
+		end
+	end
+
+	//-----------------------------------------------------------------------
+	// Writer: gearbox CH channels -> BS-channel words
+	logic  wvld;        // a word waits to be written
+	logic [W-1:0]  wdat;
+	logic  wgo;         // it is written in this cycle
+
+	if (CH >= BS) begin : genSplit
+		// each input beat yields CH/BS words, lowest channels first
+		localparam int NW = CH/BS;
+		localparam int CNW = $clog2(NW+1);
+		logic [CH*T-1:0]  Buf;
+		logic [CNW-1:0]  Cnt;   // words left in Buf
+
+		assign	wvld = Cnt != 0;
+		assign	wdat = Buf[W-1:0];
+		assign	irdy = (Cnt == 0) || (Cnt == 1 && wgo);
+		always_ff @(posedge clk) begin
+			if (rst)  Cnt <= 0;
+			else if (ivld && irdy)  Cnt <= CNW'(NW);
+			else if (wgo)  Cnt <= Cnt - 1;
+		end
+		always_ff @(posedge clk) begin
+			if (ivld && irdy)  Buf <= idat;
+			else if (wgo)  Buf <= Buf >> W;
+		end
+	end : genSplit
+	else begin : genCollect
+		// BS/CH input beats form one word, the first beat in the lowest channels
+		localparam int NB = BS/CH;
+		logic [W-CH*T-1:0]  Acc;             // first NB-1 beats of the word being filled
+		logic [$clog2(NB+1)-1:0]  Cnt;       // beats in Acc
+		logic [W-1:0]  Word;                 // word waiting for the write port
+		logic  WVld;
+		logic  take;
+		logic [W-1:0]  acc_nx;
+
+		assign	wvld = WVld;
+		assign	wdat = Word;
+		assign	irdy = (32'(Cnt) != NB-1) || !WVld || wgo;
+		assign	take = ivld && irdy;
+		assign	acc_nx = {idat, Acc};
+		always_ff @(posedge clk) begin
+			if (rst) begin
+				Cnt <= 0;
+				WVld <= 0;
+			end
+			else begin
+				if (wgo)  WVld <= 0;
+				if (take) begin
+					if (32'(Cnt) == NB-1) begin
+						Cnt <= 0;
+						WVld <= 1;
+					end
+					else  Cnt <= Cnt + 1;
+				end
+			end
+		end
+		always_ff @(posedge clk) begin
+			if (take) begin
+				Acc <= acc_nx[W-1:CH*T];
+				if (32'(Cnt) == NB-1)  Word <= acc_nx;
+			end
+		end
+	end : genCollect
+
+	//-----------------------------------------------------------------------
+	// Writer position (next word to write) and reader position (next beat to read)
+	logic [HWW-1:0]  WY;      // input row
+	logic [WDW-1:0]  WX;      // input column
+	logic [NCW-1:0]  WC;      // channel word
+	logic [SLW-1:0]  WSlot;   // row slot of WY
+	logic [BNW-1:0]  WBank;   // bank column of WX
+	logic [AW-1:0]  WXQ;      // ((WX + P)/BN)*NC
+	logic [1:0]  WImg;        // image count mod 4
+
+	logic [OHW-1:0]  Oy;      // output row
+	logic [OWW-1:0]  Ox;      // output column
+	logic [NYW-1:0]  Yb;      // row block within the window
+	logic [NXW-1:0]  Xb;      // column block within the kernel row
+	logic [NCW-1:0]  Cw;      // channel word
+	logic signed [YW-1:0]  Yt;    // top row of the window, oy*S - P
+	logic signed [YW-1:0]  Yr;    // first row of the beat, Yt + Yb*BM
+	logic [SLW-1:0]  ImgSlot;     // row slot of row 0 of the current image
+	logic [SLW-1:0]  YtSlot;      // row slot of Yt (mod R, also for Yt < 0)
+	logic [SLW-1:0]  RSlot;       // row slot of Yr
+	logic [YW-1:0]  OXp;          // ox*S: left column of the window + P
+	logic [YW-1:0]  Xp;           // left column of the beat + P: OXp + Xb*BN
+	logic [AW-1:0]  OXQ;          // (OXp/BN)*NC
+	logic [AW-1:0]  XQ;           // (Xp/BN)*NC
+	logic [BNW-1:0]  OXR;         // OXp mod BN
+	logic [1:0]  RImg;            // image count mod 4
+
+	// Pipeline enable of the read side (stage 1: bank read, stage 2: output register)
+	logic  en;
+	logic  issue;     // read one beat in this cycle
+	logic  win_ok;    // every pixel of the current window is in the buffer
+	logic  wr_ok;     // row WY may be written
+	logic [1:0]  diff;
+
+	assign	diff = WImg - RImg;   // 3: writer one image behind, 1/2: ahead
+	always_comb begin : blkFlow
+		int  yt_c, y_last, x_last;
+		yt_c = (Yt < 0)? 0 : 32'(Yt);
+		y_last = 32'(Yt) + K - 1;
+		if (y_last > H-1)  y_last = H-1;
+		x_last = 32'(OXp) - P + K - 1;
+		if (x_last > WD-1)  x_last = WD-1;
+		unique case (diff)
+		2'd0:  win_ok = (32'(WY) > y_last) || (32'(WY) == y_last && 32'(WX) > x_last);
+		2'd3:  win_ok = 0;
+		default:  win_ok = 1;
+		endcase
+		unique case (diff)
+		2'd0:  wr_ok = 32'(WY) < yt_c + R;
+		2'd1:  wr_ok = H + 32'(WY) < yt_c + R;
+		2'd3:  wr_ok = 1;
+		default:  wr_ok = 0;
+		endcase
+	end : blkFlow
+	assign	wgo = wvld && wr_ok;
+	assign	issue = en && win_ok;
+
+	//-----------------------------------------------------------------------
+	// Writer counters
+	always_ff @(posedge clk) begin
+		if (rst) begin
+			WY <= 0;
+			WX <= 0;
+			WC <= 0;
+			WSlot <= 0;
+			WBank <= BNW'(P % BN);
+			WXQ <= AW'((P/BN)*NC);
+			WImg <= 0;
+		end
+		else if (wgo) begin
+			if (32'(WC) != NC-1)  WC <= WC + 1;
+			else begin
+				WC <= 0;
+				if (32'(WX) != WD-1) begin
+					WX <= WX + 1;
+					if (32'(WBank) == BN-1) begin
+						WBank <= 0;
+						WXQ <= WXQ + AW'(NC);
+					end
+					else  WBank <= WBank + 1;
+				end
+				else begin
+					WX <= 0;
+					WBank <= BNW'(P % BN);
+					WXQ <= AW'((P/BN)*NC);
+					WSlot <= (32'(WSlot) == R-1)? 0 : WSlot + 1;
+					if (32'(WY) != H-1)  WY <= WY + 1;
+					else begin
+						WY <= 0;
+						WImg <= WImg + 1;
+					end
+				end
+			end
+		end
+	end
+
+	//-----------------------------------------------------------------------
+	// Reader counters
+	always_ff @(posedge clk) begin : blkReader
+		int  r_nx, q_nx, s_nx, i_nx;
+		if (rst) begin
+			Oy <= 0;
+			Ox <= 0;
+			Yb <= 0;
+			Xb <= 0;
+			Cw <= 0;
+			Yt <= YW'(-P);
+			Yr <= YW'(-P);
+			ImgSlot <= 0;
+			YtSlot <= SLW'((R - P) % R);
+			RSlot <= SLW'((R - P) % R);
+			OXp <= 0;
+			Xp <= 0;
+			OXQ <= 0;
+			XQ <= 0;
+			OXR <= 0;
+			RImg <= 0;
+		end
+		else if (issue) begin
+			if (32'(Cw) != NC-1)  Cw <= Cw + 1;
+			else begin
+				Cw <= 0;
+				if (32'(Xb) != NX-1) begin
+					Xb <= Xb + 1;
+					XQ <= XQ + AW'(NC);
+					Xp <= Xp + YW'(BN);
+				end
+				else begin
+					Xb <= 0;
+					if (32'(Yb) != NY-1) begin
+						Yb <= Yb + 1;
+						XQ <= OXQ;
+						Xp <= OXp;
+						Yr <= Yr + YW'(BM);
+						s_nx = 32'(RSlot) + BM;
+						RSlot <= SLW'((s_nx >= R)? s_nx - R : s_nx);
+					end
+					else begin
+						Yb <= 0;
+						if (32'(Ox) != OW-1) begin
+							// next window in this row: move right by S
+							Ox <= Ox + 1;
+							r_nx = 32'(OXR) + S % BN;
+							q_nx = 32'(OXQ) + (S/BN)*NC;
+							if (r_nx >= BN) begin
+								r_nx = r_nx - BN;
+								q_nx = q_nx + NC;
+							end
+							OXR <= BNW'(r_nx);
+							OXQ <= AW'(q_nx);
+							XQ <= AW'(q_nx);
+							OXp <= OXp + YW'(S);
+							Xp <= OXp + YW'(S);
+							Yr <= Yt;
+							RSlot <= YtSlot;
+						end
+						else begin
+							Ox <= 0;
+							OXR <= 0;
+							OXQ <= 0;
+							XQ <= 0;
+							OXp <= 0;
+							Xp <= 0;
+							if (32'(Oy) != OH-1) begin
+								// next window row: move down by S
+								Oy <= Oy + 1;
+								Yt <= Yt + YW'(S);
+								Yr <= Yt + YW'(S);
+								s_nx = 32'(YtSlot) + S;
+								if (s_nx >= R)  s_nx = s_nx - R;
+								YtSlot <= SLW'(s_nx);
+								RSlot <= SLW'(s_nx);
+							end
+							else begin
+								// next image
+								Oy <= 0;
+								Yt <= YW'(-P);
+								Yr <= YW'(-P);
+								i_nx = 32'(ImgSlot) + H % R;
+								if (i_nx >= R)  i_nx = i_nx - R;
+								ImgSlot <= SLW'(i_nx);
+								s_nx = i_nx - P;
+								if (s_nx < 0)  s_nx = s_nx + R;
+								YtSlot <= SLW'(s_nx);
+								RSlot <= SLW'(s_nx);
+								RImg <= RImg + 1;
+							end
+						end
+					end
+				end
+			end
+		end
+	end : blkReader
+
+	//-----------------------------------------------------------------------
+	// Beat geometry of the current read: row slots, padding masks, bank addresses
+	logic [BM*SLW-1:0]  slot;    // row slot of beat row i
+	logic [BM-1:0]  row_ok;      // beat row i is inside the map
+	logic [BN-1:0]  col_ok;      // beat column j is inside the map
+	logic [BN*IW-1:0]  raddr;    // read address of bank column b
+	logic [IW-1:0]  waddr;
+
+	always_comb begin : blkGeometry
+		int  s_i, y_i, x_j;
+		for (int i = 0; i < BM; i++) begin
+			s_i = 32'(RSlot) + i;
+			if (s_i >= R)  s_i = s_i - R;
+			slot[i*SLW +: SLW] = SLW'(s_i);
+			y_i = 32'(Yr) + i;
+			row_ok[i] = (y_i >= 0) && (y_i < H);
+		end
+		for (int j = 0; j < BN; j++) begin
+			x_j = 32'(Xp) + j;
+			col_ok[j] = (x_j >= P) && (x_j < P + WD);
+		end
+		for (int b = 0; b < BN; b++) begin
+			// bank b holds the tap at the smallest column >= Xp that is = b (mod BN)
+			// (beyond D only for padded taps, which are masked below)
+			raddr[b*IW +: IW] = IW'(XQ + AW'(Cw) + ((b < 32'(OXR))? AW'(NC) : '0));
+		end
+	end : blkGeometry
+	assign	waddr = IW'(WXQ + AW'(WC));
+
+	//-----------------------------------------------------------------------
+	// Line-buffer banks
+	logic [R*BN*W-1:0]  rd;      // stage 1: bank words read
+
+	for (genvar r = 0; r < R; r++) begin : genRow
+		for (genvar b = 0; b < BN; b++) begin : genCol
+			(* ram_style = "auto" *)
+			logic [W-1:0]  Mem [0:D-1];
+			logic [W-1:0]  Rd;
+			always_ff @(posedge clk) begin
+				if (wgo && 32'(WSlot) == r && 32'(WBank) == b)  Mem[waddr] <= wdat;
+			end
+			always_ff @(posedge clk) begin
+				if (en)  Rd <= Mem[raddr[b*IW +: IW]];
+			end
+			assign	rd[(r*BN + b)*W +: W] = Rd;
+		end : genCol
+	end : genRow
+
+	//-----------------------------------------------------------------------
+	// Stage 1 side band and output register
+	logic  V1;
+	logic [BM*SLW-1:0]  Slot1;
+	logic [BM-1:0]  RowOk1;
+	logic [BN-1:0]  ColOk1;
+	logic [BNW-1:0]  Rot1;
+	logic  OVld;
+	logic [SIMD*T-1:0]  ODat;
+	logic [SIMD*T-1:0]  odat_nx;
+
+	assign	en = !OVld || ordy;
+	always_ff @(posedge clk) begin
+		if (rst) begin
+			V1 <= 0;
+			OVld <= 0;
+		end
+		else if (en) begin
+			V1 <= win_ok;
+			OVld <= V1;
+		end
+	end
+	always_ff @(posedge clk) begin
+		if (en) begin
+			Slot1 <= slot;
+			RowOk1 <= row_ok;
+			ColOk1 <= col_ok;
+			Rot1 <= OXR;
+			ODat <= odat_nx;
+		end
+	end
+
+	// Pick beat row i from its row slot, tap j from its bank column, zero padded taps
+	always_comb begin : blkAssemble
+		logic [BN*W-1:0]  row;
+		int  bc;
+		odat_nx = '0;
+		for (int i = 0; i < BM; i++) begin
+			row = '0;
+			for (int r = 0; r < R; r++) begin
+				if (32'(Slot1[i*SLW +: SLW]) == r)  row = rd[r*BN*W +: BN*W];
+			end
+			for (int j = 0; j < BN; j++) begin
+				bc = 32'(Rot1) + j;
+				if (bc >= BN)  bc = bc - BN;
+				for (int b = 0; b < BN; b++) begin
+					if (bc == b && RowOk1[i] && ColOk1[j])  odat_nx[(i*BN + j)*W +: W] = row[b*W +: W];
+				end
+			end
+		end
+	end : blkAssemble
+
+	assign	ovld = OVld;
+	assign	odat = ODat;
+
+endmodule : swu

@@ -1,0 +1,167 @@
+"""The model zoo: the four CNNs of E3NE's evaluation, with the shapes of DESIGN section 6.
+
+Each model is a plain ``nn.Module`` holding two ``nn.Sequential``s, ``features`` (convs,
+BatchNorm, ReLU, pooling) and ``classifier`` (flatten, linears, ReLU, dropout), so the front
+end sees only modules it knows and the state_dict keys read ``features.0.weight`` etc.
+Unlike E3NE's originals, convs and linears carry a bias: the integer semantics has a
+per-channel ``beta`` anyway, and the bias buys accuracy for free.
+
+The registry ``ZOO`` also records the defaults that go with each model (T, W, dataset,
+padding) so the CLI and benchmarks need only a name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import torch
+from torch import nn
+
+from e3ne.errors import ConfigError
+
+__all__ = ["ZOO", "AlexNet", "Fang", "LeNet5", "VGG11", "ZooEntry", "ZooNet", "build_model"]
+
+
+class ZooNet(nn.Module):
+    """``classifier(features(x))``: the one forward every zoo model shares."""
+
+    def __init__(self, features: nn.Sequential, classifier: nn.Sequential) -> None:
+        super().__init__()
+        self.features = features
+        self.classifier = classifier
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.classifier(self.features(x))
+
+
+class LeNet5(ZooNet):
+    """LeNet-5 on MNIST padded to 32x32 (1x32x32 -> 10)."""
+
+    def __init__(self, num_classes: int = 10) -> None:
+        features = nn.Sequential(
+            nn.Conv2d(1, 6, 5), nn.ReLU(), nn.MaxPool2d(2),     # 6x28x28 -> 6x14x14
+            nn.Conv2d(6, 16, 5), nn.ReLU(), nn.MaxPool2d(2),    # 16x10x10 -> 16x5x5
+            nn.Conv2d(16, 120, 5), nn.ReLU(),                   # 120x1x1
+        )
+        classifier = nn.Sequential(
+            nn.Flatten(), nn.Linear(120, 84), nn.ReLU(), nn.Linear(84, num_classes),
+        )
+        super().__init__(features, classifier)
+
+
+class Fang(ZooNet):
+    """The MNIST CNN after Fang et al. (ICCAD 2020) as used by E3NE (1x28x28 -> 10)."""
+
+    def __init__(self, num_classes: int = 10) -> None:
+        features = nn.Sequential(
+            nn.Conv2d(1, 32, 3), nn.ReLU(), nn.MaxPool2d(2),    # 32x26x26 -> 32x13x13
+            nn.Conv2d(32, 32, 3), nn.ReLU(), nn.MaxPool2d(2),   # 32x11x11 -> 32x5x5
+        )
+        classifier = nn.Sequential(
+            nn.Flatten(),                                        # 800
+            nn.Linear(800, 256), nn.ReLU(), nn.Linear(256, num_classes),
+        )
+        super().__init__(features, classifier)
+
+
+def _conv_bn_relu(c_in: int, c_out: int, stride: int = 1) -> list[nn.Module]:
+    return [
+        nn.Conv2d(c_in, c_out, 3, stride=stride, padding=1),
+        nn.BatchNorm2d(c_out),
+        nn.ReLU(),
+    ]
+
+
+def _big_classifier(n_in: int, num_classes: int) -> nn.Sequential:
+    return nn.Sequential(
+        nn.Flatten(),
+        nn.Linear(n_in, 4096), nn.ReLU(), nn.Dropout(),
+        nn.Linear(4096, 4096), nn.ReLU(), nn.Dropout(),
+        nn.Linear(4096, num_classes),
+    )
+
+
+class AlexNet(ZooNet):
+    """E3NE's CIFAR-10 AlexNet variant (3x32x32 -> 10), BN after every conv."""
+
+    def __init__(self, num_classes: int = 10) -> None:
+        features = nn.Sequential(
+            *_conv_bn_relu(3, 64, stride=2), nn.MaxPool2d(2),   # 64x16x16 -> 64x8x8
+            *_conv_bn_relu(64, 192), nn.MaxPool2d(2),           # 192x8x8 -> 192x4x4
+            *_conv_bn_relu(192, 384),
+            *_conv_bn_relu(384, 256),
+            *_conv_bn_relu(256, 256), nn.MaxPool2d(2),          # 256x4x4 -> 256x2x2
+        )
+        super().__init__(features, _big_classifier(256 * 2 * 2, num_classes))
+
+
+VGG11_CFG: tuple[int | str, ...] = (64, "M", 128, "M", 256, 256, "M", 512, 512, "M",
+                                    512, 512, "M")
+
+
+class VGG11(ZooNet):
+    """VGG-11 with BN for CIFAR-100 (3x32x32 -> 100)."""
+
+    def __init__(self, num_classes: int = 100) -> None:
+        layers: list[nn.Module] = []
+        c_in = 3
+        for item in VGG11_CFG:
+            if item == "M":
+                layers.append(nn.MaxPool2d(2))
+            else:
+                layers += _conv_bn_relu(c_in, int(item))
+                c_in = int(item)
+        super().__init__(nn.Sequential(*layers), _big_classifier(512, num_classes))
+
+
+@dataclass(frozen=True)
+class ZooEntry:
+    """A zoo model and the defaults that go with it."""
+
+    name: str  #: registry key
+    builder: Callable[[], nn.Module]  #: returns a freshly initialised model
+    input_shape: tuple[int, int, int]  #: (C, H, W) the model takes
+    T: int  #: default time steps (activation bits)
+    W: int  #: default weight bits
+    dataset: str  #: name for e3ne.data.load_dataset
+    pad_to: int | None  #: padding to pass to load_dataset (None = native size)
+    num_classes: int  #: width of the output layer
+    description: str  #: one line for listings
+
+
+ZOO: dict[str, ZooEntry] = {
+    e.name: e
+    for e in (
+        ZooEntry("lenet5", LeNet5, (1, 32, 32), T=4, W=3, dataset="mnist", pad_to=32,
+                 num_classes=10, description="LeNet-5 on MNIST padded to 32x32"),
+        ZooEntry("fang", Fang, (1, 28, 28), T=4, W=4, dataset="mnist", pad_to=None,
+                 num_classes=10, description="MNIST CNN after Fang et al. (ICCAD 2020)"),
+        ZooEntry("alexnet", AlexNet, (3, 32, 32), T=6, W=6, dataset="random", pad_to=None,
+                 num_classes=10, description="AlexNet variant for CIFAR-10 (random weights)"),
+        ZooEntry("vgg11", VGG11, (3, 32, 32), T=6, W=6, dataset="random", pad_to=None,
+                 num_classes=100, description="VGG-11 with BN for CIFAR-100 (random weights)"),
+    )
+}
+
+
+def get_entry(name: str) -> ZooEntry:
+    """The registry entry for ``name``, or a ConfigError that lists the zoo."""
+    try:
+        return ZOO[name]
+    except (KeyError, TypeError):
+        raise ConfigError(
+            f"model {name!r}: not in the zoo; expected one of {', '.join(ZOO)}"
+        ) from None
+
+
+def build_model(name: str, seed: int = 0) -> nn.Module:
+    """A freshly initialised zoo model; the same ``seed`` always gives the same weights.
+
+    The global torch RNG is seeded inside a fork, so building a model does not disturb the
+    caller's random stream.
+    """
+    entry = get_entry(name)
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        return entry.builder()

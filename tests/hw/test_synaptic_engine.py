@@ -1,0 +1,257 @@
+"""synaptic_engine.sv (alone, or behind swu.sv) against ``reference_layer``, beat by beat."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pytest
+from reference import (
+    acc_width,
+    beats,
+    cycles,
+    luts,
+    membrane,
+    membrane_horner,
+    neuron,
+    out_size,
+    pack,
+    parameter_errors,
+    reference_layer,
+    reference_window,
+    rerun,
+    v_bound,
+    write_mem,
+    yosys_cells,
+)
+
+from e3ne.flow.hdlsim import RTL_DIR, lint, run_bench
+
+SIM_DIR = RTL_DIR.parent / "sim"
+CORES = [RTL_DIR / "neuron.sv", RTL_DIR / "swu.sv", RTL_DIR / "synaptic_engine.sv"]
+SOURCES = [*CORES, SIM_DIR / "synaptic_engine_tb.sv"]
+
+
+@dataclass
+class Layer:
+    """One synaptic layer and how the engine folds it."""
+
+    C_OUT: int
+    PE: int
+    SIMD: int
+    T: int = 4
+    TP: int = 1
+    W: int = 3
+    F: int = 0
+    OUTPUT: int = 0
+    ADDER: int = 2
+    # conv geometry (swu.sv in front) or, with swu=False, a linear layer of MW inputs
+    swu: bool = True
+    K: int = 3
+    S: int = 1
+    P: int = 0
+    H: int = 4
+    WD: int = 4
+    C: int = 1
+    CH: int = 1
+    MW: int = 0
+    extra: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        if self.swu:
+            self.MW = self.K * self.K * self.C
+
+    @property
+    def folds(self) -> int:
+        """Compute cycles per window: (MW/SIMD)·(C_OUT/PE)·(T/TP)."""
+        return (self.MW // self.SIMD) * (self.C_OUT // self.PE) * (self.T // self.TP)
+
+
+def make_layer(rng, L: Layer, windows: np.ndarray):
+    """Random weights, biases and thresholds that spread q over 0 .. 2^T-1."""
+    hi = (1 << (L.W - 1)) - 1
+    w = rng.integers(-hi, hi + 1, size=(L.C_OUT, L.MW))
+    w[0, :] = hi  # a channel with the largest possible membrane
+    V = membrane(windows, w).reshape(-1, L.C_OUT)
+    scale = np.maximum(np.abs(V).max(axis=0) << L.F, 1)
+    theta = np.maximum(1, (scale >> L.T) + rng.integers(0, 3, size=L.C_OUT))
+    beta = rng.integers(-(scale // 2), scale // 2 + 1)
+    beta[0] = -(int(np.median(V[:, 0])) << L.F)  # about half of channel 0 below zero: q = 0
+    if L.C_OUT > 1:
+        theta[1], beta[1] = 1, 1 << L.T  # θ = 1 and U >= 2^T whenever V >= 0: saturation
+    return w, beta, theta
+
+
+def signed_bits(a: np.ndarray) -> int:
+    m = int(np.abs(a).max())
+    return max(2, m.bit_length() + 1)
+
+
+def run_engine(workdir: Path, L: Layer, *, images=2, seed=0, simulator="verilator"):
+    """Run the bench with random stalls and, for Verilator, again without (cycles)."""
+    rng = np.random.default_rng(seed)
+    if L.swu:
+        x = rng.integers(0, 1 << L.T, size=(images, L.H, L.WD, L.C))
+        n = L.K + L.P + L.S  # some window of image 0 lies inside this all-ones corner
+        x[0, :n, :n, :] = (1 << L.T) - 1
+        windows = np.stack([reference_window(img, L.K, L.S, L.P) for img in x])
+        inp, in_bits = beats(x, L.CH, L.T), L.CH * L.T
+    else:
+        windows = rng.integers(0, 1 << L.T, size=(images * 4, 1, 1, L.MW))
+        windows[0] = (1 << L.T) - 1
+        inp, in_bits = beats(windows, L.SIMD, L.T), L.SIMD * L.T
+    w, beta, theta = make_layer(rng, L, windows)
+
+    # the expected outputs: DESIGN §2, and Horner's rule in TP-plane groups agrees
+    V = membrane(windows, w)
+    assert np.array_equal(V, membrane_horner(windows, w, L.T, L.TP))
+    out = neuron(V, beta, theta, L.F, L.T, output=bool(L.OUTPUT))
+    if L.swu:
+        assert np.array_equal(out[0], reference_layer(x[0], w, beta, theta, L.F, L.T, L.K, L.S,
+                                                      L.P, output=bool(L.OUTPUT)))
+    if not L.OUTPUT:
+        assert out.min() == 0 and out.max() == (1 << L.T) - 1  # both clamps exercised
+    U = (V << L.F) + beta
+    assert (U < 0).any()
+    assert np.abs(V).max() == v_bound(w, L.T)  # the accumulator's worst case occurs
+
+    ACC_W = acc_width(w, L.T)  # as narrow as possible
+    B_W, TH_W = signed_bits(beta), int(theta.max()).bit_length()
+    OUT_W = max(ACC_W + L.F, B_W) + 1
+    odw = OUT_W if L.OUTPUT else L.T
+    NF, SF = L.C_OUT // L.PE, L.MW // L.SIMD
+    wwords = [pack(w[nf * L.PE:(nf + 1) * L.PE, sf * L.SIMD:(sf + 1) * L.SIMD].reshape(-1), L.W)
+              for nf in range(NF) for sf in range(SF)]
+    exp = beats(out, L.PE, odw)
+
+    workdir.mkdir(parents=True, exist_ok=True)
+    write_mem(workdir / "in.mem", inp, in_bits)
+    write_mem(workdir / "exp.mem", exp, L.PE * odw)
+    write_mem(workdir / "w.mem", wwords, L.PE * L.SIMD * L.W)
+    write_mem(workdir / "b.mem", beats(beta, L.PE, B_W), L.PE * B_W)
+    write_mem(workdir / "t.mem", beats(theta, L.PE, TH_W), L.PE * TH_W)
+    params = dict(MW=L.MW, C_OUT=L.C_OUT, PE=L.PE, SIMD=L.SIMD, T=L.T, TP=L.TP, W=L.W,
+                  ACC_W=ACC_W, F=L.F, B_W=B_W, TH_W=TH_W, OUTPUT=L.OUTPUT, OUT_W=OUT_W,
+                  ADDER=L.ADDER, SWU=int(L.swu), K=L.K, S=L.S, P=L.P, H=L.H, WD=L.WD, C=L.C,
+                  CH=L.CH, N_IN=len(inp), N_OUT=len(exp), GAP=30, BP=30, SEED=seed + 1,
+                  IDLE=4 * L.folds + 2000)
+    run_bench("synaptic_engine_tb", SOURCES, workdir, params, simulator=simulator)
+    if simulator != "verilator":
+        return None
+    n_win = windows.shape[0] * windows.shape[1] * windows.shape[2]
+    return n_win, cycles(rerun(workdir, simulator, ["+GAP=0", "+BP=0"]))
+
+
+CASES = {
+    # conv 3x3 pad 1 behind the SWU, two taps per beat
+    "conv_k3_p1_simd6": Layer(C_OUT=4, PE=2, SIMD=6, K=3, P=1, H=5, WD=6, C=2, CH=2),
+    # LeNet conv1 shape: C=1, K=5, a whole window per beat, PE = C_OUT, TP = T
+    "conv_k5_simd25_pe_cout_tp_t": Layer(C_OUT=3, PE=3, SIMD=25, TP=4, K=5, H=8, WD=8),
+    # stride 2, SIMD = 1, two planes per cycle, F > 0
+    "conv_k3_s2_simd1_tp2_w4": Layer(C_OUT=2, PE=1, SIMD=1, TP=2, W=4, F=1, K=3, S=2, P=1,
+                                     H=6, WD=5, C=2),
+    # linear layer, T = 1, gated-add chain
+    "linear_t1_chain": Layer(C_OUT=3, PE=1, SIMD=4, T=1, ADDER=0, swu=False, MW=12),
+    # output layer: signed U, plain popcount adders
+    "linear_output_popcount_w6": Layer(C_OUT=4, PE=2, SIMD=8, TP=2, W=6, F=2, OUTPUT=1,
+                                       ADDER=1, swu=False, MW=16),
+}
+
+
+@pytest.mark.rtl
+@pytest.mark.parametrize("name", list(CASES))
+def test_engine_verilator(tmp_path, name):
+    L = CASES[name]
+    n_win, cyc = run_engine(tmp_path, L)
+    # Throughput: one compute step per cycle, or one input word per cycle when the input
+    # is the bottleneck.  Slack: the first window's fill (compute-bound) or the last output
+    # row's windows after the last input word (input-bound), plus the pipeline: T+1 neuron
+    # stages, 4 engine stages (synaptic_engine.sv header) and 3 SWU stages (swu.sv header).
+    if L.swu:
+        n_in = L.H * L.WD * L.C // L.CH * (n_win // (out_size(L.H, L.K, L.S, L.P)
+                                                     * out_size(L.WD, L.K, L.S, L.P)))
+        fill = ((L.K - L.P - 1) * L.WD + L.K - L.P) * L.C // L.CH + L.MW // L.SIMD
+        last_row = out_size(L.WD, L.K, L.S, L.P) * L.folds
+    else:
+        n_in, fill, last_row = n_win * L.MW // L.SIMD, L.MW // L.SIMD, L.folds
+    bound = max(n_win * L.folds + fill, n_in + last_row) + L.T + 8
+    print(f"{name}: {cyc} cycles for {n_win} windows ({cyc / n_win:.2f} per output pixel,"
+          f" schedule {L.folds}), bound {bound}")
+    assert cyc <= bound, (cyc, bound)
+
+
+ICARUS = {
+    "conv_k3_p1_simd2": Layer(C_OUT=2, PE=1, SIMD=2, TP=2, K=3, P=1, H=4, WD=3, C=2, CH=1),
+    "conv_k1_w5_chain": Layer(C_OUT=4, PE=2, SIMD=3, T=2, W=5, ADDER=0, K=1, H=3, WD=2, C=3,
+                              CH=3),
+}
+
+
+@pytest.mark.rtl
+@pytest.mark.parametrize("name", list(ICARUS))
+def test_engine_icarus(tmp_path, name):
+    run_engine(tmp_path, ICARUS[name], images=1, simulator="icarus")
+
+
+LINT_SETS = [
+    dict(MW=9, C_OUT=4, PE=2, SIMD=3, T=4, TP=1, W=3, ACC_W=12, ADDER=2),
+    dict(MW=25, C_OUT=6, PE=6, SIMD=25, T=4, TP=4, W=3, ACC_W=14, ADDER=1),
+    dict(MW=12, C_OUT=3, PE=1, SIMD=4, T=1, TP=1, W=4, ACC_W=10, ADDER=0),
+    dict(MW=16, C_OUT=4, PE=2, SIMD=8, T=6, TP=2, W=6, ACC_W=20, F=3, OUTPUT=1, ADDER=2),
+]
+
+
+@pytest.mark.rtl
+@pytest.mark.parametrize("params", LINT_SETS)
+def test_engine_lint(params):
+    lint("synaptic_engine", [RTL_DIR / "neuron.sv", RTL_DIR / "synaptic_engine.sv"], params)
+
+
+@pytest.mark.rtl
+@pytest.mark.parametrize("params,message", [
+    (dict(C_OUT=5, PE=2), r"C_OUT \(5\) is not a multiple of PE \(2\)"),
+    (dict(MW=10, SIMD=3), r"window length MW \(10\) is not a multiple of SIMD \(3\)"),
+    (dict(T=4, TP=3), r"T \(4\) is not a multiple of TP \(3\)"),
+    (dict(ADDER=3), r"ADDER \(3\) must be 0 \(chain\), 1 \(popcount\) or 2 \(compressor\)"),
+    (dict(), r"WEIGHT_FILE, BIAS_FILE and \(for a hidden layer\) THRESH_FILE must name"),
+])
+def test_engine_refuses_illegal_parameters(tmp_path, params, message):
+    out = parameter_errors("synaptic_engine", CORES, params, tmp_path)
+    assert re.search(r"synaptic_engine: " + message, out), out
+
+
+def synth_engine(workdir: Path, *, MW, C_OUT, PE, SIMD, T, TP, W, ADDER, seed=0):
+    """Synthesize an engine with random weights; return its cells."""
+    rng = np.random.default_rng(seed)
+    hi = (1 << (W - 1)) - 1
+    w = rng.integers(-hi, hi + 1, size=(C_OUT, MW))
+    NF, SF = C_OUT // PE, MW // SIMD
+    workdir.mkdir(parents=True, exist_ok=True)
+    write_mem(workdir / "w.mem",
+              [pack(w[nf * PE:(nf + 1) * PE, sf * SIMD:(sf + 1) * SIMD].reshape(-1), W)
+               for nf in range(NF) for sf in range(SF)], PE * SIMD * W)
+    write_mem(workdir / "b.mem", beats(rng.integers(-100, 100, size=C_OUT), PE, 8), PE * 8)
+    write_mem(workdir / "t.mem", beats(rng.integers(1, 255, size=C_OUT), PE, 8), PE * 8)
+    params = dict(MW=MW, C_OUT=C_OUT, PE=PE, SIMD=SIMD, T=T, TP=TP, W=W, ADDER=ADDER,
+                  ACC_W=acc_width(w, T), B_W=8, TH_W=8,
+                  WEIGHT_FILE="w.mem", BIAS_FILE="b.mem", THRESH_FILE="t.mem")
+    return yosys_cells(CORES, "synaptic_engine", params, workdir)
+
+
+@pytest.mark.synth
+def test_engine_yosys(tmp_path):
+    cells = synth_engine(tmp_path, MW=18, C_OUT=4, PE=2, SIMD=6, T=4, TP=1, W=3, ADDER=2)
+    assert luts(cells) > 0
+    assert not any(name.startswith("DSP") for name in cells), cells  # spike-gated adds only
+
+
+@pytest.mark.synth
+@pytest.mark.slow
+def test_engine_adder_experiment(tmp_path):
+    """DESIGN §3: 64 lanes (PE=4 x SIMD=16), W=3, one plane; compressor < popcount < chain."""
+    lut = {a: luts(synth_engine(tmp_path / f"a{a}", MW=64, C_OUT=8, PE=4, SIMD=16, T=4, TP=1,
+                                W=3, ADDER=a)) for a in (0, 1, 2)}
+    print("engine LUTs by ADDER (0 chain, 1 popcount, 2 compressor):", lut)
+    assert lut[2] < lut[1] < lut[0], lut
