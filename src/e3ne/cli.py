@@ -150,7 +150,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_train)
 
     p = sub.add_parser("demo", help="the main job: LeNet-5 on MNIST, float vs spiking "
-                       "accuracy for T = 2, 3, 4, 6")
+                       "accuracy for T = 2, 3, 4, 6, then the T=4 design verified in "
+                       "Verilator")
     p.add_argument("--out", default="out/demo", help="output directory (default out/demo)")
     p.set_defaults(func=cmd_demo)
     return parser

@@ -219,9 +219,13 @@ def format_sweep(rows: list[dict]) -> list[str]:
     return lines
 
 
-def run_demo(out_root: str | Path = "out/demo", model: str = "lenet5") -> list[dict]:
-    """The main job (for now): train LeNet-5 (cached), convert at T = 2, 3, 4, 6 (W = 3),
-    post-training and with 3 epochs of QAT, and print float vs spiking accuracy."""
+def run_demo(out_root: str | Path = "out/demo", model: str = "lenet5",
+             verify_images_n: int = 200) -> dict:
+    """The main job (for now): train LeNet-5 (cached); float vs spiking accuracy at
+    T = 2, 3, 4, 6 (W = 3), post-training and with 3 epochs of QAT; then compile the
+    T=4 design (QAT) and verify ``verify_images_n`` MNIST test images bit for bit in
+    Verilator."""
+    out_root = Path(out_root)
     if model in ZOO:
         cached_zoo_checkpoint(model)  # train (or reuse) first, with its progress lines
     rows = accuracy_sweep(model, out_root=out_root)
@@ -229,9 +233,23 @@ def run_demo(out_root: str | Path = "out/demo", model: str = "lenet5") -> list[d
     print(f"\n{model}: float vs radix-SNN test accuracy on {n_test} MNIST test images")
     for line in format_sweep(rows):
         print(line)
-    (Path(out_root) / "accuracy.json").write_text(json.dumps(rows, indent=1) + "\n")
-    print(f"wrote {Path(out_root) / 'accuracy.json'} and one network directory per row")
-    return rows
+    (out_root / "accuracy.json").write_text(json.dumps(rows, indent=1) + "\n")
+
+    design = out_root / f"{model}-hw"
+    log(f"\n{model}: compiling T=4 W=3 (QAT 3 epochs) to RTL")
+    plan = run_compile(ConvertOptions(model=model, T=4, W=3, qat_epochs=3), design)
+    doc = run_verify(design, images=verify_images_n)
+    conv = json.loads((design / "convert.json").read_text())
+    print(f"\n{model} hardware (T=4, W=3, default fold), Verilator co-simulation:")
+    print(f"  images verified     {doc['images']} MNIST test images, {doc['mismatches']} "
+          f"mismatches ({'bit-exact' if doc['mismatches'] == 0 else 'NOT bit-exact'})")
+    print(f"  latency             {doc['latency_cycles']} cycles per image")
+    interval = doc["interval_cycles"]
+    print(f"  interval            {interval:.0f} cycles between images" if interval else "")
+    print(f"  accuracy            float {conv['float_accuracy']:.3f}, SNN "
+          f"{conv['snn_accuracy']:.3f}")
+    print(f"  stages              {len(plan.stages)}; design in {design}")
+    return {"accuracy": rows, "verify": doc}
 
 
 def parse_shape(text: str) -> tuple[int, int, int]:
