@@ -6,6 +6,7 @@ from e3ne.errors import (
     FormatError,
     InfeasibleBudget,
     Mismatch,
+    ToolFailed,
     ToolNotFound,
     UnsupportedModel,
 )
@@ -18,6 +19,7 @@ __all__ = [
     "FormatError",
     "InfeasibleBudget",
     "Mismatch",
+    "ToolFailed",
     "ToolNotFound",
     "UnsupportedModel",
     "__version__",

@@ -109,6 +109,14 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_synth(args: argparse.Namespace) -> int:
+    from e3ne.flow.yosys import summary_line, synthesize
+
+    doc = synthesize(args.dir, family=args.family)
+    print(f"{summary_line(doc)}; wrote {Path(args.dir) / 'synth.json'}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="e3ne", description="PyTorch CNN -> radix-encoded spiking network -> FPGA logic")
@@ -139,6 +147,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--trace", action="store_true", help="on a mismatch, name the first "
                    "layer, pixel and channel that differ")
     p.set_defaults(func=cmd_verify)
+
+    p = sub.add_parser("synth", help="synthesize DIR's design with Yosys synth_xilinx and "
+                       "count LUT/FF/CARRY/BRAM/URAM/DSP; writes DIR/synth.json")
+    p.add_argument("dir", help="a directory written by 'e3ne compile'")
+    p.add_argument("--family", default="xcup", metavar="xc7|xcup",
+                   help="Xilinx family for synth_xilinx -family (xc7, xcu, xcup; default xcup)")
+    p.set_defaults(func=cmd_synth)
 
     p = sub.add_parser("train", help="train a model in float on an offline dataset")
     p.add_argument("model", help="zoo name or file.py:ClassName")

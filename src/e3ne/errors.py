@@ -33,3 +33,7 @@ class Mismatch(E3neError):
 
 class InfeasibleBudget(E3neError):
     """No design fits the requested resource budget."""
+
+
+class ToolFailed(E3neError):
+    """An external tool ran but failed or timed out."""
