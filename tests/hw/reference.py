@@ -1,22 +1,16 @@
 """Plain numpy references for the RTL benches (DESIGN §2) and the ``.mem`` file writers.
 
 Everything here is integer arithmetic on int64 / Python ints, written for clarity, not
-speed: the benches compare every beat against these values exactly.
+speed: the benches compare every beat against these values exactly. Running the benches
+(wrappers, reruns, Yosys) is in ``benchutil``.
 """
 
 from __future__ import annotations
 
-import json
-import re
-import shutil
-import subprocess
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import numpy as np
-import pytest
-
-from e3ne.errors import Mismatch
 
 # --------------------------------------------------------------------------- references
 
@@ -113,78 +107,8 @@ def beats(values: Sequence[int] | np.ndarray, per_beat: int, bits: int) -> list[
     return [pack(flat[i : i + per_beat], bits) for i in range(0, flat.size, per_beat)]
 
 
-def write_mem(path: Path, words: Sequence[int], width: int) -> None:
-    """A ``$readmemh`` file: one word per line, ceil(width/4) hex digits."""
+def write_mem(path: Path, words: Sequence[int], width: int) -> Path:
+    """A ``$readmemh`` file: one word per line, ceil(width/4) hex digits; returns ``path``."""
     digits = max(1, (width + 3) // 4)
     path.write_text("".join(f"{w:0{digits}x}\n" for w in words))
-
-
-# ------------------------------------------------------------------------------- tools
-
-
-def cycles(bench_output: str) -> int:
-    """The ``CYCLES n`` a bench prints (first input transfer to last output transfer)."""
-    return int(re.search(r"CYCLES (\d+)", bench_output).group(1))
-
-
-def rerun(workdir: Path, simulator: str, plusargs: Sequence[str] = ()) -> str:
-    """Run the bench ``run_bench`` just built in ``workdir`` again, e.g. with +GAP=0 +BP=0.
-
-    Uses the artefacts ``e3ne.flow.hdlsim`` leaves there (``obj/simv``, ``sim.vvp``).
-    """
-    if simulator == "verilator":
-        cmd = [str(workdir / "obj" / "simv")]
-    else:
-        cmd = ["vvp", "-n", str(workdir / "sim.vvp")]
-    proc = subprocess.run([*cmd, *plusargs], cwd=workdir, capture_output=True, text=True,
-                          timeout=300, check=False)
-    out = proc.stdout + proc.stderr
-    if proc.returncode != 0 or "FAIL" in out or "PASS" not in out:
-        raise Mismatch(f"bench rerun {plusargs} in {workdir} did not pass:\n{out[-4000:]}")
-    return out
-
-
-def parameter_errors(top: str, sources: Sequence[Path], params: Mapping[str, int],
-                     workdir: Path) -> str:
-    """Elaborate and start ``top`` under Icarus with ``params``; return what it printed.
-
-    The cores check their parameters in an ``initial`` block (``$error`` naming the values,
-    then ``$finish``), so an illegal set prints its reason at time 0.
-    """
-    from e3ne.flow.hdlsim import build_icarus
-
-    cmd = build_icarus(top, sources, workdir, params)
-    proc = subprocess.run(cmd, cwd=workdir, capture_output=True, text=True, timeout=60,
-                          check=False)
-    return proc.stdout + proc.stderr
-
-
-def yosys_cells(sources: Sequence[Path], top: str, params: Mapping[str, int | str],
-                workdir: Path) -> dict[str, int]:
-    """``synth_xilinx -flatten -family xcup`` (DESIGN §3); cell counts by type.
-
-    String parameters (file names) are passed quoted; the run fails on any Yosys error.
-    """
-    if shutil.which("yosys") is None:
-        pytest.skip("yosys not installed")
-    workdir.mkdir(parents=True, exist_ok=True)
-    sets = " ".join(
-        f'-set {k} "{v}"' if isinstance(v, str) else f"-set {k} {v}"
-        for k, v in params.items()
-    )
-    script = "".join(f"read_verilog -sv {Path(s).resolve()}; " for s in sources)
-    if sets:
-        script += f"chparam {sets} {top}; "
-    script += (f"synth_xilinx -flatten -family xcup -top {top}; "
-               "tee -q -o stat.json stat -json")
-    proc = subprocess.run(["yosys", "-q", "-p", script], cwd=workdir, capture_output=True,
-                          text=True, timeout=600, check=False)
-    if proc.returncode != 0:
-        raise Mismatch(f"yosys failed on {top}:\n{proc.stdout[-3000:]}{proc.stderr[-3000:]}")
-    stat = json.loads((workdir / "stat.json").read_text())
-    return stat["design"]["num_cells_by_type"]
-
-
-def luts(cells: Mapping[str, int]) -> int:
-    """LUTs used as logic (LUT1..LUT6)."""
-    return sum(n for name, n in cells.items() if re.fullmatch(r"LUT\d", name))
+    return path

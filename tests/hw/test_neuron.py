@@ -7,22 +7,18 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from reference import (
-    cycles,
+from benchutil import (
+    bench_sources,
     luts,
-    neuron,
-    neuron_successive,
-    pack,
     parameter_errors,
-    rerun,
-    write_mem,
+    run_stalled_then_unstalled,
     yosys_cells,
 )
+from reference import neuron, neuron_successive, pack, write_mem
 
-from e3ne.flow.hdlsim import RTL_DIR, lint, run_bench
+from e3ne.flow.hdlsim import RTL_DIR, lint
 
-SIM_DIR = RTL_DIR.parent / "sim"
-SOURCES = [RTL_DIR / "neuron.sv", SIM_DIR / "neuron_tb.sv"]
+SOURCES = bench_sources("neuron")
 
 
 def stimuli(rng, n, PE, ACC_W, F, B_W, TH_W, T):
@@ -67,8 +63,7 @@ def run_neuron(workdir: Path, *, PE, ACC_W, F, B_W, TH_W, T, OUTPUT=0, n=200, se
     write_mem(workdir / "exp.mem", [pack(o, odw) for o in out], PE * odw)
     params = dict(PE=PE, ACC_W=ACC_W, F=F, B_W=B_W, TH_W=TH_W, T=T, OUTPUT=OUTPUT,
                   OUT_W=OUT_W, N_IN=n, N_OUT=n, GAP=30, BP=30, SEED=seed + 1)
-    run_bench("neuron_tb", SOURCES, workdir, params, simulator=simulator)
-    return cycles(rerun(workdir, simulator, ["+GAP=0", "+BP=0"]))
+    return run_stalled_then_unstalled("neuron_tb", SOURCES, workdir, params, simulator)
 
 
 CASES = {

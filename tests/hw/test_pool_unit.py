@@ -10,22 +10,21 @@ input to last output takes N_IN + 1 cycles.
 
 from __future__ import annotations
 
-import re
-import subprocess
 from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
+from benchutil import bench_sources, run_variants, yosys_cells
+from reference import beats, write_mem
 
-from e3ne.flow.hdlsim import RTL_DIR, lint, require_tool, run_bench
+from e3ne.flow.hdlsim import RTL_DIR, lint
 from e3ne.layers import AvgPool, MaxPool
 
 pytestmark = pytest.mark.rtl
 
-SIM_DIR = RTL_DIR.parent / "sim"
 CORE = "pool_unit"
-SOURCES = [RTL_DIR / f"{CORE}.sv", SIM_DIR / f"{CORE}_tb.sv"]
+SOURCES = bench_sources(CORE)
 LATENCY = 1
 MAX, AVG = 0, 1
 
@@ -63,18 +62,6 @@ def windows(x: np.ndarray, k: int, s: int, p: int) -> np.ndarray:
     xp = np.pad(x, ((p, p), (p, p), (0, 0)))
     win = np.lib.stride_tricks.sliding_window_view(xp, (k, k), axis=(0, 1))[::s, ::s]
     return win.transpose(0, 1, 3, 4, 2)
-
-
-def pack(values: np.ndarray, lanes: int, bits: int) -> list[int]:
-    """Pack a flat stream of unsigned values into beats of ``lanes`` lanes, lane 0 low."""
-    beats = values.reshape(-1, lanes).astype(object)
-    return [sum(int(v) << (j * bits) for j, v in enumerate(b)) for b in beats]
-
-
-def write_hex(path: Path, words: list[int], bits: int) -> Path:
-    digits = (bits + 3) // 4
-    path.write_text("".join(f"{w:0{digits}x}\n" for w in words))
-    return path
 
 
 def feature_map(rng: np.random.Generator, t: int, h: int, w: int, c: int) -> np.ndarray:
@@ -142,70 +129,31 @@ def make_variant(tmp: Path, name: str, rng: np.random.Generator) -> dict:
         x = feature_map(rng, t, h, w, c)
         stream = windows(x, k, s, p).reshape(-1)  # per pixel: (ky, kx, c), c fastest
         expected = pool_reference(x, k, s, p, mode)
-    stim = pack(stream, simd, t)
-    exp = pack(expected.reshape(-1), simd, t)
+    stim = beats(stream, simd, t)
+    exp = beats(expected, simd, t)
     return dict(
         T=t, C=c, K=k, SIMD=simd, MODE=mode, N_IN=len(stim), N_OUT=len(exp),
-        STIM_FILE=str(write_hex(tmp / f"{name}_stim.hex", stim, simd * t)),
-        EXP_FILE=str(write_hex(tmp / f"{name}_exp.hex", exp, simd * t)),
+        STIM_FILE=str(write_mem(tmp / f"{name}_stim.hex", stim, simd * t)),
+        EXP_FILE=str(write_mem(tmp / f"{name}_exp.hex", exp, simd * t)),
         **extra,
     )
 
 
-def _sv(value: int | str) -> str:
-    return f'"{value}"' if isinstance(value, str) else str(value)
-
-
-def write_wrapper(path: Path, tb: str, variants: list[tuple[str, dict]]) -> Path:
-    """A top module running several bench instances at once; PASS only if all pass."""
-    lines = ["module multi_tb;"]
-    for i, (name, params) in enumerate(variants):
-        ps = {**params, "SEED": 1000 + i, "STANDALONE": 0, "NAME": name}
-        lines.append(f"  {tb} #({', '.join(f'.{k}({_sv(v)})' for k, v in ps.items())}) v{i} ();")
-    done = " && ".join(f"v{i}.Done" for i in range(len(variants)))
-    ok = " && ".join(f"v{i}.Ok" for i in range(len(variants)))
-    lines += [
-        "  initial begin",
-        f"    wait ({done});",
-        f'    if ({ok}) $display("PASS all {len(variants)} variants");',
-        '    else $display("FAIL in some variant");',
-        "    $finish;",
-        "  end",
-        "endmodule",
-    ]
-    path.write_text("\n".join(lines) + "\n")
-    return path
-
-
-def cycles(out: str) -> dict[str, tuple[int, int, int]]:
-    """{variant: (cycles, input beats, output beats)} from the benches' CYCLES lines."""
-    found = re.findall(r"^CYCLES (\S+) (-?\d+) IN (\d+) OUT (\d+)$", out, re.M)
-    return {name: (int(c), int(i), int(o)) for name, c, i, o in found}
-
-
-def run_variants(tmp_path: Path, names: list[str], simulator: str) -> str:
+def check_variants(tmp_path: Path, names: list[str], simulator: str) -> None:
     rng = np.random.default_rng(2024)
     chosen = [(n, make_variant(tmp_path, n, rng)) for n in names]
-    wrapper = write_wrapper(tmp_path / "multi_tb.sv", f"{CORE}_tb", chosen)
-    out = run_bench("multi_tb", [*SOURCES, wrapper], tmp_path / simulator, simulator=simulator)
-    measured = cycles(out)
-    assert set(measured) == set(names), out
-    for name, p in chosen:
-        n_cycles, n_in, n_out = measured[name]
-        assert (n_in, n_out) == (p["N_IN"], p["N_OUT"]), name
-        if p.get("IGAP", 30) == 0 and p.get("OSTALL", 30) == 0:
-            expected = n_in + LATENCY
-            assert n_cycles == expected, f"{name}: {n_cycles} cycles, model {expected}"
-    return out
+    run_variants(f"{CORE}_tb", SOURCES, chosen, tmp_path, simulator,
+                 beats=lambda p: (p["N_IN"], p["N_OUT"]),
+                 unstalled_cycles=lambda p: p["N_IN"] + LATENCY)  # one input beat per cycle
 
 
 def test_bench_verilator(tmp_path: Path) -> None:
     exhaustive = [f"exhaustive_k{k}" for k in (2, 3, 5)]
-    run_variants(tmp_path, [*VARIANTS, *exhaustive], "verilator")
+    check_variants(tmp_path, [*VARIANTS, *exhaustive], "verilator")
 
 
 def test_bench_icarus(tmp_path: Path) -> None:
-    run_variants(tmp_path, ICARUS_VARIANTS, "icarus")
+    check_variants(tmp_path, ICARUS_VARIANTS, "icarus")
 
 
 # --- lint and synthesis ---------------------------------------------------------------------
@@ -223,25 +171,10 @@ def test_lint(params: dict) -> None:
     lint(CORE, [RTL_DIR / f"{CORE}.sv"], params)
 
 
-def yosys_cells(top: str, source: Path, params: dict, workdir: Path) -> dict[str, int]:
-    """Synthesise with the DESIGN §3 command; return the cell counts of the netlist."""
-    require_tool("yosys")
-    chparam = " ".join(f"-set {k} {v}" for k, v in params.items())
-    script = (
-        f"read_verilog -sv {source}; chparam {chparam} {top}; "
-        f"synth_xilinx -flatten -family xcup -top {top}; tee -o {workdir}/stat.txt stat"
-    )
-    proc = subprocess.run(["yosys", "-q", "-p", script], capture_output=True, text=True,
-                          timeout=300, check=False)
-    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
-    stat = (workdir / "stat.txt").read_text()
-    return {m[0]: int(m[1]) for m in re.findall(r"^\s+([A-Z][A-Z0-9_]+)\s+(\d+)$", stat, re.M)}
-
-
 @pytest.mark.synth
 @pytest.mark.parametrize("params", [dict(T=4, C=32, K=2, SIMD=4, MODE=MAX),
                                     dict(T=6, C=8, K=3, SIMD=2, MODE=AVG)],
                          ids=["max", "avg"])
 def test_yosys(tmp_path: Path, params: dict) -> None:
-    cells = yosys_cells(CORE, RTL_DIR / f"{CORE}.sv", params, tmp_path)
+    cells = yosys_cells([RTL_DIR / f"{CORE}.sv"], CORE, params, tmp_path)
     assert "DSP48E2" not in cells, "the reciprocal multiply must use adders, not a DSP"

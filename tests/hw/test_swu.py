@@ -7,22 +7,18 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from reference import (
-    beats,
-    cycles,
+from benchutil import (
+    bench_sources,
     luts,
-    out_size,
     parameter_errors,
-    reference_window,
-    rerun,
-    write_mem,
+    run_stalled_then_unstalled,
     yosys_cells,
 )
+from reference import beats, out_size, reference_window, write_mem
 
-from e3ne.flow.hdlsim import RTL_DIR, lint, run_bench
+from e3ne.flow.hdlsim import RTL_DIR, lint
 
-SIM_DIR = RTL_DIR.parent / "sim"
-SOURCES = [RTL_DIR / "swu.sv", SIM_DIR / "swu_tb.sv"]
+SOURCES = bench_sources("swu")
 
 
 def ideal_cycles(*, K, S, P, H, WD, C, CH, SIMD, images) -> int:
@@ -58,8 +54,7 @@ def run_swu(workdir: Path, *, K, S, P, H, WD, C, CH, T, SIMD, images=2, seed=0,
     write_mem(workdir / "exp.mem", exp, SIMD * T)
     params = dict(K=K, S=S, P=P, H=H, WD=WD, C=C, CH=CH, T=T, SIMD=SIMD,
                   N_IN=len(inp), N_OUT=len(exp), GAP=30, BP=30, SEED=seed + 1)
-    run_bench("swu_tb", SOURCES, workdir, params, simulator=simulator)
-    cyc = cycles(rerun(workdir, simulator, ["+GAP=0", "+BP=0"]))
+    cyc = run_stalled_then_unstalled("swu_tb", SOURCES, workdir, params, simulator)
     ideal = ideal_cycles(K=K, S=S, P=P, H=H, WD=WD, C=C, CH=CH, SIMD=SIMD, images=images)
     return cyc, ideal
 

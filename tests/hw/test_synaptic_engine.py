@@ -8,30 +8,31 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from benchutil import (
+    bench_sources,
+    luts,
+    parameter_errors,
+    run_stalled_then_unstalled,
+    yosys_cells,
+)
 from reference import (
     acc_width,
     beats,
-    cycles,
-    luts,
     membrane,
     membrane_horner,
     neuron,
     out_size,
     pack,
-    parameter_errors,
     reference_layer,
     reference_window,
-    rerun,
     v_bound,
     write_mem,
-    yosys_cells,
 )
 
 from e3ne.flow.hdlsim import RTL_DIR, lint, run_bench
 
-SIM_DIR = RTL_DIR.parent / "sim"
 CORES = [RTL_DIR / "neuron.sv", RTL_DIR / "swu.sv", RTL_DIR / "synaptic_engine.sv"]
-SOURCES = [*CORES, SIM_DIR / "synaptic_engine_tb.sv"]
+SOURCES = bench_sources("neuron", "swu", "synaptic_engine", tb="synaptic_engine_tb")
 
 
 @dataclass
@@ -137,11 +138,12 @@ def run_engine(workdir: Path, L: Layer, *, images=2, seed=0, simulator="verilato
                   ADDER=L.ADDER, SWU=int(L.swu), K=L.K, S=L.S, P=L.P, H=L.H, WD=L.WD, C=L.C,
                   CH=L.CH, N_IN=len(inp), N_OUT=len(exp), GAP=30, BP=30, SEED=seed + 1,
                   IDLE=4 * L.folds + 2000)
-    run_bench("synaptic_engine_tb", SOURCES, workdir, params, simulator=simulator)
     if simulator != "verilator":
+        run_bench("synaptic_engine_tb", SOURCES, workdir, params, simulator=simulator)
         return None
     n_win = windows.shape[0] * windows.shape[1] * windows.shape[2]
-    return n_win, cycles(rerun(workdir, simulator, ["+GAP=0", "+BP=0"]))
+    return n_win, run_stalled_then_unstalled("synaptic_engine_tb", SOURCES, workdir, params,
+                                             simulator)
 
 
 CASES = {

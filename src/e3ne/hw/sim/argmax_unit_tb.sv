@@ -8,18 +8,16 @@
  *  tests/hw/test_argmax_unit.py. EXP_FILE holds the N_OUT expected output
  *  beats as {olast, odat} (1 + LANES*SCORE_W bits), computed there: each
  *  image's score beats, then its class beat (argmax, lowest index wins ties,
- *  DESIGN.md §2). The bench sends the stimuli with random gaps (IGAP % of
- *  cycles idle), holds the output back at random (ordy low OSTALL % of
- *  cycles), compares every output beat (odat and olast) in order, and reports
- *  mismatches, spurious and missing beats. It checks the handshake rules of
- *  src/e3ne/hw/README.md on the output: valid and payload (odat, olast) stay
- *  put until the transfer (rule 2) and do not change when ordy changes
- *  within a cycle (rule 3).
+ *  DESIGN.md §2). stream_source sends the stimuli with random gaps (IGAP % of
+ *  cycles idle); stream_sink holds the output back at random (ordy low
+ *  OSTALL % of cycles), compares every output beat {olast, odat} in order
+ *  (naming it by image), checks the output handshake on valid and the whole
+ *  payload (rules 2 and 3 of src/e3ne/hw/README.md, X) and flags spurious
+ *  beats after the last one.
  *
- *  Prints "CYCLES <NAME> <n> IN <beats> OUT <beats>", n = cycles from the
- *  first input transfer to the last output transfer (inclusive), then
- *  "PASS <NAME> ..." or "FAIL <NAME> ...". STANDALONE = 1 ends with $finish;
- *  with STANDALONE = 0 a wrapper reads Done/Ok and finishes.
+ *  Reports as bench_ctl: CYCLES/LATENCY lines, then PASS or FAIL (missing
+ *  beats after LIMIT cycles, inputs not taken). STANDALONE = 1 ends with
+ *  $finish; with STANDALONE = 0 a wrapper reads Done/Ok and finishes.
  *****************************************************************************/
 
 module argmax_unit_tb #(
@@ -39,20 +37,9 @@ module argmax_unit_tb #(
 
 	localparam int DW    = LANES * SCORE_W;
 	localparam int BEATS = N_CLASSES / LANES;  // score beats per image
-	localparam int LIMIT = 100 * (N_IN + N_OUT) + 1000;  // cycles before "missing"
 
-	logic  clk = 0;
-	always #5 clk = !clk;
-	logic  rst = 1;
-
-	logic  irdy;
-	logic  ivld = 0;
-	logic [DW-1:0]  idat = '0;
-	logic  ordy = 0;
-	logic  ovld;
-	logic [DW-1:0]  odat;
-	logic  olast;
-	wire [DW:0]  obeat = {olast, odat};
+	logic  clk, rst, irdy, ivld, ordy, ovld, olast, Done, Ok;
+	logic [DW-1:0]  idat, odat;
 
 	argmax_unit #(.N_CLASSES(N_CLASSES), .LANES(LANES), .SCORE_W(SCORE_W)) dut (
 		.clk, .rst,
@@ -60,105 +47,15 @@ module argmax_unit_tb #(
 		.ordy, .ovld, .odat, .olast
 	);
 
-	logic [DW-1:0]  Stim[0:N_IN-1];
-	logic [DW:0]    Exp[0:N_OUT-1];
+	// the payload is {olast, odat}; a group is an image: BEATS score beats, a class beat
+	stream_bench #(.IW(DW), .OW(DW + 1), .N_IN(N_IN), .N_OUT(N_OUT), .STIM_FILE(STIM_FILE),
+		.EXP_FILE(EXP_FILE), .GAP(IGAP), .STALL(OSTALL), .GROUP(BEATS + 1), .SEED(SEED),
+		.LIMIT(100 * (N_IN + N_OUT) + 1000), .STANDALONE(STANDALONE), .NAME(NAME)) tb (
+		.clk, .rst, .irdy, .ivld, .idat, .ordy, .ovld, .odat({olast, odat}), .avail(N_OUT),
+		.errors(0), .done(Done), .ok(Ok)
+	);
 
-	//-------------------------------------------------------------------------
-	// Scoreboard state
-	int  Cycle = 0;
-	int  Scheduled = 0;  // beats put on idat
-	int  Sent = 0;       // input transfers
-	int  Recv = 0;       // output transfers
-	int  FirstIn = -1;
-	int  LastOut = -1;
-	int  Errors = 0;
-	logic  Hold = 0;     // ovld && !ordy at the previous edge
-	logic [DW:0]    HoldDat;
-	logic  Done = 0;
-	logic  Ok = 0;
-	logic  V0;           // rule 3 samples
-	logic [DW:0]    D0;
-	int unsigned  Seed = SEED;
-	int unsigned  First; // first $urandom value after seeding
-
-	// Rule 3: ovld/odat must not react to ordy. ordy changes at the falling
-	// edge; outputs are sampled before and 1 time unit after.
-	always @(negedge clk) begin
-		V0 = ovld;
-		D0 = obeat;
-		ordy = ($urandom % 100) >= OSTALL;
-		#1;
-		if (!rst && (ovld !== V0 || (V0 && obeat !== D0))) begin
-			Errors++;
-			$display("FAIL %s: cycle %0d: ovld/odat changed with ordy", NAME, Cycle);
-		end
-	end
-
-	always @(posedge clk) begin
-		if (!rst) begin
-			if (ivld && irdy) begin
-				if (Sent == 0)  FirstIn = Cycle;
-				Sent++;
-			end
-			if ($isunknown(ovld) || (ovld && $isunknown(obeat))) begin
-				Errors++;
-				$display("FAIL %s: cycle %0d: X on ovld/odat", NAME, Cycle);
-			end
-			if (Hold && (ovld !== 1 || obeat !== HoldDat)) begin
-				Errors++;
-				$display("FAIL %s: cycle %0d: valid/payload changed before the transfer",
-					NAME, Cycle);
-			end
-			if (ovld === 1 && Recv >= N_OUT) begin
-				Errors++;
-				$display("FAIL %s: cycle %0d: spurious beat %h after %0d beats",
-					NAME, Cycle, obeat, N_OUT);
-			end
-			else if (ovld && ordy) begin
-				if (obeat !== Exp[Recv]) begin
-					Errors++;
-					if (Errors < 10)
-						$display("FAIL %s: beat %0d (image %0d, beat %0d): got {olast, odat} %h, expected %h",
-							NAME, Recv, Recv / (BEATS + 1), Recv % (BEATS + 1), obeat, Exp[Recv]);
-				end
-				Recv++;
-				LastOut = Cycle;
-			end
-			Hold    <= ovld && !ordy;
-			HoldDat <= obeat;
-			// offer the next beat once the current one is taken
-			if (!ivld || irdy) begin
-				if (Scheduled < N_IN && ($urandom % 100) >= IGAP) begin
-					ivld <= 1;
-					idat <= Stim[Scheduled];
-					Scheduled++;
-				end
-				else  ivld <= 0;
-			end
-			Cycle++;
-		end
-	end
-
-	initial begin
-		$readmemh(STIM_FILE, Stim);
-		$readmemh(EXP_FILE, Exp);
-		First = $urandom(Seed);
-		repeat (4) @(posedge clk);
-		rst = 0;
-		while (Recv < N_OUT && Cycle < LIMIT)  @(posedge clk);
-		repeat (20) @(posedge clk);  // spurious beats after the last one
-		if (Recv < N_OUT) begin
-			Errors++;
-			$display("FAIL %s: %0d of %0d beats missing after %0d cycles (%0d of %0d sent)",
-				NAME, N_OUT - Recv, N_OUT, Cycle, Sent, N_IN);
-		end
-		$display("CYCLES %s %0d IN %0d OUT %0d", NAME, LastOut - FirstIn + 1, Sent, Recv);
-		Ok = (Errors == 0);
-		if (Ok)  $display("PASS %s: N_CLASSES=%0d LANES=%0d SCORE_W=%0d, %0d beats in, %0d out, seed %0d (%0d)",
-			NAME, N_CLASSES, LANES, SCORE_W, N_IN, N_OUT, SEED, First);
-		else     $display("FAIL %s: %0d errors", NAME, Errors);
-		Done = 1;
-		if (STANDALONE != 0)  $finish;
-	end
+	initial $display("%s: N_CLASSES=%0d LANES=%0d SCORE_W=%0d, %0d beats in, %0d out",
+		NAME, N_CLASSES, LANES, SCORE_W, N_IN, N_OUT);
 
 endmodule : argmax_unit_tb

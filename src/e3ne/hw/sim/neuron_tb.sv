@@ -6,10 +6,12 @@
  *  (V lane p at [p*ACC_W +: ACC_W], beta lane p at [PE*ACC_W + p*B_W +: B_W], theta lane
  *  p at [PE*(ACC_W+B_W) + p*TH_W +: TH_W]) and N_OUT expected beats from exp.mem (PE
  *  lanes of T bits, or of OUT_W bits when OUTPUT = 1), written by tests/hw/test_neuron.py.
- *  The source idles GAP % of the cycles and the sink holds ordy low BP % of the cycles
- *  (plusargs +GAP=, +BP= override).  Checks every beat in order, the output handshake
- *  rules (valid and payload held until the transfer, no X), missing and extra beats, and
- *  a watchdog (IDLE cycles without a transfer); prints CYCLES, then PASS or FAIL; $finish.
+ *  stream_source idles GAP % of the cycles and stream_sink holds ordy low BP % of the
+ *  cycles (plusargs +GAP=, +BP= override).  stream_sink checks every beat in order, the
+ *  output handshake rules (valid and payload held until the transfer and not changing
+ *  with ordy, no X) and extra beats; bench_ctl reports missing beats, inputs not taken
+ *  and a watchdog (IDLE cycles without a transfer), prints CYCLES, then PASS or FAIL,
+ *  and calls $finish.
  */
 module neuron_tb #(
 	parameter int PE = 2,       // lanes
@@ -25,37 +27,14 @@ module neuron_tb #(
 	parameter int GAP = 30,     // % of cycles the source idles (or plusarg +GAP=)
 	parameter int BP = 30,      // % of cycles the sink is not ready (or plusarg +BP=)
 	parameter int SEED = 1,     // $urandom seed
-	parameter int IDLE = 2000   // give up after this many cycles without any transfer
+	parameter int IDLE = 2000,  // give up after this many cycles without any transfer
+	parameter     NAME = "neuron_tb"  // tag in the messages
 );
 	localparam int IW = PE*(ACC_W + B_W + TH_W);
 	localparam int OW = PE*((OUTPUT != 0)? OUT_W : T);
-	localparam int DRAIN = IDLE/2;                      // cycles to wait for extra beats
-	int unsigned  seed = SEED;   // seeds $urandom (per simulator)
-	int unsigned  seeded;
-	int  gap = GAP;
-	int  bp = BP;
 
-	logic  clk = 0;
-	logic  rst = 1;
-	always #5 clk = ~clk;
-
-	logic [IW-1:0]  InMem [0:N_IN-1];
-	logic [OW-1:0]  ExpMem [0:N_OUT-1];
-	initial begin
-		$readmemh("in.mem", InMem);
-		$readmemh("exp.mem", ExpMem);
-		seeded = $urandom(seed);
-		if ($value$plusargs("GAP=%d", gap))  $display("GAP %0d", gap);
-		if ($value$plusargs("BP=%d", bp))  $display("BP %0d", bp);
-		repeat (4) @(posedge clk);
-		rst <= 0;
-	end
-
-	logic  irdy;
-	logic  ivld;
+	logic  clk, rst, irdy, ivld, ordy, ovld;
 	logic [IW-1:0]  idat;
-	logic  ordy;
-	logic  ovld;
 	logic [OW-1:0]  odat;
 
 	neuron #(
@@ -69,91 +48,10 @@ module neuron_tb #(
 		.ordy, .ovld, .odat
 	);
 
-	// Source: next beat index ni, random gaps, payload held until taken
-	int  ni;
-	int  n;
-	always @(posedge clk) begin
-		if (rst) begin
-			ivld <= 0;
-			idat <= 'x;
-			ni <= 0;
-		end
-		else begin
-			n = ni;
-			if (ivld && irdy)  n = n + 1;
-			if (!ivld || irdy) begin
-				if (n < N_IN && ($urandom % 100) >= gap) begin
-					ivld <= 1;
-					idat <= InMem[n];
-				end
-				else begin
-					ivld <= 0;
-					idat <= 'x;
-				end
-			end
-			ni <= n;
-		end
-	end
-
-	// Sink with random back-pressure
-	always @(posedge clk) begin
-		if (rst)  ordy <= 0;
-		else  ordy <= ($urandom % 100) >= bp;
-	end
-
-	// Checker
-	int  no = 0;
-	int  errors = 0;
-	int  cyc = 0;
-	int  first = -1;
-	int  last = -1;
-	int  tail = 0;
-	int  idle = 0;     // cycles since the last transfer on either side
-	logic  PrevVld = 0;
-	logic  PrevRdy = 0;
-	logic [OW-1:0]  PrevDat;
-	always @(posedge clk) begin
-		if (!rst) begin
-			cyc <= cyc + 1;
-			if (ivld && irdy && first < 0)  first <= cyc;
-			if ($isunknown(ovld) || $isunknown(irdy)) begin
-				$display("FAIL: X on ovld/irdy at cycle %0d", cyc);
-				errors <= errors + 1;
-			end
-			if (PrevVld && !PrevRdy && (!ovld || odat !== PrevDat)) begin
-				$display("FAIL: output beat %0d changed (valid or payload) before its transfer at cycle %0d", no, cyc);
-				errors <= errors + 1;
-			end
-			PrevVld <= ovld;
-			PrevRdy <= ordy;
-			PrevDat <= odat;
-			if (ovld && ordy) begin
-				if (no >= N_OUT) begin
-					$display("FAIL: extra output beat %0d: %h", no, odat);
-					errors <= errors + 1;
-				end
-				else if (odat !== ExpMem[no]) begin
-					$display("FAIL: beat %0d: got %h expected %h", no, odat, ExpMem[no]);
-					errors <= errors + 1;
-				end
-				no <= no + 1;
-				last <= cyc;
-			end
-			if (no >= N_OUT)  tail <= tail + 1;
-			idle <= ((ivld && irdy) || (ovld && ordy))? 0 : idle + 1;
-			if (idle == IDLE)  $display("FAIL: no transfer for %0d cycles", IDLE);
-			if (tail == DRAIN || idle == IDLE || errors > 10) begin
-				$display("CYCLES %0d", last - first + 1);
-				$display("BEATS in %0d/%0d out %0d/%0d", ni, N_IN, no, N_OUT);
-				if (errors == 0 && no == N_OUT && ni == N_IN)  $display("PASS");
-				else begin
-					if (no < N_OUT)  $display("FAIL: %0d output beats missing", N_OUT - no);
-					if (ni < N_IN)  $display("FAIL: %0d input beats not taken", N_IN - ni);
-					$display("FAIL: %0d errors", errors);
-				end
-				$finish;
-			end
-		end
-	end
+	// in.mem -> DUT -> exp.mem
+	stream_bench #(.IW(IW), .OW(OW), .N_IN(N_IN), .N_OUT(N_OUT), .GAP(GAP), .STALL(BP),
+		.SEED(SEED), .DRAIN(IDLE / 2), .IDLE(IDLE), .NAME(NAME)) tb (
+		.clk, .rst, .irdy, .ivld, .idat, .ordy, .ovld, .odat, .avail(N_OUT), .errors(0)
+	);
 
 endmodule : neuron_tb
