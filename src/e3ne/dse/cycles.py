@@ -6,14 +6,17 @@ the chain of cores ``e3ne.hw.generate`` instantiates: the input stream, width co
 argmax unit. Two figures, both in clock cycles:
 
 ``interval`` (steady state, images back to back) = the largest per-image work of any stage,
-    input stream 1 beat per pixel              H0*W0
-    swu (C channels, CH per input beat)        max(input beats, written words, OH*OW*K*K*C/SIMD)
-    synaptic engine                            windows * C_OUT/PE * T/TP * MW/SIMD
-    pool unit                                  OH*OW * K*K * C/SIMD
-    width converter                            max(input beats, output beats)
-    argmax                                     score beats + 1
-  Every core moves at most one beat per cycle per port and has no per-image overhead, so
-  the slowest stage sets the pace of the whole chain.
+    input stream, one pixel per beat         H0*W0
+    swu (C channels, CH per input beat)      max(input beats, written words, OH*OW*K*K*C/SIMD)
+    synaptic engine                          windows * C_OUT/PE * T/TP * MW/SIMD
+    pool unit (CF = C/SIMD beats per tap)    OH*OW * K*K*CF, or with a consumer that takes a
+                                             beat every R > 1 cycles (a splitting dwc or swu
+                                             gearbox): OH*OW * max((K*K-1)*CF + 2 + (CF-2)*R,
+                                             CF*R)  (CF = 1: OH*OW * max(K*K, R))
+    width converter                          max(input beats, output beats)
+    argmax                                   score beats + 1
+  Every core moves at most one beat per cycle per port and, apart from the argmax's class
+  beat, has no per-image overhead, so the slowest stage sets the pace of the whole chain.
 
 ``latency`` (first input beat to the last output beat of one image): every stage is a
   max-plus recurrence over the beats of the image,
@@ -22,20 +25,34 @@ argmax unit. Two figures, both in clock cycles:
   its last pixel, a pooled pixel its last tap, a width converter a whole input/output
   beat) and ``delay``/``gap`` are the pipeline depth and the issue rate of the core:
       swu      a window leaves 3 cycles after its last pixel's last word is written (the
-               writer takes one word per cycle: CH/BS cycles per input beat), then 1/cycle;
+               writer takes one word per cycle: max(1, CH/BS) cycles per input beat), then
+               one beat per cycle;
       engine   compute of window m starts at max(window in buffer, start of m-1 +
                NF*NP*SF); channel fold f leaves (f+1)*NP*SF - 1 + 5 (+T for a hidden
                layer's neuron) cycles after that;
-      pool     an output beat leaves 1 cycle after its last-tap input beat;
+      pool     an output beat leaves 1 cycle after its last-tap input beat, which waits
+               for the previous output beat to be taken;
       dwc      an output beat leaves 1 cycle after its input beat(s), at most 1/cycle;
       argmax   each score 1 cycle after it arrives, the class beat 1 cycle after that.
   The recurrence ``t[k] = max(a[k], t[k-1] + g)`` has the closed form
   ``t = g*k + cummax(a - g*k)``, so one pass of cumulative maxima per stage evaluates it
-  exactly (without back-pressure, which the cores only apply to producers that are ahead
-  of a busy consumer, so it does not move the last beat). This captures what a
-  rate-and-delay sum would miss: a stage starts on the first K rows, the last window row
-  waits for the last input row, windows that no later layer reads are skipped, a slow
-  stage stretches everything after it.
+  exactly. This captures what a rate-and-delay sum would miss: a stage starts on its
+  first K rows, the last window row waits for the last input row, a slow stage stretches
+  everything after it, and the windows of a layer that no later window reads (the right
+  or bottom edge a stride skips) do not delay the result.
+
+Back-pressure only matters in one place, which the model includes: a pool unit emits the
+CF results of a pixel in CF consecutive cycles from a one-beat output register, so a
+consumer that takes a beat every R > 1 cycles makes it wait (the pool's recurrence above
+and its interval term). Elsewhere a core stalls its producer only while the producer is
+ahead of it, and the buffers are deep enough for the producer to catch up before its
+beats are needed: a swu holds R >= K+S rows (the next window row's rows come in while the
+current one is read, the next image's first K-P rows while the last one is), an engine
+loads the next window while it computes the current one, and an engine stalled by a
+splitting consumer hands it the next beat within the consumer's own R cycles. Against
+Verilator (tests/test_cycles.py, bench/bench_cycle_model.py) both figures come out exact,
+except that the measured interval of a few designs includes a transient of a few cycles
+in the first gap between images, which a steady-state figure leaves out.
 """
 
 from __future__ import annotations
@@ -93,6 +110,12 @@ class _Stage:
 
     def __init__(self, name: str, layer: str = "") -> None:
         self.name, self.layer = name, layer
+        self.out_gap = 1  # cycles between two beats its consumer accepts (set by _chain)
+
+    @property
+    def accept_gap(self) -> int:
+        """Fewest cycles between two input beats this core takes."""
+        return 1
 
     def cycles(self) -> int:
         raise NotImplementedError
@@ -127,6 +150,10 @@ class _Dwc(_Stage):
         super().__init__(name, layer)
         self.n_in, self.a, self.b = n_in, in_lanes, out_lanes
 
+    @property
+    def accept_gap(self) -> int:
+        return max(1, self.a // self.b)  # a split takes the next beat as the last piece leaves
+
     def cycles(self) -> int:
         return max(self.n_in, self.n_in * self.a // self.b)
 
@@ -153,6 +180,10 @@ class _Swu(_Stage):
         self.oh = (self.h + 2 * p - k) // s + 1
         self.ow = (self.w + 2 * p - k) // s + 1
         self.nb = k * k * self.c // simd  # output beats per window
+
+    @property
+    def accept_gap(self) -> int:
+        return max(1, self.ch // self.bs)  # the writer stores one word per cycle
 
     def cycles(self) -> int:
         pixels = self.h * self.w
@@ -203,7 +234,10 @@ class _Engine(_Stage):
 
 class _Pool(_Stage):
     """pool_unit.sv: one input beat per cycle; output beat g of a pixel leaves one cycle
-    after the last-tap beat of channel group g."""
+    after the last-tap beat of channel group g. Its output register is one beat deep: a
+    last-tap beat waits until the previous result is taken, which matters when the
+    consumer takes a beat only every R > 1 cycles (a width converter or swu gearbox that
+    splits beats): the CF results of a pixel come in CF consecutive cycles."""
 
     kind = "pool"
 
@@ -211,12 +245,37 @@ class _Pool(_Stage):
         super().__init__(name, layer)
         self.windows, self.kk, self.cf = windows, kk, cf
 
+    @property
+    def per_window(self) -> int:
+        """Steady-state cycles per pixel. With the consumer taking one beat per R cycles,
+        result 1 of a pixel is taken at once, the pool takes last tap k >= 2 as result k-1
+        is taken (R cycles apart), so a pixel costs (KK-1)*CF + 2 + (CF-2)*R cycles, and
+        never less than the consumer's CF*R (CF = 1: max(KK, R))."""
+        kk, cf, r = self.kk, self.cf, self.out_gap
+        if cf == 1:
+            return max(kk, r)
+        return max((kk - 1) * cf + 2 + (cf - 2) * r, cf * r)
+
     def cycles(self) -> int:
-        return self.windows * self.kk * self.cf
+        return self.windows * self.per_window
 
     def forward(self, t: np.ndarray) -> np.ndarray:
-        t = _serve(t).reshape(self.windows, self.kk * self.cf)
-        return (t[:, (self.kk - 1) * self.cf:] + 1).reshape(-1)
+        r, cf, n = self.out_gap, self.cf, self.windows * self.kk * self.cf
+        if r == 1:  # the consumer takes every result at once: never a wait
+            t = _serve(t).reshape(self.windows, self.kk * cf)
+            return (t[:, (self.kk - 1) * cf:] + 1).reshape(-1)
+        out = np.empty(self.windows * cf, dtype=np.int64)
+        first_last = (self.kk - 1) * cf  # index of the first last-tap beat in a window
+        taken, accepted, k = -(1 << 62), -(1 << 62), 0
+        for j, tj in enumerate(t.tolist()):
+            taken = max(tj, taken + 1)
+            if j % (self.kk * cf) >= first_last:
+                taken = max(taken, accepted)  # output register free (or freeing)
+                out[k] = taken + 1
+                accepted = max(taken + 1, accepted + r)
+                k += 1
+        assert k == len(out) and len(t) == n
+        return out
 
 
 class _Argmax(_Stage):
@@ -291,6 +350,8 @@ def _chain(net: Network, folds: dict[str, Fold]) -> list[_Stage]:
                               layer.out_channels, fold, net.T, layer.output))
         lanes, beats = fold.PE, windows * layer.out_channels // fold.PE
     stages.append(_Argmax(beats))
+    for producer, consumer in zip(stages, stages[1:], strict=False):
+        producer.out_gap = consumer.accept_gap
     return stages
 
 
