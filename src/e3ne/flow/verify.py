@@ -17,7 +17,7 @@ import numpy as np
 from e3ne import golden
 from e3ne.errors import ConfigError, Mismatch
 from e3ne.flow.hdlsim import build_verilator
-from e3ne.hw.generate import TOP, Plan
+from e3ne.hw.generate import TOP, Plan, hex_lines, pack_lanes
 from e3ne.ir import Network
 
 TB = Path(__file__).resolve().parent.parent / "hw" / "sim" / "top_tb.sv"
@@ -43,31 +43,19 @@ def load_plan(design_dir: Path) -> Plan:
 
 def input_words(plan: Plan, q0: np.ndarray) -> list[int]:
     """Input levels ``[N, C, H, W]`` -> s_axis beats (one pixel each, channel k at k*T)."""
-    n, c, h, w = q0.shape
-    pix = q0.transpose(0, 2, 3, 1).reshape(-1, c)  # raster order, channels per beat
-    shifts = np.arange(c, dtype=object) * plan.T
-    return [int(sum(int(v) << int(s) for v, s in zip(row, shifts, strict=True)))
-            for row in pix]
+    pix = q0.transpose(0, 2, 3, 1).reshape(-1, q0.shape[1])  # raster order, channels per beat
+    return [pack_lanes(row, plan.T) for row in pix]
 
 
 def expected_words(plan: Plan, scores: np.ndarray) -> list[tuple[int, int]]:
     """Golden scores ``[N, classes]`` -> m_axis beats ``(tlast, tdata)``."""
-    mask = (1 << plan.score_bits) - 1
     beats = []
     for u in scores:
         for b in range(plan.num_classes // plan.out_lanes):
             lanes = u[b * plan.out_lanes:(b + 1) * plan.out_lanes]
-            word = 0
-            for j, v in enumerate(lanes):
-                word |= (int(v) & mask) << (j * plan.score_bits)
-            beats.append((0, word))
+            beats.append((0, pack_lanes(lanes, plan.score_bits)))
         beats.append((1, int(np.argmax(u))))
     return beats
-
-
-def _hex_file(path: Path, words: list[int], bits: int) -> None:
-    digits = max(1, (bits + 3) // 4)
-    path.write_text("".join(f"{w:0{digits}x}\n" for w in words))
 
 
 def build(design_dir: Path, plan: Plan, n_images: int, progress: bool = True,
@@ -110,7 +98,7 @@ def run(design_dir: str | Path, q0: np.ndarray, *, stalls: bool = False,
     n = len(q0)
     exe = build(d, plan, n, progress, trace)
     work = exe.parent.parent
-    _hex_file(work / "in.hex", input_words(plan, q0), plan.in_width)
+    (work / "in.hex").write_text(hex_lines(input_words(plan, q0), plan.in_width))
     out_file = work / "out.txt"
     if progress:
         print(f"verify: simulating {n} image(s){' with random stalls' if stalls else ''} ...",

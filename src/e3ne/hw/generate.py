@@ -101,13 +101,14 @@ def _pval(v) -> str:
     return f'"{v}"' if isinstance(v, str) else str(int(v))
 
 
-def _hex_words(words: list[int], bits: int) -> str:
+def hex_lines(words: list[int], bits: int) -> str:
+    """``$readmemh`` text: one zero-padded hex word of ``bits`` bits per line."""
     digits = max(1, (bits + 3) // 4)
     return "".join(f"{w:0{digits}x}\n" for w in words)
 
 
-def _pack(values, width: int) -> int:
-    """Lanes little-end first, two's complement in ``width`` bits each."""
+def pack_lanes(values, width: int) -> int:
+    """Lanes little-end first, two's complement in ``width`` bits each (hw/README.md)."""
     word, mask = 0, (1 << width) - 1
     for k, v in enumerate(values):
         word |= (int(v) & mask) << (k * width)
@@ -246,12 +247,12 @@ def _memories(layer: Synaptic, w_hw: np.ndarray, fold: Fold, wbits: int, b_w: in
             block = w_hw[f * pe:(f + 1) * pe, s * simd:(s + 1) * simd]  # [PE, SIMD]
             words.append(block.reshape(-1))
     out = {}
-    out[f"{stem}_w.mem"] = _hex_words([_pack(v, wbits) for v in words], pe * simd * wbits)
-    out[f"{stem}_b.mem"] = _hex_words(
-        [_pack(layer.beta[f * pe:(f + 1) * pe], b_w) for f in range(nf)], pe * b_w)
+    out[f"{stem}_w.mem"] = hex_lines([pack_lanes(v, wbits) for v in words], pe * simd * wbits)
+    out[f"{stem}_b.mem"] = hex_lines(
+        [pack_lanes(layer.beta[f * pe:(f + 1) * pe], b_w) for f in range(nf)], pe * b_w)
     if not layer.output:
-        out[f"{stem}_t.mem"] = _hex_words(
-            [_pack(layer.theta[f * pe:(f + 1) * pe], th_w) for f in range(nf)], pe * th_w)
+        out[f"{stem}_t.mem"] = hex_lines(
+            [pack_lanes(layer.theta[f * pe:(f + 1) * pe], th_w) for f in range(nf)], pe * th_w)
     return out
 
 

@@ -69,11 +69,14 @@ class Synaptic(Layer):
         qmax = (1 << T) - 1
         return np.minimum(w, 0).sum(1) * qmax, np.maximum(w, 0).sum(1) * qmax
 
+    def potential_bounds(self, T: int) -> tuple[np.ndarray, ...]:
+        """Per-channel bounds ``(V_lo, V_hi, U_lo, U_hi)`` over all inputs in [0, 2^T-1]."""
+        vlo, vhi = self.membrane_bounds(T)
+        return vlo, vhi, vlo * (1 << self.shift) + self.beta, vhi * (1 << self.shift) + self.beta
+
     def acc_bits(self, T: int) -> int:
         """Accumulator width that holds ``V`` and ``U`` for every input: sums never wrap."""
-        vlo, vhi = self.membrane_bounds(T)
-        ulo = vlo * (1 << self.shift) + self.beta
-        uhi = vhi * (1 << self.shift) + self.beta
+        vlo, vhi, ulo, uhi = self.potential_bounds(T)
         lo = min(int(vlo.min()), int(ulo.min()), 0)
         hi = max(int(vhi.max()), int(uhi.max()), 0)
         return signed_bits(lo, hi)
@@ -192,9 +195,7 @@ class Synaptic(Layer):
         """The cheapest dtype in which membrane, ``U`` and the neuron's division are exact."""
         key = ("dtype", T)
         if key not in self._cache:
-            vlo, vhi = self.membrane_bounds(T)
-            ulo = vlo * (1 << self.shift) + self.beta
-            uhi = vhi * (1 << self.shift) + self.beta
+            vlo, vhi, ulo, uhi = self.potential_bounds(T)
             theta = 0 if self.theta is None else int(self.theta.max())
             bound = max(int(-vlo.min()), int(vhi.max()),
                         int(np.abs(ulo).max()) + theta, int(np.abs(uhi).max()) + theta)
