@@ -11,6 +11,7 @@ command -v verilator >/dev/null 2>&1 || need_apt+=(verilator)
 command -v iverilog  >/dev/null 2>&1 || need_apt+=(iverilog)
 command -v yosys     >/dev/null 2>&1 || need_apt+=(yosys)
 command -v ccache    >/dev/null 2>&1 || need_apt+=(ccache)  # speeds up Verilator builds
+command -v chromium  >/dev/null 2>&1 || need_apt+=(chromium)  # renders the HTML report in tests
 if [ ${#need_apt[@]} -gt 0 ]; then
     echo "[setup] installing Debian packages: ${need_apt[*]}"
     SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
