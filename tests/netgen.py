@@ -76,13 +76,15 @@ def random_levels(net: Network, n: int, seed: int) -> np.ndarray:
 
 
 def random_folds(net: Network, seed: int) -> dict:
-    """A random legal (PE, SIMD, TP) for every synaptic layer."""
+    """A random legal (PE, SIMD, TP) and weight placement for every synaptic layer."""
     from e3ne.hw.folding import Fold, divisors, legal_simd
 
     rng = np.random.default_rng(seed)
+    place = np.random.default_rng(seed + 7919)  # own stream: PE/SIMD/TP stay as they were
     return {
         layer.name: Fold(PE=int(rng.choice(divisors(layer.out_channels))),
                          SIMD=int(rng.choice(legal_simd(layer))),
-                         TP=int(rng.choice(divisors(net.T))))
+                         TP=int(rng.choice(divisors(net.T))),
+                         weights=str(place.choice(["lut", "bram", "auto"])))
         for layer in net.synaptic_layers
     }

@@ -7,6 +7,7 @@ import re
 import subprocess
 from pathlib import Path
 
+import numpy as np
 import pytest
 from netgen import random_folds, random_levels, random_network
 
@@ -14,6 +15,8 @@ from e3ne.errors import ConfigError
 from e3ne.flow import verify
 from e3ne.hw.folding import Fold, load_folds
 from e3ne.hw.generate import generate
+from e3ne.ir import Network
+from e3ne.layers import Conv, Flatten, Linear
 
 pytestmark = pytest.mark.rtl
 
@@ -130,3 +133,30 @@ def test_trace_names_the_first_layer_that_differs(tmp_path: Path) -> None:
     r = verify.run(d, q0, progress=False, trace=True)
     assert r.mismatches > 0
     assert r.first_mismatch.startswith(f"layer '{net.layers[hidden].name}'"), r.first_mismatch
+
+
+def _wide_conv_network(seed: int) -> Network:
+    """64 input channels, 17 columns: at SIMD=8 each line-buffer bank is 144 x 32 bits,
+    which the placement rule puts in block RAM (LB_RAM=1)."""
+    rng = np.random.default_rng(seed)
+    T, W, c, h, w = 4, 3, 64, 5, 17
+    conv = Conv("conv0", weight=rng.integers(-3, 4, size=(6, c, 3, 3)),
+                beta=rng.integers(-300, 300, size=6), theta=rng.integers(20, 120, size=6),
+                shift=0, output=False, stride=(1, 1), padding=(1, 1))
+    fan_in = 6 * h * w
+    fc = Linear("fc", weight=rng.integers(-3, 4, size=(10, fan_in)),
+                beta=rng.integers(-50, 50, size=10), theta=None, shift=1, output=True)
+    return Network((c, h, w), T, W, [conv, Flatten("flatten"), fc]).validate()
+
+
+def test_block_ram_line_buffers_and_weights_are_bit_exact(tmp_path: Path) -> None:
+    net = _wide_conv_network(1)
+    d = tmp_path / "n"
+    net.save(d)
+    folds = {"conv0": Fold(PE=2, SIMD=8, TP=2, weights="bram"),
+             "fc": Fold(PE=5, SIMD=17, TP=4, weights="bram")}
+    generate(net, folds, d)
+    top = (d / "rtl" / "e3ne_top.sv").read_text()
+    assert top.count(".LB_RAM(1)") == 1 and top.count(".WGT_RAM(1)") == 2
+    r = verify.run(d, random_levels(net, 3, 1), stalls=True, progress=False)
+    assert r.mismatches == 0, r.first_mismatch

@@ -1,8 +1,9 @@
 """Per-layer parallelism of synaptic engines: PE (output channels at once), SIMD (window
-elements at once) and TP (spike planes at once), with the legality rules of the cores.
+elements at once) and TP (spike planes at once), with the legality rules of the cores, and
+where the layer's weights live (``weights``: "lut" logic, "bram" block RAM, or "auto").
 
-A fold file is JSON: ``{"<layer name>": {"PE": 4, "SIMD": 9, "TP": 1}, ...}``; layers it
-does not name get the default fold.
+A fold file is JSON: ``{"<layer name>": {"PE": 4, "SIMD": 9, "TP": 1, "weights": "bram"},
+...}``; layers it does not name get the default fold, fields it omits the default's.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from e3ne.dse.memory import WEIGHT_PLACES
 from e3ne.errors import ConfigError
 from e3ne.ir import Network
 from e3ne.layers import Conv, Linear, Synaptic
@@ -21,6 +23,7 @@ class Fold:
     PE: int = 1
     SIMD: int = 1
     TP: int = 1
+    weights: str = "auto"  # "lut" | "bram" | "auto" (e3ne.dse.memory.weights_in_bram)
 
 
 def divisors(n: int) -> list[int]:
@@ -59,6 +62,9 @@ def check_fold(layer: Synaptic, fold: Fold, T: int, where: str = "fold") -> None
     if fold.TP not in divisors(T):
         raise ConfigError(f"{where}: {layer.where}: TP={fold.TP} does not divide T={T}; use "
                           f"one of {_fmt(divisors(T))}")
+    if fold.weights not in WEIGHT_PLACES:
+        raise ConfigError(f"{where}: {layer.where}: weights={fold.weights!r} is not a "
+                          f"placement; use one of {', '.join(WEIGHT_PLACES)}")
 
 
 def _fmt(values: list[int]) -> str:
@@ -99,10 +105,14 @@ def load_folds(net: Network, path: str | Path | None) -> dict[str, Fold]:
         fold = default_fold(layer, net.T)
         if layer.name in given:
             entry = given[layer.name]
-            bad = set(entry) - {"PE", "SIMD", "TP"} if isinstance(entry, dict) else {"?"}
-            if bad or not all(isinstance(v, int) for v in entry.values()):
+            bad = set(entry) - {"PE", "SIMD", "TP", "weights"} if isinstance(entry, dict) \
+                else {"?"}
+            if bad or not all(isinstance(v, str) if k == "weights" else
+                              isinstance(v, int) and not isinstance(v, bool)
+                              for k, v in entry.items()):
                 raise ConfigError(f"--fold {path}: layer {layer.name!r}: expected integer "
-                                  "fields PE, SIMD, TP")
+                                  "fields PE, SIMD, TP and optionally weights "
+                                  "(\"lut\", \"bram\" or \"auto\")")
             fold = Fold(**{**asdict(fold), **entry})
         check_fold(layer, fold, net.T, where=f"--fold {path}" if path else "fold")
         folds[layer.name] = fold

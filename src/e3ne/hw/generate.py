@@ -22,6 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
+from e3ne.dse.memory import line_buffer, weights_in_bram
 from e3ne.errors import ConfigError
 from e3ne.flow.hdlsim import RTL_DIR
 from e3ne.hw.folding import Fold
@@ -68,6 +69,16 @@ class Plan:
     stages: list[dict] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class Core:
+    """One instance of a hand-written core in the top level (for the resource model)."""
+
+    module: str
+    name: str
+    layer: str  # IR layer it serves ("" for the argmax)
+    params: dict
+
+
 class _Top:
     """Accumulates the top module's text, stage by stage."""
 
@@ -75,6 +86,8 @@ class _Top:
         self.decls: list[str] = []
         self.body: list[str] = []
         self.taps: list[tuple[str, Stream]] = []  # (layer tag, its output stream)
+        self.cores: list[Core] = []  # every instance, in stream order
+        self.layer = ""  # the IR layer whose cores are being added
         self.n = 0
 
     def wires(self, s: Stream) -> None:
@@ -89,6 +102,7 @@ class _Top:
 
     def inst(self, module: str, name: str, params: dict, src: Stream, dst: Stream,
              extra: str = "") -> None:
+        self.cores.append(Core(module, name, self.layer, params))
         plines = ",\n".join(f"\t\t.{k}({_pval(v)})" for k, v in params.items())
         self.body.append(
             f"\t{module} #(\n{plines}\n\t) {name} (\n\t\t.clk(ap_clk), .rst(rst),\n"
@@ -144,15 +158,73 @@ def _swu(top: _Top, src: Stream, shape, k: int, s: int, p: int, simd: int, T: in
     if simd <= c and src.lanes % simd and simd % src.lanes:
         src = _dwc(top, src, math.gcd(src.lanes, simd), tag)
     dst = top.new(simd, T)
+    lb = line_buffer(k, s, p, h, w, c, simd, T)
     top.inst("swu", f"u_swu_{tag}", {"K": k, "S": s, "P": p, "H": h, "WD": w, "C": c,
-                                      "CH": src.lanes, "T": T, "SIMD": simd}, src, dst)
+                                      "CH": src.lanes, "T": T, "SIMD": simd,
+                                      "LB_RAM": int(lb.in_bram)}, src, dst)
     return dst
 
 
 def generate(net: Network, folds: dict[str, Fold], out_dir: str | Path) -> Plan:
     """Write ``out_dir/rtl`` and return the plan of the generated top level."""
     rtl = Path(out_dir) / "rtl"
+    files: dict[str, str] = {}
+    top, plan, out = _build(net, folds, files)
+    files[f"{TOP}.sv"] = _top_text(top, plan, out)
     rtl.mkdir(parents=True, exist_ok=True)
+    for name, text in sorted(files.items()):
+        (rtl / name).write_text(text)
+    for core in CORES:
+        shutil.copyfile(RTL_DIR / core, rtl / core)
+    (rtl / "filelist.f").write_text("".join(f"{c}\n" for c in CORES) + f"{TOP}.sv\n")
+    (rtl / "plan.json").write_text(json.dumps(asdict(plan), indent=1) + "\n")
+    return plan
+
+
+def core_instances(net: Network, folds: dict[str, Fold],
+                   widths: dict | None = None) -> list[Core]:
+    """The cores ``generate`` would instantiate, with their parameters, without packing
+    memory images or writing files. ``widths`` caches per-layer word widths across calls
+    (the design-space search asks for many folds of one network)."""
+    top, _, _ = _build(net, folds, None, widths)
+    return top.cores
+
+
+def _layer_widths(layer: Synaptic, T: int) -> tuple[int, int, int]:
+    """(accumulator, bias, threshold) widths of a synaptic layer."""
+    acc = layer.acc_bits(T)
+    b_w = signed_bits(int(layer.beta.min()), int(layer.beta.max()))
+    th_w = 1 if layer.output else max(1, int(layer.theta.max()).bit_length())
+    return acc, b_w, th_w
+
+
+def engine_params(layer: Synaptic, fold: Fold, T: int, W: int,
+                  widths: dict | None = None) -> dict:
+    """The synaptic_engine parameters (without memory file names) for ``layer`` folded as
+    ``fold``; weights placed as ``fold.weights`` resolves (e3ne.dse.memory)."""
+    if widths is None or layer.name not in widths:
+        lw = _layer_widths(layer, T)
+        if widths is not None:
+            widths[layer.name] = lw
+    else:
+        lw = widths[layer.name]
+    acc, b_w, th_w = lw
+    mw = layer.fan_in
+    rom_depth = layer.out_channels // fold.PE * (mw // fold.SIMD)
+    bram = weights_in_bram(fold.weights, rom_depth, fold.PE * fold.SIMD * W)
+    params = {"MW": mw, "C_OUT": layer.out_channels, "PE": fold.PE, "SIMD": fold.SIMD,
+              "T": T, "TP": fold.TP, "W": W, "ACC_W": acc, "F": layer.shift, "B_W": b_w,
+              "TH_W": th_w, "OUTPUT": int(layer.output), "WGT_RAM": int(bram)}
+    if layer.output:
+        params["OUT_W"] = acc
+    return params
+
+
+def _build(net: Network, folds: dict[str, Fold], files: dict[str, str] | None,
+           widths: dict | None = None) -> tuple[_Top, Plan, Stream]:
+    """The top level's instances and plan; memory images go into ``files`` (skipped when
+    None)."""
+    widths = {} if widths is None else widths
     T, top = net.T, _Top()
     shapes = net.shapes()
     c0, h0, w0 = net.input_shape
@@ -162,9 +234,9 @@ def generate(net: Network, folds: dict[str, Fold], out_dir: str | Path) -> Plan:
                 out_lanes=0, score_bits=0, out_beats=0, num_classes=net.num_classes, T=T,
                 folds={k: asdict(v) for k, v in folds.items()})
     flat_perm: np.ndarray | None = None  # hardware order -> IR feature index
-    files: dict[str, str] = {}
     for i, layer in enumerate(net.layers):
         shape, tag = shapes[i], f"l{i}"
+        top.layer = layer.name
         if isinstance(layer, Flatten):
             c, h, w = shape
             flat_perm = np.arange(c * h * w).reshape(c, h, w).transpose(1, 2, 0).reshape(-1)
@@ -187,34 +259,29 @@ def generate(net: Network, folds: dict[str, Fold], out_dir: str | Path) -> Plan:
             k = _require_square(layer, "convolutions")
             win = _swu(top, src, shape, k, layer.stride[0], layer.padding[0], fold.SIMD, T,
                        tag)
-            w_hw = layer.weight.transpose(0, 2, 3, 1).reshape(layer.out_channels, -1)
+            perm = None
         else:
             win = _dwc(top, src, fold.SIMD, tag)
-            w_hw = layer.weight if flat_perm is None else layer.weight[:, flat_perm]
-            flat_perm = None
-        acc = layer.acc_bits(T)
-        b_w = signed_bits(int(layer.beta.min()), int(layer.beta.max()))
-        th_w = 1 if layer.output else max(1, int(layer.theta.max()).bit_length())
-        odw = acc if layer.output else T
-        dst = top.new(fold.PE, odw)
-        mem = _memories(layer, w_hw, fold, net.W, b_w, th_w, f"{tag}_{_safe(layer.name)}")
-        files.update(mem)
-        names = sorted(mem)
-        params = {"MW": w_hw.shape[1], "C_OUT": layer.out_channels, "PE": fold.PE,
-                  "SIMD": fold.SIMD, "T": T, "TP": fold.TP, "W": net.W, "ACC_W": acc,
-                  "F": layer.shift, "B_W": b_w, "TH_W": th_w, "OUTPUT": int(layer.output)}
-        if layer.output:
-            params["OUT_W"] = acc
-        params.update({"WEIGHT_FILE": next(n for n in names if n.endswith("_w.mem")),
-                       "BIAS_FILE": next(n for n in names if n.endswith("_b.mem")),
-                       "THRESH_FILE": next((n for n in names if n.endswith("_t.mem")), "")})
+            perm, flat_perm = flat_perm, None
+        params = engine_params(layer, fold, T, net.W, widths)
+        acc, b_w, th_w = params["ACC_W"], params["B_W"], params["TH_W"]
+        dst = top.new(fold.PE, acc if layer.output else T)
+        stem = f"{tag}_{_safe(layer.name)}"
+        if files is not None:
+            files.update(_memories(layer, _hw_weights(layer, perm), fold, net.W, b_w, th_w,
+                                   stem))
+        params.update({"WEIGHT_FILE": f"{stem}_w.mem", "BIAS_FILE": f"{stem}_b.mem",
+                       "THRESH_FILE": "" if layer.output else f"{stem}_t.mem"})
+        mw, bram = params["MW"], params["WGT_RAM"] == 1
         top.inst("synaptic_engine", f"u_syn_{tag}", params, win, dst)
         plan.stages.append({"layer": layer.name, "kind": layer.kind, "index": i, **asdict(fold),
-                            "acc_bits": acc, "mw": int(w_hw.shape[1]), "tap": asdict(dst)})
+                            "weights_in": "bram" if bram else "lut",
+                            "acc_bits": acc, "mw": mw, "tap": asdict(dst)})
         top.taps.append((tag, dst))
         src = dst
 
     # argmax + AXI4-Stream output
+    top.layer = ""
     out = top.new(src.lanes, src.lane_w)
     top.decls.append("\twire  out_last;")
     top.inst("argmax_unit", "u_argmax", {"N_CLASSES": net.num_classes, "LANES": src.lanes,
@@ -222,14 +289,15 @@ def generate(net: Network, folds: dict[str, Fold], out_dir: str | Path) -> Plan:
     plan.out_lanes, plan.score_bits = src.lanes, src.lane_w
     plan.out_width = byte_align(src.width)
     plan.out_beats = net.num_classes // src.lanes + 1
-    files[f"{TOP}.sv"] = _top_text(top, plan, out)
-    for name, text in sorted(files.items()):
-        (rtl / name).write_text(text)
-    for core in CORES:
-        shutil.copyfile(RTL_DIR / core, rtl / core)
-    (rtl / "filelist.f").write_text("".join(f"{c}\n" for c in CORES) + f"{TOP}.sv\n")
-    (rtl / "plan.json").write_text(json.dumps(asdict(plan), indent=1) + "\n")
-    return plan
+    return top, plan, out
+
+
+def _hw_weights(layer: Synaptic, perm: np.ndarray | None) -> np.ndarray:
+    """Weights as [C_OUT, MW] in the stream's order: (ky, kx, c) windows for a conv, the
+    HWC flatten order (``perm``) for a linear layer after a flatten."""
+    if isinstance(layer, Conv):
+        return layer.weight.transpose(0, 2, 3, 1).reshape(layer.out_channels, -1)
+    return layer.weight if perm is None else layer.weight[:, perm]
 
 
 def _safe(name: str) -> str:

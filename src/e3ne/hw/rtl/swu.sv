@@ -29,7 +29,8 @@
  *  only exceeds K + S for P < K - S).  Each row is split into BN column banks (bank b holds
  *  columns x with (x + P) mod BN = b).  Each of the R*BN banks is an inferred simple
  *  dual-port memory of D = ((P + WD - 1)/BN + 1) * (C/BS) words of BS*T bits; the word for
- *  (x, channel word cw) is at ((x + P)/BN)*(C/BS) + cw.  A gearbox turns CH-channel input
+ *  (x, channel word cw) is at ((x + P)/BN)*(C/BS) + cw; LB_RAM puts the banks in LUT
+ *  (distributed) or block RAM, as the DSE decides.  A gearbox turns CH-channel input
  *  beats into BS-channel words, one written per cycle.
  *
  *  Flow control: the writer may write input row g while g < (reader's top row, >= 0) + R;
@@ -49,7 +50,8 @@ module swu #(
 	parameter int C = 1,     // channels
 	parameter int CH = 1,    // input channels per beat, divides C
 	parameter int T = 4,     // bits per activation
-	parameter int SIMD = 1   // window elements per output beat (see legality rule)
+	parameter int SIMD = 1,  // window elements per output beat (see legality rule)
+	parameter int LB_RAM = 0 // line-buffer banks: 0 distributed (LUT) RAM, 1 block RAM
 )(
 	// Global Control
 	input	logic  clk,
@@ -103,6 +105,10 @@ module swu #(
 		if (K < 1 || S < 1 || T < 1 || C < 1 || CH < 1 || SIMD < 1 || H < 1 || WD < 1) begin
 			$error("%m: K (%0d), S (%0d), T (%0d), C (%0d), CH (%0d), SIMD (%0d), H (%0d), WD (%0d) must all be >= 1",
 				K, S, T, C, CH, SIMD, H, WD);
+			$finish;
+		end
+		if (LB_RAM < 0 || LB_RAM > 1) begin
+			$error("%m: LB_RAM (%0d) must be 0 (distributed RAM) or 1 (block RAM)", LB_RAM);
 			$finish;
 		end
 		if (P < 0 || P >= K) begin
@@ -423,15 +429,28 @@ module swu #(
 
 	for (genvar r = 0; r < R; r++) begin : genRow
 		for (genvar b = 0; b < BN; b++) begin : genCol
-			(* ram_style = "auto" *)
-			logic [W-1:0]  Mem [0:D-1];
+			// The style is a placement decision of the DSE, not the synthesis tool's guess.
 			logic [W-1:0]  Rd;
-			always_ff @(posedge clk) begin
-				if (wgo && 32'(WSlot) == r && 32'(WBank) == b)  Mem[waddr] <= wdat;
-			end
-			always_ff @(posedge clk) begin
-				if (en)  Rd <= Mem[raddr[b*IW +: IW]];
-			end
+			if (LB_RAM == 1) begin : genBram
+				(* ram_style = "block" *)
+				logic [W-1:0]  Mem [0:D-1];
+				always_ff @(posedge clk) begin
+					if (wgo && 32'(WSlot) == r && 32'(WBank) == b)  Mem[waddr] <= wdat;
+				end
+				always_ff @(posedge clk) begin
+					if (en)  Rd <= Mem[raddr[b*IW +: IW]];
+				end
+			end : genBram
+			else begin : genLutram
+				(* ram_style = "distributed" *)
+				logic [W-1:0]  Mem [0:D-1];
+				always_ff @(posedge clk) begin
+					if (wgo && 32'(WSlot) == r && 32'(WBank) == b)  Mem[waddr] <= wdat;
+				end
+				always_ff @(posedge clk) begin
+					if (en)  Rd <= Mem[raddr[b*IW +: IW]];
+				end
+			end : genLutram
 			assign	rd[(r*BN + b)*W +: W] = Rd;
 		end : genCol
 	end : genRow

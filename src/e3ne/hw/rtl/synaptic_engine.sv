@@ -42,6 +42,8 @@
  *       nf*PE + p, two's complement.
  *   THRESH_FILE: NF words of PE*TH_W bits; word nf, bits [p*TH_W +: TH_W]: theta of
  *       channel nf*PE + p, unsigned, >= 1 (not read when OUTPUT = 1).
+ *  WGT_RAM places the weight ROM in LUT logic (0; constant bits fold away) or block RAM
+ *  (1), as the DSE decides.
  *  ACC_W must hold every V: |V_c| <= sum_i |w[c][i]| * (2^T - 1) (and every partial sum,
  *  which that bound also covers); the generator derives it from the weights.
  */
@@ -60,6 +62,7 @@ module synaptic_engine #(
 	parameter int OUTPUT = 0,    // 1: output layer, emit U
 	parameter int OUT_W = ((ACC_W + F > B_W)? ACC_W + F : B_W) + 1,  // U lane width (OUTPUT = 1)
 	parameter int ADDER = 2,     // 0: gated-add chain, 1: bit-plane popcount, 2: bit-plane compressor
+	parameter int WGT_RAM = 0,   // weight ROM: 0 LUT logic, 1 block RAM (chosen by the DSE)
 	parameter WEIGHT_FILE = "",  // weight ROM image (see layout above)
 	parameter BIAS_FILE = "",    // bias ROM image
 	parameter THRESH_FILE = "",  // threshold ROM image (hidden layers)
@@ -109,6 +112,10 @@ module synaptic_engine #(
 			$error("%m: T (%0d) is not a multiple of TP (%0d)", T, TP);
 			$finish;
 		end
+		if (WGT_RAM < 0 || WGT_RAM > 1) begin
+			$error("%m: WGT_RAM (%0d) must be 0 (LUT logic) or 1 (block RAM)", WGT_RAM);
+			$finish;
+		end
 		if (ADDER < 0 || ADDER > 2) begin
 			$error("%m: ADDER (%0d) must be 0 (chain), 1 (popcount) or 2 (compressor)", ADDER);
 			$finish;
@@ -124,14 +131,12 @@ module synaptic_engine #(
 
 	//-----------------------------------------------------------------------
 	// Memories
-	(* rom_style = "auto" *)
-	logic [PE*SIMD*W-1:0]  Wgt [0:NF*SF-1];
+	// (the weight ROM is declared with stage 2, where it is read)
 	(* rom_style = "auto" *)
 	logic [PE*B_W-1:0]  Bias [0:NF-1];
 	(* ram_style = "auto" *)
 	logic [SIMD*T-1:0]  Win [0:2*SF-1];   // two windows: [0, SF) and [SF, 2SF)
 	initial begin
-		if (WEIGHT_FILE != "")  $readmemh(WEIGHT_FILE, Wgt);
 		if (BIAS_FILE != "")  $readmemh(BIAS_FILE, Bias);
 	end
 
@@ -279,10 +284,33 @@ module synaptic_engine #(
 			Shift2 <= Shift1;
 			Last2 <= Last1;
 			X2 <= x_nx;
-			Wgt2 <= Wgt[WA_W'(WAddr1)];
 			Bias2 <= Bias[Nf1];
 		end
 	end
+
+	// Weight ROM, one word per step, read with the enable of stage 2.  Its style is a
+	// placement decision (the DSE weighs LUTs against block RAMs), so it is fixed here,
+	// not left to the synthesis tool's heuristics.
+	if (WGT_RAM == 1) begin : genWgtBram
+		(* rom_style = "block" *)
+		logic [PE*SIMD*W-1:0]  Wgt [0:NF*SF-1];
+		initial begin
+			if (WEIGHT_FILE != "")  $readmemh(WEIGHT_FILE, Wgt);
+		end
+		always_ff @(posedge clk) begin
+			if (en)  Wgt2 <= Wgt[WA_W'(WAddr1)];
+		end
+	end : genWgtBram
+	else begin : genWgtLogic
+		(* rom_style = "logic" *)
+		logic [PE*SIMD*W-1:0]  Wgt [0:NF*SF-1];
+		initial begin
+			if (WEIGHT_FILE != "")  $readmemh(WEIGHT_FILE, Wgt);
+		end
+		always_ff @(posedge clk) begin
+			if (en)  Wgt2 <= Wgt[WA_W'(WAddr1)];
+		end
+	end : genWgtLogic
 
 	if (OUTPUT == 0) begin : genThresholds
 		(* rom_style = "auto" *)

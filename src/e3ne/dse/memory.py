@@ -1,0 +1,123 @@
+"""Where memories go and what they cost: block RAM packing, LUT RAM and LUT-logic ROMs.
+
+The generated cores fix every large memory's style (``WGT_RAM`` in synaptic_engine.sv,
+``LB_RAM`` in swu.sv) instead of leaving it to the synthesis tool's heuristics, so the DSE
+decides placement and the resource model can count it exactly.
+
+Block RAM packing follows Yosys 0.23 ``memory_libmap`` for Xilinx (measured, see
+``bram_cells``): a memory of ``depth`` x ``width`` bits becomes copies of one primitive in
+one aspect ratio, RAMB18 (16K x 1 .. 512 x 36) or RAMB36 (32K x 1 .. 512 x 72), possibly
+holding ``f`` words per row ("swizzled", read through an f:1 LUT multiplexer per bit); the
+cheapest in 18 Kb halves wins, then the smaller multiplexer, then the fewer cells.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+# (depth, width) aspect ratios; 512 x 36 / 512 x 72 are the simple-dual-port wide modes.
+RAMB18_SHAPES = ((16384, 1), (8192, 2), (4096, 4), (2048, 9), (1024, 18), (512, 36))
+RAMB36_SHAPES = ((32768, 1), (16384, 2), (8192, 4), (4096, 9), (2048, 18), (1024, 36),
+                 (512, 72))
+
+WEIGHT_PLACES = ("auto", "lut", "bram")
+# A block RAM36 is worth this many LUTs when nothing else says (xc7z020: 53,200 LUT /
+# 140 BRAM36 = 380): "auto" weights go to block RAM when that saves more LUTs per BRAM.
+DEFAULT_LUTS_PER_BRAM36 = 380.0
+
+
+@dataclass(frozen=True)
+class BramCells:
+    """Block RAM primitives of one memory, and the LUTs of its read multiplexer."""
+
+    n36: int = 0
+    n18: int = 0
+    luts: int = 0
+
+    @property
+    def bram36(self) -> float:
+        """In 36 Kb blocks (a RAMB18 is half of one)."""
+        return self.n36 + self.n18 / 2
+
+
+def bram_cells(depth: int, width: int) -> BramCells:
+    """Block RAM cells Yosys maps a ``depth`` x ``width`` memory to (style "block")."""
+    if depth < 1 or width < 1:
+        return BramCells()
+    best: tuple | None = None
+    for halves, shapes in ((1, RAMB18_SHAPES), (2, RAMB36_SHAPES)):
+        for d, w in shapes:
+            for f in range(1, max(1, w // width) + 1):
+                cells = math.ceil(depth / (f * d)) * math.ceil(f * width / w)
+                mux = 0 if f == 1 else width * math.ceil((f - 1) / 3)
+                key = (cells * halves, mux, cells)
+                if best is None or key < best[0]:
+                    best = (key, halves, cells, mux)
+    _, halves, cells, mux = best
+    return BramCells(n36=cells, luts=mux) if halves == 2 else BramCells(n18=cells, luts=mux)
+
+
+def rom_logic_luts(depth: int, width: int) -> int:
+    """LUTs of a ROM built as logic (style "logic"), random contents: one LUT per output
+    bit per 64 words plus the multiplexers that join them; a one-word ROM is constants."""
+    if depth <= 1:
+        return 0
+    blocks = math.ceil(depth / 64)
+    mux = 0 if blocks == 1 else math.ceil(blocks / 4)  # F7/F8 muxes take 4 blocks per LUT
+    return width * (blocks + mux)
+
+
+def lutram_sites(depth: int, width: int) -> int:
+    """LUT sites of a simple-dual-port distributed RAM (style "distributed"): RAM32M16
+    (32 x 14 bits in 8 sites) or RAM64M8 (64 x 7 in 8 sites), stacked for deeper ones."""
+    if depth < 1 or width < 1:
+        return 0
+    if depth <= 32:
+        return 8 * math.ceil(width / 14)
+    return 8 * math.ceil(width / 7) * math.ceil(depth / 64)
+
+
+def line_buffer_bram(depth: int, width: int) -> bool:
+    """Line-buffer banks go to block RAM once they are deep (LUT RAM gets costly past a
+    few 64-word stacks) and big enough to fill a fair part of a RAMB18."""
+    return depth > 128 and depth * width >= 4096
+
+
+def weights_in_bram(place: str, depth: int, width: int,
+                    luts_per_bram36: float = DEFAULT_LUTS_PER_BRAM36) -> bool:
+    """Resolve a weight placement: "lut", "bram", or "auto" (block RAM when it saves more
+    LUTs than a block is worth; never for a one-word ROM, which is constants)."""
+    if place == "bram":
+        return True
+    if place == "lut" or depth <= 1:
+        return False
+    return rom_logic_luts(depth, width) > luts_per_bram36 * bram_cells(depth, width).bram36
+
+
+@dataclass(frozen=True)
+class LineBuffer:
+    """The line-buffer banks of a sliding-window unit (localparams R, BN, D, W of swu.sv)."""
+
+    rows: int  # R
+    banks_per_row: int  # BN
+    depth: int  # D, words per bank
+    width: int  # W, bits per word
+
+    @property
+    def banks(self) -> int:
+        return self.rows * self.banks_per_row
+
+    @property
+    def in_bram(self) -> bool:
+        return line_buffer_bram(self.depth, self.width)
+
+
+def line_buffer(k: int, s: int, p: int, h: int, wd: int, c: int, simd: int, T: int) -> LineBuffer:
+    """Bank geometry of ``swu`` with these parameters (as its header derives it)."""
+    bs = simd if simd <= c else c
+    bn = 1 if simd <= c else (simd // c if simd <= k * c else k)
+    rb = 2 * (k - p) + ((h + 2 * p - k) % s if h + 2 * p >= k else 0)
+    rows = max(k + s, rb)
+    xw = (p + wd - 1) // bn + 1
+    return LineBuffer(rows, bn, xw * (c // bs), bs * T)
