@@ -135,28 +135,35 @@ def test_trace_names_the_first_layer_that_differs(tmp_path: Path) -> None:
     assert r.first_mismatch.startswith(f"layer '{net.layers[hidden].name}'"), r.first_mismatch
 
 
-def _wide_conv_network(seed: int) -> Network:
-    """64 input channels, 17 columns: at SIMD=8 each line-buffer bank is 144 x 32 bits,
-    which the placement rule puts in block RAM (LB_RAM=1)."""
+def _wide_network(seed: int) -> Network:
+    """Memories big enough for the block-RAM rule: 64 input channels, 17 columns (at SIMD=8
+    each line-buffer bank is 144 x 32 bits, the conv's window buffer 144 x 32 bits) and a
+    hidden layer of 260 channels (at PE=2 its bias/threshold ROMs are 130 words deep)."""
     rng = np.random.default_rng(seed)
     T, W, c, h, w = 4, 3, 64, 5, 17
     conv = Conv("conv0", weight=rng.integers(-3, 4, size=(6, c, 3, 3)),
                 beta=rng.integers(-300, 300, size=6), theta=rng.integers(20, 120, size=6),
                 shift=0, output=False, stride=(1, 1), padding=(1, 1))
     fan_in = 6 * h * w
-    fc = Linear("fc", weight=rng.integers(-3, 4, size=(10, fan_in)),
+    fc0 = Linear("fc0", weight=rng.integers(-3, 4, size=(260, fan_in)),
+                 beta=rng.integers(-3000, 3000, size=260),
+                 theta=rng.integers(100, 600, size=260),
+                 shift=0, output=False)
+    fc = Linear("fc", weight=rng.integers(-3, 4, size=(10, 260)),
                 beta=rng.integers(-50, 50, size=10), theta=None, shift=1, output=True)
-    return Network((c, h, w), T, W, [conv, Flatten("flatten"), fc]).validate()
+    return Network((c, h, w), T, W, [conv, Flatten("flatten"), fc0, fc]).validate()
 
 
-def test_block_ram_line_buffers_and_weights_are_bit_exact(tmp_path: Path) -> None:
-    net = _wide_conv_network(1)
+def test_block_ram_memories_are_bit_exact(tmp_path: Path) -> None:
+    net = _wide_network(1)
     d = tmp_path / "n"
     net.save(d)
     folds = {"conv0": Fold(PE=2, SIMD=8, TP=2, weights="bram"),
-             "fc": Fold(PE=5, SIMD=17, TP=4, weights="bram")}
+             "fc0": Fold(PE=2, SIMD=10, TP=4, weights="bram"),
+             "fc": Fold(PE=5, SIMD=13, TP=4, weights="lut")}
     generate(net, folds, d)
     top = (d / "rtl" / "e3ne_top.sv").read_text()
     assert top.count(".LB_RAM(1)") == 1 and top.count(".WGT_RAM(1)") == 2
+    assert top.count(".WIN_RAM(1)") == 1 and top.count(".PAR_RAM(1)") == 1
     r = verify.run(d, random_levels(net, 3, 1), stalls=True, progress=False)
     assert r.mismatches == 0, r.first_mismatch

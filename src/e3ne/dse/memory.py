@@ -78,9 +78,10 @@ def lutram_sites(depth: int, width: int) -> int:
     return 8 * math.ceil(width / 7) * math.ceil(depth / 64)
 
 
-def line_buffer_bram(depth: int, width: int) -> bool:
-    """Line-buffer banks go to block RAM once they are deep (LUT RAM gets costly past a
-    few 64-word stacks) and big enough to fill a fair part of a RAMB18."""
+def buffer_in_bram(depth: int, width: int) -> bool:
+    """The rule for memories the DSE does not trade (line-buffer banks, an engine's window
+    buffer, its bias/threshold ROMs): block RAM once deep (LUT RAM gets costly past a few
+    64-word stacks) and big enough to fill a fair part of a RAMB18; LUTs otherwise."""
     return depth > 128 and depth * width >= 4096
 
 
@@ -110,7 +111,7 @@ class LineBuffer:
 
     @property
     def in_bram(self) -> bool:
-        return line_buffer_bram(self.depth, self.width)
+        return buffer_in_bram(self.depth, self.width)
 
 
 def line_buffer(k: int, s: int, p: int, h: int, wd: int, c: int, simd: int, T: int) -> LineBuffer:

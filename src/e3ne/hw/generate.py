@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from e3ne.dse.memory import line_buffer, weights_in_bram
+from e3ne.dse.memory import buffer_in_bram, line_buffer, weights_in_bram
 from e3ne.errors import ConfigError
 from e3ne.flow.hdlsim import RTL_DIR
 from e3ne.hw.folding import Fold
@@ -210,11 +210,14 @@ def engine_params(layer: Synaptic, fold: Fold, T: int, W: int,
         lw = widths[layer.name]
     acc, b_w, th_w = lw
     mw = layer.fan_in
-    rom_depth = layer.out_channels // fold.PE * (mw // fold.SIMD)
-    bram = weights_in_bram(fold.weights, rom_depth, fold.PE * fold.SIMD * W)
+    nf, sf = layer.out_channels // fold.PE, mw // fold.SIMD
+    bram = weights_in_bram(fold.weights, nf * sf, fold.PE * fold.SIMD * W)
+    win_bram = buffer_in_bram(2 * sf, fold.SIMD * T)
+    par_bram = buffer_in_bram(nf, fold.PE * (b_w + (0 if layer.output else th_w)))
     params = {"MW": mw, "C_OUT": layer.out_channels, "PE": fold.PE, "SIMD": fold.SIMD,
               "T": T, "TP": fold.TP, "W": W, "ACC_W": acc, "F": layer.shift, "B_W": b_w,
-              "TH_W": th_w, "OUTPUT": int(layer.output), "WGT_RAM": int(bram)}
+              "TH_W": th_w, "OUTPUT": int(layer.output), "WGT_RAM": int(bram),
+              "WIN_RAM": int(win_bram), "PAR_RAM": int(par_bram)}
     if layer.output:
         params["OUT_W"] = acc
     return params

@@ -43,7 +43,8 @@
  *   THRESH_FILE: NF words of PE*TH_W bits; word nf, bits [p*TH_W +: TH_W]: theta of
  *       channel nf*PE + p, unsigned, >= 1 (not read when OUTPUT = 1).
  *  WGT_RAM places the weight ROM in LUT logic (0; constant bits fold away) or block RAM
- *  (1), as the DSE decides.
+ *  (1), as the DSE decides; WIN_RAM the window buffer and PAR_RAM the bias/threshold ROMs
+ *  likewise (the generator's rule: block RAM once deep and large).
  *  ACC_W must hold every V: |V_c| <= sum_i |w[c][i]| * (2^T - 1) (and every partial sum,
  *  which that bound also covers); the generator derives it from the weights.
  */
@@ -63,6 +64,8 @@ module synaptic_engine #(
 	parameter int OUT_W = ((ACC_W + F > B_W)? ACC_W + F : B_W) + 1,  // U lane width (OUTPUT = 1)
 	parameter int ADDER = 2,     // 0: gated-add chain, 1: bit-plane popcount, 2: bit-plane compressor
 	parameter int WGT_RAM = 0,   // weight ROM: 0 LUT logic, 1 block RAM (chosen by the DSE)
+	parameter int WIN_RAM = 0,   // window buffer: 0 distributed (LUT) RAM, 1 block RAM
+	parameter int PAR_RAM = 0,   // bias/threshold ROMs: 0 LUT logic, 1 block RAM
 	parameter WEIGHT_FILE = "",  // weight ROM image (see layout above)
 	parameter BIAS_FILE = "",    // bias ROM image
 	parameter THRESH_FILE = "",  // threshold ROM image (hidden layers)
@@ -112,8 +115,9 @@ module synaptic_engine #(
 			$error("%m: T (%0d) is not a multiple of TP (%0d)", T, TP);
 			$finish;
 		end
-		if (WGT_RAM < 0 || WGT_RAM > 1) begin
-			$error("%m: WGT_RAM (%0d) must be 0 (LUT logic) or 1 (block RAM)", WGT_RAM);
+		if (WGT_RAM < 0 || WGT_RAM > 1 || WIN_RAM < 0 || WIN_RAM > 1 || PAR_RAM < 0 || PAR_RAM > 1) begin
+			$error("%m: WGT_RAM (%0d), WIN_RAM (%0d), PAR_RAM (%0d) must be 0 (LUTs) or 1 (block RAM)",
+				WGT_RAM, WIN_RAM, PAR_RAM);
 			$finish;
 		end
 		if (ADDER < 0 || ADDER > 2) begin
@@ -130,15 +134,9 @@ module synaptic_engine #(
 	end
 
 	//-----------------------------------------------------------------------
-	// Memories
-	// (the weight ROM is declared with stage 2, where it is read)
-	(* rom_style = "auto" *)
-	logic [PE*B_W-1:0]  Bias [0:NF-1];
-	(* ram_style = "auto" *)
-	logic [SIMD*T-1:0]  Win [0:2*SF-1];   // two windows: [0, SF) and [SF, 2SF)
-	initial begin
-		if (BIAS_FILE != "")  $readmemh(BIAS_FILE, Bias);
-	end
+	// Memories: each is declared where it is read (window buffer: stage 1; weight, bias
+	// and threshold ROMs: stage 2) in the style the generator fixes (WIN_RAM, WGT_RAM,
+	// PAR_RAM), so that what synthesis builds is what the DSE counted.
 
 	//-----------------------------------------------------------------------
 	// Window double buffer: the writer fills buffer WSel while the reader computes on RSel
@@ -168,9 +166,10 @@ module synaptic_engine #(
 	assign	nf_last = 32'(Nf) == NF-1;
 	assign	rlast = issue && sf_last && pg_last && nf_last;
 
-	always_ff @(posedge clk) begin
-		if (wtake)  Win[XA_W'(WSel? SF + 32'(WCnt) : 32'(WCnt))] <= idat;
-	end
+	logic [XA_W-1:0]  win_wa;   // window buffer: two windows, [0, SF) and [SF, 2SF)
+	logic [XA_W-1:0]  win_ra;
+	assign	win_wa = XA_W'(WSel? SF + 32'(WCnt) : 32'(WCnt));
+	assign	win_ra = XA_W'(RSel? SF + 32'(Sf) : 32'(Sf));
 
 	always_ff @(posedge clk) begin
 		if (rst) begin
@@ -250,9 +249,29 @@ module synaptic_engine #(
 			Pg1 <= Pg;
 			WAddr1 <= WAddr;
 			Nf1 <= BA_W'(Nf);
-			Win1 <= Win[XA_W'(RSel? SF + 32'(Sf) : 32'(Sf))];
 		end
 	end
+
+	if (WIN_RAM == 1) begin : genWinBram
+		(* ram_style = "block" *)
+		logic [SIMD*T-1:0]  Win [0:2*SF-1];
+		always_ff @(posedge clk) begin
+			if (wtake)  Win[win_wa] <= idat;
+		end
+		always_ff @(posedge clk) begin
+			if (en)  Win1 <= Win[win_ra];
+		end
+	end : genWinBram
+	else begin : genWinLutram
+		(* ram_style = "distributed" *)
+		logic [SIMD*T-1:0]  Win [0:2*SF-1];
+		always_ff @(posedge clk) begin
+			if (wtake)  Win[win_wa] <= idat;
+		end
+		always_ff @(posedge clk) begin
+			if (en)  Win1 <= Win[win_ra];
+		end
+	end : genWinLutram
 
 	// TP-bit spike chunk of every element for plane group Pg1 (MSB group first)
 	logic [SIMD*TP-1:0]  x_nx;
@@ -284,7 +303,6 @@ module synaptic_engine #(
 			Shift2 <= Shift1;
 			Last2 <= Last1;
 			X2 <= x_nx;
-			Bias2 <= Bias[Nf1];
 		end
 	end
 
@@ -312,8 +330,30 @@ module synaptic_engine #(
 		end
 	end : genWgtLogic
 
-	if (OUTPUT == 0) begin : genThresholds
-		(* rom_style = "auto" *)
+	// Bias and threshold ROMs, one word per channel fold
+	if (PAR_RAM == 1) begin : genParBram
+		(* rom_style = "block" *)
+		logic [PE*B_W-1:0]  Bias [0:NF-1];
+		initial begin
+			if (BIAS_FILE != "")  $readmemh(BIAS_FILE, Bias);
+		end
+		always_ff @(posedge clk) begin
+			if (en)  Bias2 <= Bias[Nf1];
+		end
+	end : genParBram
+	else begin : genParLogic
+		(* rom_style = "logic" *)
+		logic [PE*B_W-1:0]  Bias [0:NF-1];
+		initial begin
+			if (BIAS_FILE != "")  $readmemh(BIAS_FILE, Bias);
+		end
+		always_ff @(posedge clk) begin
+			if (en)  Bias2 <= Bias[Nf1];
+		end
+	end : genParLogic
+
+	if (OUTPUT == 0 && PAR_RAM == 1) begin : genThrBram
+		(* rom_style = "block" *)
 		logic [PE*TH_W-1:0]  Thr [0:NF-1];
 		initial begin
 			if (THRESH_FILE != "")  $readmemh(THRESH_FILE, Thr);
@@ -321,7 +361,17 @@ module synaptic_engine #(
 		always_ff @(posedge clk) begin
 			if (en)  Thr2 <= Thr[Nf1];
 		end
-	end : genThresholds
+	end : genThrBram
+	else if (OUTPUT == 0) begin : genThrLogic
+		(* rom_style = "logic" *)
+		logic [PE*TH_W-1:0]  Thr [0:NF-1];
+		initial begin
+			if (THRESH_FILE != "")  $readmemh(THRESH_FILE, Thr);
+		end
+		always_ff @(posedge clk) begin
+			if (en)  Thr2 <= Thr[Nf1];
+		end
+	end : genThrLogic
 	else begin : genNoThresholds
 		assign	Thr2 = '0;
 	end : genNoThresholds
