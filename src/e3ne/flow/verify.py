@@ -8,7 +8,6 @@ import json
 import re
 import shutil
 import subprocess
-import sys
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -19,6 +18,7 @@ from e3ne.errors import ConfigError, Mismatch
 from e3ne.flow.hdlsim import build_verilator
 from e3ne.hw.generate import TOP, Plan, hex_lines, pack_lanes
 from e3ne.ir import Network
+from e3ne.progress import Ticker
 
 TB = Path(__file__).resolve().parent.parent / "hw" / "sim" / "top_tb.sv"
 
@@ -73,15 +73,14 @@ def build(design_dir: Path, plan: Plan, n_images: int, progress: bool = True,
                       "src": [p.read_text() for p in sources]})
     if exe.is_file() and stamp.is_file() and stamp.read_text() == key:
         return exe
-    if progress:
-        print(f"verify: building the simulator with Verilator ({n_images} images) ...",
-              file=sys.stderr, flush=True)
     if work.exists():
         shutil.rmtree(work)
-    exe = build_verilator("top_tb", sources, work, params,
-                          extra_args=["-Wno-WIDTH", "-O3", "--x-assign", "fast",
-                                      "--x-initial", "fast"]
-                          + (["+define+E3NE_TRACE"] if trace else []))
+    with Ticker(f"verify: building the simulator with Verilator ({n_images} images)",
+                enabled=progress):
+        exe = build_verilator("top_tb", sources, work, params,
+                              extra_args=["-Wno-WIDTH", "-O3", "--x-assign", "fast",
+                                          "--x-initial", "fast"]
+                              + (["+define+E3NE_TRACE"] if trace else []))
     stamp.write_text(key)
     return exe
 
@@ -100,14 +99,14 @@ def run(design_dir: str | Path, q0: np.ndarray, *, stalls: bool = False,
     work = exe.parent.parent
     (work / "in.hex").write_text(hex_lines(input_words(plan, q0), plan.in_width))
     out_file = work / "out.txt"
-    if progress:
-        print(f"verify: simulating {n} image(s){' with random stalls' if stalls else ''} ...",
-              file=sys.stderr, flush=True)
     # run inside rtl/ so the design's $readmemh file names resolve as they will in Vivado
     cmd = [str(exe.resolve()), f"+IN={(work / 'in.hex').resolve()}",
            f"+OUT={out_file.resolve()}", f"+TRACE_DIR={work.resolve()}"] + (
         ["+STALLS"] if stalls else [])
-    proc = subprocess.run(cmd, cwd=d / "rtl", capture_output=True, text=True, check=False)
+    with Ticker(f"verify: simulating {n} image(s){' with random stalls' if stalls else ''}",
+                enabled=progress):
+        proc = subprocess.run(cmd, cwd=d / "rtl", capture_output=True, text=True,
+                              check=False)
     log = proc.stdout + proc.stderr
     if "PASS" not in log:
         raise Mismatch(f"{d}: simulation failed: "

@@ -33,6 +33,7 @@ from pathlib import Path
 
 from e3ne.errors import ConfigError, ToolFailed
 from e3ne.flow.hdlsim import require_tool
+from e3ne.progress import Ticker
 
 FAMILIES = ("xc7", "xcu", "xcup")
 FAMILY_ALIASES = {"7series": "xc7", "ultrascale": "xcu", "ultrascale+": "xcup",
@@ -157,15 +158,14 @@ def synthesize(design_dir: str | Path, family: str = "xcup", top: str = "e3ne_to
     for stale in (stat_file, d / "synth.json"):
         stale.unlink(missing_ok=True)
     script_file.write_text(yosys_script(files, fam, top, os.path.relpath(stat_file, rtl)))
-    if progress:
-        print(f"synth: running yosys synth_xilinx on {d} (slow: ~10 s for a tiny design, "
-              "~15-30 s per 1k LUTs; LeNet-5 takes 10-15 min)", file=sys.stderr, flush=True)
     t0 = time.perf_counter()
     ru0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     try:
-        proc = subprocess.run([yosys, "-q", "-l", str(log_file), "-s", str(script_file)],
-                              cwd=rtl, capture_output=True, text=True, timeout=timeout,
-                              check=False)
+        with Ticker(f"synth: yosys synth_xilinx on {d} (about 2-20 s per 1k LUTs, more on "
+                    "a busy machine)", enabled=progress):
+            proc = subprocess.run([yosys, "-q", "-l", str(log_file), "-s", str(script_file)],
+                                  cwd=rtl, capture_output=True, text=True, timeout=timeout,
+                                  check=False)
     except subprocess.TimeoutExpired as e:
         raise ToolFailed(f"{d}: yosys timed out after {timeout:.0f} s; pass a larger timeout "
                         f"(log: {log_file})") from e
