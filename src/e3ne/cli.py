@@ -1,4 +1,5 @@
-"""Command line: ``e3ne convert | train | demo``. Errors print one line and exit 2."""
+"""Command line: ``e3ne convert | compile | explore | verify | synth | report | train |
+demo``. Errors print one line and exit 2."""
 
 from __future__ import annotations
 
@@ -28,6 +29,17 @@ def _add_convert_args(p: argparse.ArgumentParser) -> None:
                    help="quantisation-aware fine-tuning epochs (default 0: post-training)")
 
 
+def _add_dse_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--device", default=None, help="target FPGA: xc7a35t, xc7z020 (default), "
+                   "xczu3eg, xczu7ev, xczu9eg, xcvu9p, xcvu13p")
+    p.add_argument("--budget", help="resource limits, counts or fractions of the device: "
+                   "lut=18335,bram=40 or lut=0.5 (default: the whole device)")
+    p.add_argument("--objective", choices=["latency", "throughput"], default="latency",
+                   help="minimise one image's latency (default), or the smallest design "
+                   "meeting --interval")
+    p.add_argument("--interval", type=int, help="target cycles per image (throughput)")
+
+
 def _convert_opts(args: argparse.Namespace):
     from e3ne.jobs import ConvertOptions, parse_shape
 
@@ -54,15 +66,51 @@ def cmd_convert(args: argparse.Namespace) -> int:
 def cmd_compile(args: argparse.Namespace) -> int:
     from e3ne.jobs import run_compile
 
-    plan = run_compile(_convert_opts(args), args.out, args.fold)
+    res = run_compile(_convert_opts(args), args.out, args.fold, device=args.device,
+                      budget=args.budget, objective=args.objective, interval=args.interval,
+                      clock_mhz=args.clock_mhz)
+    plan, est = res.plan, res.estimate
+    tot = est["resources"]["total"]
     print(f"wrote {Path(args.out) / 'rtl'}: top module e3ne_top, {len(plan.stages)} stages, "
           f"s_axis {plan.in_width} bits x {plan.in_beats} beats/image, m_axis "
           f"{plan.out_width} bits x {plan.out_beats} beats/image")
-    for st in plan.stages:
-        if "PE" in st:
-            print(f"  {st['layer']:<16}{st['kind']:<8} PE={st['PE']:<4} SIMD={st['SIMD']:<5} "
-                  f"TP={st['TP']:<3} acc={st['acc_bits']} bits")
+    print(f"folds from {res.chosen_by}; modelled: latency {est['cycles']['latency']:,} "
+          f"cycles, interval {est['cycles']['interval']:,}, {tot['LUT_total']:,} LUT, "
+          f"{tot['FF']:,} FF, {tot['BRAM36_equiv']:g} BRAM36 (estimate.json); Vivado "
+          f"project in {Path(args.out) / 'vivado'}, host driver in {Path(args.out) / 'host'}")
+    _report(args.out)
     return 0
+
+
+def cmd_explore(args: argparse.Namespace) -> int:
+    from e3ne.dse.explore import front_table, parse_sweep, run_explore
+
+    sweep = parse_sweep(args.sweep)
+    doc = run_explore(_convert_opts(args), device=args.device, budget=args.budget,
+                      objective=args.objective, interval=args.interval, sweep=sweep,
+                      out_dir=args.out, external_weights=args.external_weights)
+    b = doc["budget"]
+    print(f"{doc['model']} on {doc['device']} (budget {b['lut']:,} LUT, {b['ff']:,} FF, "
+          f"{b['bram']:g} BRAM36), weights {doc['weights']}, objective {doc['objective']}: "
+          "Pareto front (modelled)")
+    for line in front_table(doc["points"]):
+        print(line)
+    print(f"search took {doc['search_seconds']:.2f} s; wrote {Path(args.out) / 'explore.json'}"
+          " and plots")
+    _report(args.out)
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    _report(args.dir)
+    return 0
+
+
+def _report(design_dir: str | Path) -> None:
+    """(Re)write DIR/report.html: every command that adds to a directory refreshes it."""
+    from e3ne.report import write_report
+
+    print(f"report: {write_report(design_dir)}")
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
@@ -76,6 +124,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
               f"{r['mismatches']} mismatches, latency {r['latency_cycles']} cycles, "
               f"interval {interval} cycles")
     print(f"wrote {Path(args.dir) / 'verify.json'}")
+    _report(args.dir)
     return 0 if doc["mismatches"] == 0 else 1
 
 
@@ -103,10 +152,11 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from e3ne.jobs import run_demo
+    from e3ne.demo import run_demo
 
-    run_demo(args.out)
-    return 0
+    res = run_demo(args.out, device=args.device, budget=args.budget,
+                   verify_images_n=args.images, synth=not args.no_synth)
+    return 0 if res["mismatches"] == 0 else 1
 
 
 def cmd_synth(args: argparse.Namespace) -> int:
@@ -114,6 +164,7 @@ def cmd_synth(args: argparse.Namespace) -> int:
 
     doc = synthesize(args.dir, family=args.family)
     print(f"{summary_line(doc)}; wrote {Path(args.dir) / 'synth.json'}")
+    _report(args.dir)
     return 0
 
 
@@ -131,10 +182,32 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("compile", help="convert + fold + generate the RTL into DIR/rtl")
     _add_convert_args(p)
-    p.add_argument("--fold", help="JSON file of per-layer {\"PE\", \"SIMD\", \"TP\"} "
-                   "(layers not named get a legal default)")
+    p.add_argument("--fold", help="JSON file of per-layer {\"PE\", \"SIMD\", \"TP\", "
+                   "\"weights\"} (layers not named get a legal default); without it the "
+                   "design-space search chooses")
+    _add_dse_args(p)
+    p.add_argument("--clock-mhz", type=float, default=200.0,
+                   help="target clock for the Vivado constraints and µs figures (default 200)")
     p.add_argument("--out", required=True, help="output directory")
     p.set_defaults(func=cmd_compile)
+
+    p = sub.add_parser("explore", help="search folds for a device and budget; print the "
+                       "Pareto front, write DIR/explore.json and plots")
+    _add_convert_args(p)
+    _add_dse_args(p)
+    p.add_argument("--sweep", nargs="+", metavar="T=..|W=..",
+                   help="also sweep time steps and weight bits, e.g. T=2,3,4,6 W=3,4")
+    p.add_argument("--external-weights", action="store_true",
+                   help="model weights streamed from external memory instead of on-chip ROMs "
+                   "(for networks whose weights exceed the device's block RAM; modelled "
+                   "only: compile does not build such designs yet)")
+    p.add_argument("--out", default=None, help="output directory (default out/explore-MODEL)")
+    p.set_defaults(func=cmd_explore)
+
+    p = sub.add_parser("report", help="write DIR/report.html (+ report.json) from what DIR "
+                       "holds: accuracy, design space, cycles, resources, verification")
+    p.add_argument("dir", help="a directory written by 'e3ne compile' or 'e3ne explore'")
+    p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("verify", help="co-simulate DIR's design in Verilator against the "
                        "golden model, bit for bit; writes DIR/verify.json")
@@ -164,10 +237,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, help="checkpoint file to write")
     p.set_defaults(func=cmd_train)
 
-    p = sub.add_parser("demo", help="the main job: LeNet-5 on MNIST, float vs spiking "
-                       "accuracy for T = 2, 3, 4, 6, then the T=4 design verified in "
-                       "Verilator")
+    p = sub.add_parser("demo", help="the main job: LeNet-5 trained on MNIST, explored for a "
+                       "device, compiled, verified in Verilator, synthesized with Yosys, "
+                       "reported (DIR/report.html)")
     p.add_argument("--out", default="out/demo", help="output directory (default out/demo)")
+    p.add_argument("--device", default="xc7z020", help="target FPGA (default xc7z020)")
+    p.add_argument("--budget", default="lut=18335,bram=40", help="resource budget (default "
+                   "E3NE's LeNet-5 design: lut=18335,bram=40)")
+    p.add_argument("--images", type=int, default=200, help="test images to verify (default 200)")
+    p.add_argument("--no-synth", action="store_true", help="skip Yosys synthesis")
     p.set_defaults(func=cmd_demo)
     return parser
 
@@ -175,6 +253,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if getattr(args, "command", None) == "explore":
+        args.device = args.device or "xc7z020"
+        args.out = args.out or f"out/explore-{Path(args.model).stem.split(':')[0]}"
     try:
         return args.func(args)
     except E3neError as e:

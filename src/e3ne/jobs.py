@@ -138,17 +138,58 @@ def summary_lines(net: Network) -> list[str]:
     return lines
 
 
-def run_compile(opts: ConvertOptions, out_dir: str | Path, fold_file: str | None = None):
-    """convert + fold + generate: DIR/network.json, weights.npz, convert.json and DIR/rtl."""
+@dataclass
+class CompileResult:
+    plan: object  # e3ne.hw.generate.Plan
+    folds: dict
+    estimate: dict  # estimate.json
+    chosen_by: str  # "explore" or "--fold FILE"
+
+
+def run_compile(opts: ConvertOptions, out_dir: str | Path, fold_file: str | None = None,
+                device: str | None = None, budget: str | None = None,
+                objective: str = "latency", interval: int | None = None,
+                clock_mhz: float = 200.0) -> CompileResult:
+    """convert + choose folds + generate: DIR/network.json, weights.npz, convert.json,
+    DIR/rtl, DIR/estimate.json, DIR/vivado and DIR/host.
+
+    Folds come from ``fold_file`` when given (layers it omits get the default), else from
+    the design-space search for ``device`` (default xc7z020) within ``budget``."""
+    from e3ne.dse.devices import get_device
+    from e3ne.dse.explore import DEFAULT_DEVICE, estimate_doc
+    from e3ne.dse.search import check_options, search
+    from e3ne.flow.vivado import write_vivado_project
+    from e3ne.host import write_host_driver
     from e3ne.hw.folding import load_folds
     from e3ne.hw.generate import generate
 
     if fold_file is not None and not Path(fold_file).is_file():
         raise ConfigError(f"--fold {fold_file}: file not found")
+    if fold_file is not None and (budget or interval):
+        raise ConfigError("--fold: a fold file fixes the design; drop --budget/--interval "
+                          "or the fold file")
+    device = get_device(device or DEFAULT_DEVICE).name
+    if fold_file is None:
+        check_options(device, budget, objective, interval)
     res = run_convert(opts, out_dir)
-    folds = load_folds(res.net, fold_file)
+    if fold_file is not None:
+        folds, chosen_by, bud = load_folds(res.net, fold_file), f"--fold {fold_file}", None
+    else:
+        found = search(res.net, device, budget, objective, interval)
+        folds, chosen_by, bud = found.chosen.folds, "explore", found.budget
+        c = found.chosen
+        log(f"{opts.model}: explored {len(found.points)} designs for {device} in "
+            f"{found.seconds:.2f} s; chosen: latency {c.latency:,} cycles, interval "
+            f"{c.interval:,}, {c.lut:,} LUT, {c.resources.FF:,} FF, "
+            f"{c.resources.bram:g} BRAM36 (modelled)")
     log(f"{opts.model}: generating RTL into {Path(out_dir) / 'rtl'}")
-    return generate(res.net, folds, out_dir)
+    plan = generate(res.net, folds, out_dir)
+    est = estimate_doc(res.net, folds, device, bud, clock_mhz)
+    est["chosen_by"] = chosen_by
+    (Path(out_dir) / "estimate.json").write_text(json.dumps(est, indent=1) + "\n")
+    write_vivado_project(out_dir, device=device, clock_mhz=clock_mhz)
+    write_host_driver(out_dir)
+    return CompileResult(plan, folds, est, chosen_by)
 
 
 def verify_images(net: Network, images: int, dataset: str | None):
@@ -217,39 +258,6 @@ def format_sweep(rows: list[dict]) -> list[str]:
             line += f"{r['qat']:>9.3f}{r['qat'] - r['float']:>+10.3f}"
         lines.append(line)
     return lines
-
-
-def run_demo(out_root: str | Path = "out/demo", model: str = "lenet5",
-             verify_images_n: int = 200) -> dict:
-    """The main job (for now): train LeNet-5 (cached); float vs spiking accuracy at
-    T = 2, 3, 4, 6 (W = 3), post-training and with 3 epochs of QAT; then compile the
-    T=4 design (QAT) and verify ``verify_images_n`` MNIST test images bit for bit in
-    Verilator."""
-    out_root = Path(out_root)
-    if model in ZOO:
-        cached_zoo_checkpoint(model)  # train (or reuse) first, with its progress lines
-    rows = accuracy_sweep(model, out_root=out_root)
-    n_test = len(load_dataset(ZOO[model].dataset, "test")[0]) if model in ZOO else "?"
-    print(f"\n{model}: float vs radix-SNN test accuracy on {n_test} MNIST test images")
-    for line in format_sweep(rows):
-        print(line)
-    (out_root / "accuracy.json").write_text(json.dumps(rows, indent=1) + "\n")
-
-    design = out_root / f"{model}-hw"
-    log(f"\n{model}: compiling T=4 W=3 (QAT 3 epochs) to RTL")
-    plan = run_compile(ConvertOptions(model=model, T=4, W=3, qat_epochs=3), design)
-    doc = run_verify(design, images=verify_images_n)
-    conv = json.loads((design / "convert.json").read_text())
-    print(f"\n{model} hardware (T=4, W=3, default fold), Verilator co-simulation:")
-    print(f"  images verified     {doc['images']} MNIST test images, {doc['mismatches']} "
-          f"mismatches ({'bit-exact' if doc['mismatches'] == 0 else 'NOT bit-exact'})")
-    print(f"  latency             {doc['latency_cycles']} cycles per image")
-    interval = doc["interval_cycles"]
-    print(f"  interval            {interval:.0f} cycles between images" if interval else "")
-    print(f"  accuracy            float {conv['float_accuracy']:.3f}, SNN "
-          f"{conv['snn_accuracy']:.3f}")
-    print(f"  stages              {len(plan.stages)}; design in {design}")
-    return {"accuracy": rows, "verify": doc}
 
 
 def parse_shape(text: str) -> tuple[int, int, int]:

@@ -7,12 +7,14 @@ decides placement and the resource model can count it exactly.
 Block RAM packing follows Yosys 0.23 ``memory_libmap`` for Xilinx (measured, see
 ``bram_cells``): a memory of ``depth`` x ``width`` bits becomes copies of one primitive in
 one aspect ratio, RAMB18 (16K x 1 .. 512 x 36) or RAMB36 (32K x 1 .. 512 x 72), possibly
-holding ``f`` words per row ("swizzled", read through an f:1 LUT multiplexer per bit); the
+folded to ``f`` words per (wide) row ("swizzled": depth/f rows of f*width bits across the
+cells); a read picks one of (cell rows x f) words per bit through LUT multiplexers. The
 cheapest in 18 Kb halves wins, then the smaller multiplexer, then the fewer cells.
 """
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
@@ -21,7 +23,11 @@ RAMB18_SHAPES = ((16384, 1), (8192, 2), (4096, 4), (2048, 9), (1024, 18), (512, 
 RAMB36_SHAPES = ((32768, 1), (16384, 2), (8192, 4), (4096, 9), (2048, 18), (1024, 36),
                  (512, 72))
 
-WEIGHT_PLACES = ("auto", "lut", "bram")
+# "ext": weights streamed from external memory, modelled by the DSE only (for networks whose
+# weights exceed the device's block RAM, e.g. AlexNet/VGG-11 on a VU13P); not generated.
+MAX_SWIZZLE = 16  # words per (wide) row that the packing search tries
+
+WEIGHT_PLACES = ("auto", "lut", "bram", "ext")
 # A block RAM36 is worth this many LUTs when nothing else says (xc7z020: 53,200 LUT /
 # 140 BRAM36 = 380): "auto" weights go to block RAM when that saves more LUTs per BRAM.
 DEFAULT_LUTS_PER_BRAM36 = 380.0
@@ -41,6 +47,7 @@ class BramCells:
         return self.n36 + self.n18 / 2
 
 
+@functools.cache
 def bram_cells(depth: int, width: int) -> BramCells:
     """Block RAM cells Yosys maps a ``depth`` x ``width`` memory to (style "block")."""
     if depth < 1 or width < 1:
@@ -48,9 +55,10 @@ def bram_cells(depth: int, width: int) -> BramCells:
     best: tuple | None = None
     for halves, shapes in ((1, RAMB18_SHAPES), (2, RAMB36_SHAPES)):
         for d, w in shapes:
-            for f in range(1, max(1, w // width) + 1):
-                cells = math.ceil(depth / (f * d)) * math.ceil(f * width / w)
-                mux = 0 if f == 1 else width * math.ceil((f - 1) / 3)
+            for f in range(1, MAX_SWIZZLE + 1):
+                rows = math.ceil(depth / (f * d))  # cell rows, each f words deep per row
+                cells = rows * math.ceil(f * width / w)
+                mux = width * math.ceil((rows * f - 1) / 3)  # (rows*f):1 per bit, LUT6 = 4:1
                 key = (cells * halves, mux, cells)
                 if best is None or key < best[0]:
                     best = (key, halves, cells, mux)
@@ -88,10 +96,11 @@ def buffer_in_bram(depth: int, width: int) -> bool:
 def weights_in_bram(place: str, depth: int, width: int,
                     luts_per_bram36: float = DEFAULT_LUTS_PER_BRAM36) -> bool:
     """Resolve a weight placement: "lut", "bram", or "auto" (block RAM when it saves more
-    LUTs than a block is worth; never for a one-word ROM, which is constants)."""
+    LUTs than a block is worth; never for a one-word ROM, which is constants); "ext" is
+    neither."""
     if place == "bram":
         return True
-    if place == "lut" or depth <= 1:
+    if place in ("lut", "ext") or depth <= 1:
         return False
     return rom_logic_luts(depth, width) > luts_per_bram36 * bram_cells(depth, width).bram36
 

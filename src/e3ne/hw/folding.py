@@ -8,6 +8,7 @@ A fold file is JSON: ``{"<layer name>": {"PE": 4, "SIMD": 9, "TP": 1, "weights":
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -23,11 +24,16 @@ class Fold:
     PE: int = 1
     SIMD: int = 1
     TP: int = 1
-    weights: str = "auto"  # "lut" | "bram" | "auto" (e3ne.dse.memory.weights_in_bram)
+    weights: str = "auto"  # "lut" | "bram" | "auto" | "ext" (e3ne.dse.memory.WEIGHT_PLACES)
 
 
 def divisors(n: int) -> list[int]:
-    return [d for d in range(1, n + 1) if n % d == 0]
+    return list(_divisors(n))
+
+
+@functools.cache
+def _divisors(n: int) -> tuple[int, ...]:
+    return tuple(d for d in range(1, n + 1) if n % d == 0)
 
 
 def legal_simd(layer: Synaptic) -> list[int]:

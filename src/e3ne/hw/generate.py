@@ -201,7 +201,8 @@ def _layer_widths(layer: Synaptic, T: int) -> tuple[int, int, int]:
 def engine_params(layer: Synaptic, fold: Fold, T: int, W: int,
                   widths: dict | None = None) -> dict:
     """The synaptic_engine parameters (without memory file names) for ``layer`` folded as
-    ``fold``; weights placed as ``fold.weights`` resolves (e3ne.dse.memory)."""
+    ``fold``; weights placed as ``fold.weights`` resolves (e3ne.dse.memory; WGT_RAM = 2
+    marks external weights, which only the models take)."""
     if widths is None or layer.name not in widths:
         lw = _layer_widths(layer, T)
         if widths is not None:
@@ -216,7 +217,8 @@ def engine_params(layer: Synaptic, fold: Fold, T: int, W: int,
     par_bram = buffer_in_bram(nf, fold.PE * (b_w + (0 if layer.output else th_w)))
     params = {"MW": mw, "C_OUT": layer.out_channels, "PE": fold.PE, "SIMD": fold.SIMD,
               "T": T, "TP": fold.TP, "W": W, "ACC_W": acc, "F": layer.shift, "B_W": b_w,
-              "TH_W": th_w, "OUTPUT": int(layer.output), "WGT_RAM": int(bram),
+              "TH_W": th_w, "OUTPUT": int(layer.output),
+              "WGT_RAM": 2 if fold.weights == "ext" else int(bram),
               "WIN_RAM": int(win_bram), "PAR_RAM": int(par_bram)}
     if layer.output:
         params["OUT_W"] = acc
@@ -267,6 +269,10 @@ def _build(net: Network, folds: dict[str, Fold], files: dict[str, str] | None,
             win = _dwc(top, src, fold.SIMD, tag)
             perm, flat_perm = flat_perm, None
         params = engine_params(layer, fold, T, net.W, widths)
+        if params["WGT_RAM"] == 2 and files is not None:
+            raise ConfigError(f"{layer.where}: weights 'ext' (streamed from external memory) "
+                              "are modelled by the DSE only; the generated RTL keeps weights "
+                              "on chip: use weights lut, bram or auto, or a larger device")
         acc, b_w, th_w = params["ACC_W"], params["B_W"], params["TH_W"]
         dst = top.new(fold.PE, acc if layer.output else T)
         stem = f"{tag}_{_safe(layer.name)}"

@@ -33,8 +33,8 @@ WRITERS = {
     "convert.json": "e3ne convert / e3ne compile",
     NETWORK_FILE: "e3ne convert / e3ne compile",
     "rtl/plan.json": "e3ne compile",
-    "explore.json": "the design-space search",
-    "estimate.json": "the cycle and resource estimate",
+    "explore.json": "e3ne explore",
+    "estimate.json": "e3ne compile",
     "verify.json": "e3ne verify",
     "synth.json": "e3ne synth",
 }

@@ -63,6 +63,33 @@ def accuracy_vs_T(points: Sequence[Mapping]) -> bytes | None:
     return _png(fig)
 
 
+def accuracy_vs_latency(points: Sequence[Mapping]) -> bytes | None:
+    """SNN accuracy against the latency of the design chosen for each (T, W): what a
+    spike more or a weight bit more costs in cycles. ``None`` without such points."""
+    pts = [p for p in points if p.get("best_for_TW") and p.get("snn_accuracy") is not None]
+    if not pts:
+        return None
+    fig = _figure()
+    ax = fig.add_subplot()
+    for W in sorted({int(p["W"]) for p in pts}):
+        row = sorted((p for p in pts if int(p["W"]) == W), key=lambda p: p["latency"])
+        ax.plot([p["latency"] for p in row], [p["snn_accuracy"] for p in row], marker="o",
+                label=f"W={W}")
+        for p in row:
+            ax.annotate(f"T={p['T']}", (p["latency"], p["snn_accuracy"]),
+                        textcoords="offset points", xytext=(4, -10), fontsize=8)
+    floats = [p["float_accuracy"] for p in pts if p.get("float_accuracy") is not None]
+    if floats:
+        ax.axhline(max(floats), color="black", linestyle="--", linewidth=1.2,
+                   label=f"float ({max(floats):.4f})")
+    ax.set_xlabel("latency (cycles, modelled) of the chosen design")
+    ax.set_ylabel("test accuracy")
+    ax.set_title("Accuracy vs latency over T and W")
+    ax.grid(alpha=0.3)
+    ax.legend(loc="lower right")
+    return _png(fig)
+
+
 def pareto(points: Sequence[Mapping], metric: str = "latency") -> bytes | None:
     """Cycles (``metric``: latency or interval) against LUTs for every design point, the
     Pareto front highlighted and the chosen point marked. ``None`` without points."""

@@ -41,8 +41,8 @@
  *  every N in [0, NMAX] in Python, and feeds the RTL windows whose sums cover
  *  every value in [0, KK*(2^T-1)].
  *
- *  Datapath per lane: the accumulator of group g is Acc[0] when beat
- *  (t, g) arrives (the CF group accumulators rotate through the shift
+ *  Datapath per lane: the accumulator of group g is Acc[0] (the low group of
+ *  the packed register) when beat (t, g) arrives (the CF group accumulators rotate through the shift
  *  register Acc[0..CF-1], one step per input beat, so no addressing):
  *      base = (t == 0) ? INIT : Acc[0]     (INIT = floor(KK/2) for avg, 0 for max)
  *      nxt  = avg ? base + x : max(base, x)
@@ -167,14 +167,18 @@ module pool_unit #(
 
 	//-------------------------------------------------------------------------
 	// Datapath
-	lanes_t  Acc[CF];  // rotating group accumulators, Acc[0] = current group
+	// rotating group accumulators, a shift register of CF groups, group 0 (the current
+	// one) in the low bits; packed, so the shift is one assignment (no array writes in a
+	// loop, which Verilator 5.006 rejects for some CF)
+	localparam int LW = SIMD*AW;  // one group of lanes (lanes_t)
+	logic [CF*LW-1:0]  Acc;
 	lanes_t  nxt;
 	logic [SIMD*T-1:0]  res;
 	logic [SIMD*T-1:0]  ODat;
 
 	for (genvar j = 0; j < SIMD; j++) begin : genLane
 		wire [T-1:0]  x   = idat[j*T +: T];
-		wire acc_t    acc = Acc[0][j*AW +: AW];
+		wire acc_t    acc = Acc[j*AW +: AW];
 
 		if (MODE == 1) begin : genAvg
 			assign	nxt[j*AW +: AW] = (fst ? AW'(INIT) : acc) + AW'(x);
@@ -202,12 +206,18 @@ module pool_unit #(
 		end : genMax
 	end : genLane
 
-	always_ff @(posedge clk) begin
-		if (take) begin
-			for (int i = 0; i < CF - 1; i++)  Acc[i] <= Acc[i+1];
-			Acc[CF-1] <= nxt;
-			if (lst)  ODat <= res;
+	if (CF == 1) begin : genOneGroup
+		always_ff @(posedge clk) begin
+			if (take)  Acc <= nxt;
 		end
+	end : genOneGroup
+	else begin : genGroups
+		always_ff @(posedge clk) begin
+			if (take)  Acc <= {nxt, Acc[CF*LW-1:LW]};
+		end
+	end : genGroups
+	always_ff @(posedge clk) begin
+		if (take && lst)  ODat <= res;
 	end
 
 	assign	ovld = OVld;

@@ -1,0 +1,92 @@
+"""The main job (``e3ne demo``, ``./scripts/demo.sh``): LeNet-5 from training to a verified,
+synthesized design with a report, the way a user meets the pipeline.
+
+Steps, each with progress on stderr: train (cached), explore T in {2, 3, 4, 6} at W=3 for
+the device and budget, compile the chosen T=4 design, verify test images bit for bit in
+Verilator, synthesize with Yosys, write ``report.html``. stdout ends with a short table.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+from e3ne.jobs import ConvertOptions, log, run_compile, run_verify
+
+# E3NE's released LeNet-5 design used 18,335 LUT and 40 BRAM36 (anchors/e3ne.json): the demo
+# asks for a design in that budget on the default device, so the comparison is like for
+# like and Yosys finishes in a few minutes.
+DEMO_DEVICE = "xc7z020"
+DEMO_BUDGET = "lut=18335,bram=40"
+E3NE_LENET_CYCLES = 85_608
+
+
+def run_demo(out_dir: str | Path = "out/demo", model: str = "lenet5",
+             device: str = DEMO_DEVICE, budget: str = DEMO_BUDGET,
+             verify_images_n: int = 200, synth: bool = True, clock_mhz: float = 200.0) -> dict:
+    from e3ne.dse.devices import get_device
+    from e3ne.dse.explore import run_explore
+    from e3ne.flow.yosys import synthesize
+    from e3ne.report import write_report
+    from e3ne.train import cached_zoo_checkpoint
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    t0 = time.perf_counter()
+    log(f"[1/6] {model}: float model (trained once, then cached)")
+    cached_zoo_checkpoint(model)
+    opts = ConvertOptions(model=model, T=4, W=3, qat_epochs=3)
+    log(f"[2/6] explore {device} within {budget}: T = 2, 3, 4, 6 at W = 3 (QAT 3 epochs)")
+    run_explore(opts, device=device, budget=budget, sweep={"T": [2, 3, 4, 6], "W": [3]},
+                out_dir=out)
+    log("[3/6] compile the chosen T=4 W=3 design")
+    comp = run_compile(opts, out, device=device, budget=budget, clock_mhz=clock_mhz)
+    log(f"[4/6] verify {verify_images_n} MNIST test images in Verilator, bit for bit")
+    ver = run_verify(out, images=verify_images_n)
+    syn = None
+    if synth:
+        log("[5/6] synthesize with Yosys")
+        syn = synthesize(out, family=get_device(device).family)
+    log("[6/6] report")
+    report = write_report(out)
+    conv = json.loads((out / "convert.json").read_text())
+    summary = {"model": model, "device": device, "budget": budget, "T": 4, "W": 3,
+               "float_accuracy": conv["float_accuracy"], "snn_accuracy": conv["snn_accuracy"],
+               "images_verified": ver["images"], "mismatches": ver["mismatches"],
+               "latency_cycles": ver["latency_cycles"], "interval_cycles": ver["interval_cycles"],
+               "modelled_latency": comp.estimate["cycles"]["latency"],
+               "clock_mhz": clock_mhz, "synth": None if syn is None else
+               {k: syn[k] for k in ("LUT", "LUTRAM", "FF", "BRAM36", "BRAM18", "DSP",
+                                    "family", "seconds")},
+               "seconds": round(time.perf_counter() - t0, 1)}
+    (out / "demo.json").write_text(json.dumps(summary, indent=1) + "\n")
+    for line in summary_table(summary):
+        print(line)
+    print(f"report: {report}")
+    return summary
+
+
+def summary_table(s: dict) -> list[str]:
+    """The closing table of the demo."""
+    lat = s["latency_cycles"]
+    rows = [
+        ("accuracy (1,000 MNIST test)",
+         f"float {s['float_accuracy']:.3f}, spiking {s['snn_accuracy']:.3f} "
+         f"({s['snn_accuracy'] - s['float_accuracy']:+.3f})"),
+        ("latency (Verilator)", f"{lat:,} cycles = {lat / s['clock_mhz']:.2f} µs at "
+         f"{s['clock_mhz']:g} MHz; E3NE {E3NE_LENET_CYCLES:,} ({E3NE_LENET_CYCLES / lat:.1f}x)"),
+        ("interval (Verilator)", f"{s['interval_cycles']:,.0f} cycles per image"
+         if s["interval_cycles"] else "n/a (1 image)"),
+    ]
+    if s["synth"]:
+        y = s["synth"]
+        rows.append((f"resources (Yosys {y['family']})",
+                     f"{y['LUT'] + y['LUTRAM']:,} LUT ({y['LUTRAM']:,} as memory), "
+                     f"{y['FF']:,} FF, {y['BRAM36'] + y['BRAM18'] / 2:g} BRAM36, {y['DSP']} DSP"))
+    ok = s["mismatches"] == 0
+    rows.append(("bit-exact", f"{'yes' if ok else 'NO'}: {s['images_verified']} images, "
+                 f"{s['mismatches']} mismatches"))
+    width = max(len(k) for k, _ in rows)
+    title = f"{s['model']} T={s['T']} W={s['W']} on {s['device']} ({s['budget']})"
+    return ["", title, "-" * len(title)] + [f"{k:<{width}}  {v}" for k, v in rows]

@@ -1,0 +1,324 @@
+"""Design-space search: per-layer (PE, SIMD, TP) and weight placement under a budget.
+
+Each synaptic layer has a *ladder* of folds: every legal (PE, SIMD, TP), grouped by the
+cycles one window takes (C_OUT/PE * T/TP * MW/SIMD), keeping the cheapest per speed
+(engine LUTs from the resource model) and dropping any fold a faster one beats on cost.
+The search starts from the slowest rung everywhere and climbs greedily, as FINN's
+SetFolding does, but with both cost models in the loop:
+
+1. *interval*: while the bottleneck stage (cycle model) belongs to a layer that can go
+   faster, move that layer (or, for a stage its input width sets, the layer feeding it)
+   one rung up;
+2. *latency*: then, while some one-rung move shortens the single-image latency, take the
+   move with the most cycles saved per LUT added.
+
+A move that would break the budget is not taken. Every design visited is a point
+(latency, interval, resources); the Pareto front is taken over (latency, LUT, BRAM). The
+chosen design minimises latency within the budget (``objective="latency"``) or is the
+smallest that meets an interval (``objective="throughput"``).
+
+Weights go to block RAM where that saves more LUTs than a block is worth *in this
+budget* (``lut / bram``), so a LUT-tight, BRAM-rich budget pushes ROMs into BRAM.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field, replace
+
+from e3ne.dse import cycles as cycle_model
+from e3ne.dse import resources as resource_model
+from e3ne.dse.devices import get_device, parse_budget
+from e3ne.dse.memory import DEFAULT_LUTS_PER_BRAM36, weights_in_bram
+from e3ne.errors import ConfigError, InfeasibleBudget
+from e3ne.hw.folding import Fold, divisors, legal_simd
+from e3ne.hw.generate import engine_params
+from e3ne.ir import Network
+from e3ne.layers import Synaptic
+
+__all__ = ["DesignPoint", "SearchResult", "search", "ladder"]
+
+
+@dataclass
+class DesignPoint:
+    """One design: its folds and what the models say about it."""
+
+    folds: dict[str, Fold]
+    cycles: cycle_model.CycleEstimate
+    resources: resource_model.ResourceEstimate
+    pareto: bool = False
+
+    @property
+    def latency(self) -> int:
+        return self.cycles.latency
+
+    @property
+    def interval(self) -> int:
+        return self.cycles.interval
+
+    @property
+    def lut(self) -> int:
+        return self.resources.lut_total
+
+    def summary(self) -> dict:
+        r = self.resources
+        return {"latency": self.latency, "interval": self.interval, "LUT": r.lut_total,
+                "LUT_logic": r.LUT, "LUTRAM": r.LUTRAM, "FF": r.FF, "BRAM36": r.bram,
+                "URAM": r.URAM, "DSP": r.DSP,
+                "folds": {k: {"PE": f.PE, "SIMD": f.SIMD, "TP": f.TP, "weights": f.weights}
+                          for k, f in self.folds.items()}}
+
+
+@dataclass
+class SearchResult:
+    points: list[DesignPoint]
+    chosen: DesignPoint
+    budget: dict
+    device: str
+    objective: str
+    seconds: float
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def front(self) -> list[DesignPoint]:
+        return [p for p in self.points if p.pareto]
+
+
+def _cycles_per_window(layer: Synaptic, f: Fold, T: int) -> int:
+    return (layer.out_channels // f.PE) * (T // f.TP) * (layer.fan_in // f.SIMD)
+
+
+def ladder(layer: Synaptic, T: int, W: int, widths: dict, luts_per_bram: float,
+           max_lanes: int = 4096, external: bool = False) -> list[Fold]:
+    """Folds of ``layer`` from slowest to fastest, each cheaper than every faster one
+    would be (the cheapest fold per speed; dominated folds dropped)."""
+    best: dict[int, tuple[float, Fold]] = {}
+    for pe in divisors(layer.out_channels):
+        for simd in legal_simd(layer):
+            if pe * simd > max_lanes:
+                continue
+            for tp in divisors(T):
+                f = Fold(pe, simd, tp, "ext") if external else \
+                    _place(layer, Fold(pe, simd, tp), T, W, luts_per_bram)
+                cyc = _cycles_per_window(layer, f, T)
+                e = resource_model.core_estimate("synaptic_engine",
+                                                 engine_params(layer, f, T, W, widths))
+                cost = e.LUT + e.LUTRAM + luts_per_bram * e.bram
+                if cyc not in best or cost < best[cyc][0]:
+                    best[cyc] = (cost, f)
+    rungs, floor = [], float("inf")
+    for cyc in sorted(best, reverse=False):  # fastest first: keep only if cheaper
+        cost, f = best[cyc]
+        if cost < floor:
+            rungs.append(f)
+            floor = cost
+    return rungs[::-1]
+
+
+def _place(layer: Synaptic, f: Fold, T: int, W: int, luts_per_bram: float) -> Fold:
+    depth = layer.out_channels // f.PE * (layer.fan_in // f.SIMD)
+    bram = weights_in_bram("auto", depth, f.PE * f.SIMD * W, luts_per_bram)
+    return replace(f, weights="bram" if bram else "lut")
+
+
+def fits(res: resource_model.ResourceEstimate, budget: dict) -> bool:
+    return (res.lut_total <= budget["lut"] and res.FF <= budget["ff"]
+            and res.bram <= budget["bram"] and res.URAM <= budget["uram"]
+            and res.DSP <= budget["dsp"])
+
+
+def _over(res: resource_model.ResourceEstimate, budget: dict) -> list[str]:
+    need = {"lut": res.lut_total, "ff": res.FF, "bram": res.bram, "uram": res.URAM,
+            "dsp": res.DSP}
+    return [f"{k} {_num(need[k])} > {_num(budget[k])}"
+            for k in ("lut", "ff", "bram", "uram", "dsp") if need[k] > budget[k]]
+
+
+def _num(v: float) -> str:
+    return f"{int(v):,}" if float(v).is_integer() else f"{v:,.1f}"
+
+
+def _pareto(points: list[DesignPoint]) -> None:
+    """Mark the points no other point beats on latency, LUT and BRAM at once. In latency
+    order a point can only be beaten by one before it, and if by any, then by one already on
+    the front, so each point is checked against the front alone."""
+    def key(p: DesignPoint) -> tuple:
+        return (p.latency, p.lut, p.resources.bram)
+
+    front: list[tuple] = []
+    for p in sorted(points, key=key):
+        kp = key(p)
+        p.pareto = not any(k[1] <= kp[1] and k[2] <= kp[2] and k != kp for k in front)
+        if p.pareto:
+            front.append(kp)
+
+
+def check_options(device: str, budget: str | None, objective: str,
+                  target_interval: int | None) -> dict:
+    """Validate the search options before any work; return the parsed budget."""
+    if objective not in ("latency", "throughput"):
+        raise ConfigError(f"--objective {objective!r}: expected latency or throughput")
+    if objective == "throughput" and not target_interval:
+        raise ConfigError("--objective throughput: give --interval N (cycles per image)")
+    if target_interval is not None and target_interval < 1:
+        raise ConfigError(f"--interval {target_interval}: expected a positive cycle count")
+    return parse_budget(budget or "", get_device(device))
+
+
+def search(net: Network, device: str = "xc7z020", budget: str | dict | None = None,
+           objective: str = "latency", target_interval: int | None = None,
+           external_weights: bool = False, max_steps: int = 2000) -> SearchResult:
+    """Explore folds of ``net`` for ``device`` within ``budget`` (see devices.parse_budget).
+
+    ``external_weights`` models weights streamed from outside the chip (fold weights
+    "ext": no ROMs counted; the generator does not build such designs yet). Raises
+    InfeasibleBudget, naming the smallest design's needs, when nothing fits."""
+    t0 = time.perf_counter()
+    dev = get_device(device)
+    bud = budget if isinstance(budget, dict) else check_options(dev.name, budget, objective,
+                                                                target_interval)
+    ratio = bud["lut"] / bud["bram"] if bud["bram"] > 0 else float("inf")
+    ratio = ratio if ratio != float("inf") else DEFAULT_LUTS_PER_BRAM36 * 1e6
+    T, W = net.T, net.W
+    widths: dict = {}
+    syn = net.synaptic_layers
+    ladders = {layer.name: ladder(layer, T, W, widths, ratio, external=external_weights)
+               for layer in syn}
+    rung = dict.fromkeys(ladders, 0)
+    order = [layer.name for layer in syn]
+
+    layers = {layer.name: layer for layer in syn}
+
+    def point(r: dict[str, int]) -> DesignPoint:
+        folds = {n: ladders[n][i] for n, i in r.items()}
+        res = resource_model.estimate(net, folds, widths)
+        if not fits(res, bud):  # the ratio rule placed weights badly for this budget?
+            folds, res = _replace_weights(net, layers, folds, res, bud, widths)
+        return DesignPoint(folds, cycle_model.estimate(net, folds), res)
+
+    cur = point(rung)
+    points = [cur]
+    if not fits(cur.resources, bud):
+        r = cur.resources
+        hint = "" if external_weights else " (or model external weights: --external-weights)"
+        raise InfeasibleBudget(
+            f"budget for {dev.name}: no design fits; the smallest needs {r.lut_total:,} LUT, "
+            f"{r.FF:,} FF, {r.bram:g} BRAM36 (modelled), over on {', '.join(_over(r, bud))}; "
+            f"give at least --budget lut={r.lut_total},ff={r.FF},bram={r.bram:g} or a "
+            f"larger device{hint}")
+
+    def feeder(stage_layer: str) -> list[str]:
+        """Synaptic layers whose fold changes the stage serving ``stage_layer``."""
+        names = [ly.name for ly in net.layers]
+        if stage_layer not in names:
+            return []
+        i = names.index(stage_layer)
+        out = [stage_layer] if stage_layer in ladders else []
+        for ly in reversed(net.layers[:i]):
+            if ly.name in ladders:
+                out.append(ly.name)
+                break
+        return out
+
+    steps = 0
+    # phase 1: the interval, bottleneck first
+    while steps < max_steps:
+        steps += 1
+        bn = cur.cycles.bottleneck
+        if objective == "throughput" and cur.interval <= target_interval:
+            break
+        best = None
+        for name in feeder(bn.layer):
+            if rung[name] + 1 >= len(ladders[name]):
+                continue
+            cand = point({**rung, name: rung[name] + 1})
+            points.append(cand)
+            if not fits(cand.resources, bud) or cand.interval >= cur.interval:
+                continue
+            gain = (cur.interval - cand.interval) / max(1, cand.lut - cur.lut)
+            if best is None or gain > best[0]:
+                best = (gain, name, cand)
+        if best is None:
+            break
+        rung[best[1]] += 1
+        cur = best[2]
+    # phase 2: latency, any layer
+    while objective == "latency" and steps < max_steps:
+        steps += 1
+        best = None
+        for name in order:
+            if rung[name] + 1 >= len(ladders[name]):
+                continue
+            cand = point({**rung, name: rung[name] + 1})
+            points.append(cand)
+            if not fits(cand.resources, bud) or cand.latency >= cur.latency \
+                    or cand.interval > cur.interval:
+                continue
+            gain = (cur.latency - cand.latency) / max(1, cand.lut - cur.lut)
+            if best is None or gain > best[0]:
+                best = (gain, name, cand)
+        if best is None:
+            break
+        rung[best[1]] += 1
+        cur = best[2]
+    points = _dedupe(points)
+    feasible = [p for p in points if fits(p.resources, bud)]
+    _pareto(feasible)
+    notes = []
+    if objective == "throughput":
+        meets = [p for p in feasible if p.interval <= target_interval]
+        if not meets:
+            fastest = min(feasible, key=lambda p: p.interval)
+            raise InfeasibleBudget(
+                f"--interval {target_interval}: the fastest design within the budget takes "
+                f"{fastest.interval:,} cycles per image ({fastest.lut:,} LUT); raise the "
+                f"budget or the interval")
+        chosen = min(meets, key=lambda p: (p.lut, p.latency))
+    else:
+        chosen = min(feasible, key=lambda p: (p.latency, p.interval, p.lut))
+    bn = chosen.cycles.bottleneck
+    notes.append(f"bottleneck: {bn.name} ({bn.kind}, {bn.cycles:,} cycles per image)")
+    return SearchResult(feasible, chosen, bud, dev.name, objective,
+                        time.perf_counter() - t0, notes)
+
+
+def _replace_weights(net: Network, layers: dict[str, Synaptic], folds: dict[str, Fold],
+                     res: resource_model.ResourceEstimate, bud: dict, widths: dict
+                     ) -> tuple[dict[str, Fold], resource_model.ResourceEstimate]:
+    """Move weight ROMs between LUTs and block RAM so that a design over one budget and under
+    the other fits, if it can: over on BRAM, the ROMs that cost the fewest LUTs per block
+    freed go to LUTs; over on LUTs, those that free the most LUTs per block go to BRAM."""
+    T, W = net.T, net.W
+    trades = []
+    for name, f in folds.items():
+        if f.weights == "ext":
+            continue
+        other = replace(f, weights="lut" if f.weights == "bram" else "bram")
+        a = resource_model.core_estimate("synaptic_engine",
+                                         engine_params(layers[name], f, T, W, widths))
+        b = resource_model.core_estimate("synaptic_engine",
+                                         engine_params(layers[name], other, T, W, widths))
+        d_lut, d_bram = (b.LUT + b.LUTRAM) - (a.LUT + a.LUTRAM), b.bram - a.bram
+        trades.append((name, other, d_lut, d_bram))
+    over_bram = res.bram > bud["bram"]
+    want = [t for t in trades if (t[3] < 0 if over_bram else t[2] < 0)]
+    # cheapest first: LUTs added per BRAM freed, or BRAM added per LUT freed
+    want.sort(key=lambda t: t[2] / -t[3] if over_bram else t[3] / -t[2])
+    folds = dict(folds)
+    for name, other, _, _ in want:
+        folds[name] = other
+        res = resource_model.estimate(net, folds, widths)
+        if fits(res, bud) or (res.bram <= bud["bram"] if over_bram else
+                              res.lut_total <= bud["lut"]):
+            break
+    return folds, res
+
+
+def _dedupe(points: list[DesignPoint]) -> list[DesignPoint]:
+    seen, out = set(), []
+    for p in points:
+        key = tuple(sorted((k, f.PE, f.SIMD, f.TP, f.weights) for k, f in p.folds.items()))
+        if key not in seen:
+            seen.add(key)
+            out.append(p)
+    return out

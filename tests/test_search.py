@@ -1,0 +1,91 @@
+"""Design-space search: budgets respected, Pareto fronts, infeasible budgets, and the chosen
+design simulated bit-exact with the modelled cycles."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from netgen import random_levels, random_network
+
+from e3ne.cli import main
+from e3ne.dse import cycles, resources
+from e3ne.dse.search import fits, ladder, search
+from e3ne.errors import InfeasibleBudget
+from e3ne.flow import verify
+from e3ne.hw.generate import generate
+
+SEEDS = [3, 11, 12, 21]
+
+
+def _key(p) -> tuple:
+    return (p.latency, p.lut, p.resources.bram)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_chosen_design_fits_and_front_is_pareto(seed: int) -> None:
+    net = random_network(seed)
+    full = search(net, "xc7z020")
+    smallest = max(full.points, key=lambda p: p.latency)
+    budget = f"lut={max(smallest.lut + 1, full.chosen.lut // 2)}"
+    res = search(net, "xc7z020", budget)
+    assert fits(res.chosen.resources, res.budget)
+    assert all(fits(p.resources, res.budget) for p in res.points)
+    assert res.chosen.latency == min(p.latency for p in res.points)
+    front = res.front
+    assert res.chosen in front
+    for p in front:  # nothing dominates a front point
+        assert not any(all(a <= b for a, b in zip(_key(q), _key(p), strict=True))
+                       and _key(q) != _key(p) for q in res.points)
+    # the models agree with what the search recorded
+    c = res.chosen
+    assert cycles.estimate(net, c.folds).latency == c.latency
+    assert resources.estimate(net, c.folds).lut_total == c.lut
+
+
+def test_ladders_get_faster_and_dearer() -> None:
+    net = random_network(11)
+    for layer in net.synaptic_layers:
+        rungs = ladder(layer, net.T, net.W, {}, 380.0)
+        cyc = [(layer.out_channels // f.PE) * (net.T // f.TP) * (layer.fan_in // f.SIMD)
+               for f in rungs]
+        assert cyc == sorted(cyc, reverse=True) and len(set(cyc)) == len(cyc)
+        assert rungs[-1].PE == layer.out_channels and rungs[-1].TP == net.T
+
+
+def test_throughput_objective_meets_the_interval_with_fewer_luts() -> None:
+    net = random_network(12)
+    fast = search(net, "xc7z020")
+    target = max(p.interval for p in fast.points) // 2 + 1
+    res = search(net, "xc7z020", objective="throughput", target_interval=target)
+    assert res.chosen.interval <= target
+    assert res.chosen.lut <= fast.chosen.lut
+
+
+def test_infeasible_budget_names_the_smallest_design(capsys) -> None:
+    net = random_network(11)
+    with pytest.raises(InfeasibleBudget) as e:
+        search(net, "xc7z020", "lut=10")
+    msg = str(e.value)
+    assert "\n" not in msg and "no design fits" in msg and "give at least --budget lut=" in msg
+    assert "over on lut " in msg
+
+
+def test_cli_explore_infeasible_is_one_line(tmp_path: Path, capsys) -> None:
+    rc = main(["explore", "lenet5", "--dataset", "random", "--input-shape", "1,32,32",
+               "--calib-images", "8", "--budget", "lut=100", "--out", str(tmp_path)])
+    err = capsys.readouterr().err.strip().splitlines()[-1]
+    assert rc == 2 and err.startswith("e3ne: error: budget for xc7z020: no design fits")
+
+
+@pytest.mark.rtl
+@pytest.mark.parametrize("seed", [3, 21])
+def test_searched_design_is_bit_exact_with_modelled_latency(seed: int, tmp_path: Path) -> None:
+    net = random_network(seed)
+    res = search(net, "xczu3eg", "lut=0.05")
+    d = tmp_path / "n"
+    net.save(d)
+    generate(net, res.chosen.folds, d)
+    r = verify.run(d, random_levels(net, 3, seed), progress=False)
+    assert r.mismatches == 0, r.first_mismatch
+    assert r.latency_cycles == res.chosen.latency
