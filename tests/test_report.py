@@ -134,7 +134,7 @@ def _explore(net: Network) -> dict:
     front[len(front) // 2]["chosen"] = True
     return {"model": "netgen-3", "device": "xc7z020",
             "budget": {"lut": 53200, "ff": 106400, "bram": 140, "uram": 0, "dsp": 220},
-            "objective": "latency", "points": points, "seconds": 12.34}
+            "objective": "latency", "points": points, "search_seconds": 12.34}
 
 
 def _write(d: Path, name: str, doc: dict) -> None:

@@ -220,47 +220,45 @@ def search(net: Network, device: str = "xc7z020", budget: str | dict | None = No
                 break
         return out
 
-    steps = 0
-    # phase 1: the interval, bottleneck first
-    while steps < max_steps:
-        steps += 1
-        bn = cur.cycles.bottleneck
-        if objective == "throughput" and cur.interval <= target_interval:
-            break
+    def climb(names: list[str], gain_of) -> bool:
+        """Take the one-rung move among ``names`` with the best gain (None: not a move)."""
+        nonlocal cur
         best = None
-        for name in feeder(bn.layer):
+        for name in names:
             if rung[name] + 1 >= len(ladders[name]):
                 continue
             cand = point({**rung, name: rung[name] + 1})
             points.append(cand)
-            if not fits(cand.resources, bud) or cand.interval >= cur.interval:
-                continue
-            gain = (cur.interval - cand.interval) / max(1, cand.lut - cur.lut)
-            if best is None or gain > best[0]:
+            gain = gain_of(cand) if fits(cand.resources, bud) else None
+            if gain is not None and (best is None or gain > best[0]):
                 best = (gain, name, cand)
-        if best is None:
+        if best is not None:
+            rung[best[1]] += 1
+            cur = best[2]
+        return best is not None
+
+    def interval_gain(c: DesignPoint) -> float | None:
+        if c.interval >= cur.interval:
+            return None
+        return (cur.interval - c.interval) / max(1, c.lut - cur.lut)
+
+    def latency_gain(c: DesignPoint) -> float | None:
+        if c.latency >= cur.latency or c.interval > cur.interval:
+            return None
+        return (cur.latency - c.latency) / max(1, c.lut - cur.lut)
+
+    steps = 0
+    # phase 1: the interval, bottleneck first
+    while steps < max_steps and not (objective == "throughput"
+                                     and cur.interval <= target_interval):
+        steps += 1
+        if not climb(feeder(cur.cycles.bottleneck.layer), interval_gain):
             break
-        rung[best[1]] += 1
-        cur = best[2]
     # phase 2: latency, any layer
     while objective == "latency" and steps < max_steps:
         steps += 1
-        best = None
-        for name in order:
-            if rung[name] + 1 >= len(ladders[name]):
-                continue
-            cand = point({**rung, name: rung[name] + 1})
-            points.append(cand)
-            if not fits(cand.resources, bud) or cand.latency >= cur.latency \
-                    or cand.interval > cur.interval:
-                continue
-            gain = (cur.latency - cand.latency) / max(1, cand.lut - cur.lut)
-            if best is None or gain > best[0]:
-                best = (gain, name, cand)
-        if best is None:
+        if not climb(order, latency_gain):
             break
-        rung[best[1]] += 1
-        cur = best[2]
     points = _dedupe(points)
     feasible = [p for p in points if fits(p.resources, bud)]
     _pareto(feasible)

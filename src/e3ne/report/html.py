@@ -305,7 +305,7 @@ def _design_space(ex: dict | None) -> _Section:
             "DSP"]
     s.data = {"model": ex.get("model"), "device": ex.get("device"),
               "budget": ex.get("budget"), "objective": objective, "points": len(points),
-              "seconds": ex.get("seconds"),
+              "seconds": ex.get("search_seconds", ex.get("seconds")),
               "front": [{k: p.get(k) for k in [*cols, "chosen"]} for p in front],
               "chosen": None if chosen is None else {k: chosen.get(k)
                                                      for k in [*cols, "folds"]}}
