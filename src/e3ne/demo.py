@@ -38,10 +38,12 @@ def run_demo(out_dir: str | Path = "out/demo", model: str = "lenet5",
     cached_zoo_checkpoint(model)
     opts = ConvertOptions(model=model, T=4, W=3, qat_epochs=3)
     log(f"[2/6] explore {device} within {budget}: T = 2, 3, 4, 6 at W = 3 (QAT 3 epochs)")
+    nets: dict = {}
     run_explore(opts, device=device, budget=budget, sweep={"T": [2, 3, 4, 6], "W": [3]},
-                out_dir=out)
+                out_dir=out, converted=nets)
     log("[3/6] compile the chosen T=4 W=3 design")
-    comp = run_compile(opts, out, device=device, budget=budget, clock_mhz=clock_mhz)
+    comp = run_compile(opts, out, device=device, budget=budget, clock_mhz=clock_mhz,
+                       converted=nets[(4, 3)])
     log(f"[4/6] verify {verify_images_n} MNIST test images in Verilator, bit for bit")
     ver = run_verify(out, images=verify_images_n)
     syn = None

@@ -45,6 +45,13 @@ class ConvertResult:
     float_accuracy: float | None
     snn_accuracy: float | None
     seconds: float
+    report: dict  # convert.json
+
+    def save(self, out_dir: str | Path) -> None:
+        """network.json + weights.npz + convert.json."""
+        out = Path(out_dir)
+        self.net.save(out)
+        (out / "convert.json").write_text(json.dumps(self.report, indent=1) + "\n")
 
 
 def _resolve(opts: ConvertOptions):
@@ -116,16 +123,14 @@ def run_convert(opts: ConvertOptions, out_dir: str | Path | None = None,
     if test is not None:
         float_acc = evaluate(model, test, labels)
         snn_acc = golden.accuracy(net, test, labels)
-    result = ConvertResult(net, float_acc, snn_acc, time.perf_counter() - t0)
+    report = {"float_accuracy": float_acc, "snn_accuracy": snn_acc, "T": T, "W": W,
+              "model": opts.model, "dataset": dataset,
+              "test_images": None if test is None else len(test),
+              "calibration_images": len(calib), "percentile": opts.percentile,
+              "qat_epochs": opts.qat_epochs}
+    result = ConvertResult(net, float_acc, snn_acc, time.perf_counter() - t0, report)
     if out_dir is not None:
-        out = Path(out_dir)
-        net.save(out)
-        report = {"float_accuracy": float_acc, "snn_accuracy": snn_acc, "T": T, "W": W,
-                  "model": opts.model, "dataset": dataset,
-                  "test_images": None if test is None else len(test),
-                  "calibration_images": len(calib), "percentile": opts.percentile,
-                  "qat_epochs": opts.qat_epochs}
-        (out / "convert.json").write_text(json.dumps(report, indent=1) + "\n")
+        result.save(out_dir)
     return result
 
 
@@ -149,12 +154,14 @@ class CompileResult:
 def run_compile(opts: ConvertOptions, out_dir: str | Path, fold_file: str | None = None,
                 device: str | None = None, budget: str | None = None,
                 objective: str = "latency", interval: int | None = None,
-                clock_mhz: float = 200.0) -> CompileResult:
+                clock_mhz: float = 200.0, converted: ConvertResult | None = None
+                ) -> CompileResult:
     """convert + choose folds + generate: DIR/network.json, weights.npz, convert.json,
     DIR/rtl, DIR/estimate.json, DIR/vivado and DIR/host.
 
     Folds come from ``fold_file`` when given (layers it omits get the default), else from
-    the design-space search for ``device`` (default xc7z020) within ``budget``."""
+    the design-space search for ``device`` (default xc7z020) within ``budget``. A network
+    ``converted`` already (from ``opts``) is saved instead of converting again."""
     from e3ne.dse.devices import get_device
     from e3ne.dse.explore import DEFAULT_DEVICE, estimate_doc
     from e3ne.dse.search import check_options, search
@@ -171,7 +178,11 @@ def run_compile(opts: ConvertOptions, out_dir: str | Path, fold_file: str | None
     device = get_device(device or DEFAULT_DEVICE).name
     if fold_file is None:
         check_options(device, budget, objective, interval)
-    res = run_convert(opts, out_dir)
+    if converted is None:
+        res = run_convert(opts, out_dir)
+    else:
+        res = converted
+        res.save(out_dir)
     if fold_file is not None:
         folds, chosen_by, bud = load_folds(res.net, fold_file), f"--fold {fold_file}", None
     else:

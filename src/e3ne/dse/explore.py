@@ -19,6 +19,7 @@ from e3ne.dse.search import SearchResult, check_options, search
 from e3ne.errors import ConfigError
 from e3ne.hw.folding import Fold
 from e3ne.ir import Network
+from e3ne.progress import bar
 
 DEFAULT_DEVICE = "xc7z020"
 
@@ -90,8 +91,9 @@ def run_explore(opts, device: str = DEFAULT_DEVICE, budget: str | None = None,
                 objective: str = "latency", interval: int | None = None,
                 sweep: dict[str, list[int]] | None = None,
                 out_dir: str | Path | None = None, progress: bool = True,
-                external_weights: bool = False) -> dict:
-    """Convert (per T, W of the sweep), search each, write ``explore.json`` and plots."""
+                external_weights: bool = False, converted: dict | None = None) -> dict:
+    """Convert (per T, W of the sweep), search each, write ``explore.json`` and plots.
+    ``converted``, if given, collects the conversions by (T, W) for the caller."""
     from e3ne.jobs import _resolve, run_convert
 
     check_options(device, budget, objective, interval)
@@ -102,24 +104,28 @@ def run_explore(opts, device: str = DEFAULT_DEVICE, budget: str | None = None,
     primary = (T0, W0) if (T0 in Ts and W0 in Ws) else (Ts[0], Ws[0])
     chosen_folds = None
     seconds = 0.0
-    for W in Ws:
-        for T in Ts:
-            if progress:
-                print(f"explore: T={T} W={W}: converting", file=sys.stderr, flush=True)
-            conv = run_convert(replace(opts, T=T, W=W), None, progress=False)
-            res = search(conv.net, device, budget, objective, interval,
-                         external_weights=external_weights)
-            seconds += res.seconds
-            if progress:
-                c = res.chosen
-                print(f"explore: T={T} W={W}: {len(res.points)} designs in "
-                      f"{res.seconds:.2f} s; chosen latency {c.latency:,}, interval "
-                      f"{c.interval:,}, {c.lut:,} LUT, {c.resources.bram:g} BRAM36",
-                      file=sys.stderr, flush=True)
-            rows += _point_rows(res, T, W, (conv.float_accuracy, conv.snn_accuracy))
-            if (T, W) == primary:
-                chosen_folds = res.chosen.folds
-                budget_doc = res.budget
+    combos = [(T, W) for W in Ws for T in Ts]
+    for k, (T, W) in enumerate(combos):
+        if progress:
+            bar(k, len(combos), f"explore: T={T} W={W}: converting")
+        conv = run_convert(replace(opts, T=T, W=W), None, progress=False)
+        if converted is not None:
+            converted[(T, W)] = conv
+        res = search(conv.net, device, budget, objective, interval,
+                     external_weights=external_weights)
+        seconds += res.seconds
+        if progress:
+            c = res.chosen
+            print(f"explore: T={T} W={W}: {len(res.points)} designs in "
+                  f"{res.seconds:.2f} s; chosen latency {c.latency:,}, interval "
+                  f"{c.interval:,}, {c.lut:,} LUT, {c.resources.bram:g} BRAM36",
+                  file=sys.stderr, flush=True)
+        rows += _point_rows(res, T, W, (conv.float_accuracy, conv.snn_accuracy))
+        if progress:
+            bar(k + 1, len(combos), f"explore: T={T} W={W} done")
+        if (T, W) == primary:
+            chosen_folds = res.chosen.folds
+            budget_doc = res.budget
     for r in rows:  # one chosen design overall: the primary (T, W)'s
         r["chosen"] = r["chosen"] and (r["T"], r["W"]) == primary
     doc = {"model": opts.model, "device": device, "budget": budget_doc,
