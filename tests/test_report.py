@@ -230,7 +230,7 @@ def test_full_report_json_holds_the_numbers(full_report: Path) -> None:
     assert doc["inputs"] == dict.fromkeys(doc["inputs"], True)
     summary = doc["summary"]
     assert summary["latency (cycles)"] == {"value": 1234, "source": "Verilator (verify.json)"}
-    assert summary["LUT"] == {"value": 1500, "source": "Yosys synthesis"}
+    assert summary["LUT (logic + memory)"] == {"value": 1500 + 100, "source": "Yosys synthesis"}
     assert summary["BRAM (36 Kb blocks)"]["value"] == 4.5  # 3 + 3/2
     assert summary["bit-exact"]["value"] is True
     est = json.loads((full_report.parent / "estimate.json").read_text())

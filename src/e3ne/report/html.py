@@ -313,11 +313,15 @@ def _design_space(ex: dict | None) -> _Section:
     btext = ", ".join(f"{k.upper()} {_num(v)}" for k, v in budget.items())
     s.body.append(_p(f"{len(points)} design points of {ex.get('model') or '?'} on "
                      f"{ex.get('device') or '?'} (budget: {btext or '—'}), objective "
-                     f"{objective}; {len(front)} on the Pareto front; search took "
-                     f"{_num(ex.get('seconds'), 1)} s."))
+                     f"{objective}; {len(front)} on the Pareto front (latency, LUT, BRAM); "
+                     f"search took {_num(s.data['seconds'], 2)} s."))
     s.body.append(_img(plots.pareto(points, metric), f"Pareto front, {metric} vs LUT"))
+    if chosen is not None:  # the table: the front of the chosen (T, W), the rest is plotted
+        front = [p for p in front if (p.get("T"), p.get("W")) == (chosen.get("T"),
+                                                                  chosen.get("W"))]
     if front:
-        s.body.append("<h3>Pareto front</h3>")
+        at = "" if chosen is None else f" at T={chosen.get('T')} W={chosen.get('W')}"
+        s.body.append(f"<h3>Pareto front{_esc(at)}</h3>")
         rows = [[p.get("T"), p.get("W"), _acc(p.get("snn_accuracy")), p.get("latency"),
                  p.get("interval"), p.get("LUT"), p.get("FF"), p.get("BRAM36"), p.get("URAM"),
                  p.get("DSP"), "chosen" if p.get("chosen") else ""] for p in front]
@@ -528,10 +532,14 @@ def _summary(conv: dict | None, net: Network | None, ex: dict | None, est: dict 
                                    lambda: cyc.get("interval")),
                                   ("chosen design point", lambda: x.get("interval"))),
     }
+    if res.get("LUT") is not None and res_src != "design-space search (chosen point)":
+        # synth.json / estimate.json count LUTs as logic and as memory apart; a device's LUT
+        # count (and a budget) covers both, as the search's chosen point already does
+        res = {**res, "LUT": res["LUT"] + (res.get("LUTRAM") or 0)}
     for key in ("LUT", "FF", "BRAM", "DSP"):
         v = res.get(key)
-        facts[key if key != "BRAM" else "BRAM (36 Kb blocks)"] = (v, res_src if v is not None
-                                                                  else "")
+        label = {"BRAM": "BRAM (36 Kb blocks)", "LUT": "LUT (logic + memory)"}.get(key, key)
+        facts[label] = (v, res_src if v is not None else "")
     if ver is not None and ver.get("mismatches") is not None:
         exact = ver["mismatches"] == 0
         facts["bit-exact"] = (exact, f"Verilator, {_num(ver.get('images'))} images")

@@ -100,12 +100,19 @@ def pareto(points: Sequence[Mapping], metric: str = "latency") -> bytes | None:
     ax = fig.add_subplot()
     ax.scatter([p["LUT"] for p in pts], [p[metric] for p in pts], s=14, color=_MUTED,
                label="design point", zorder=2)
-    front = sorted((p for p in pts if p.get("pareto")), key=lambda p: (p["LUT"], p[metric]))
-    if front:
-        ax.step([p["LUT"] for p in front], [p[metric] for p in front], where="post",
-                color=_ACCENT, linewidth=1.2, zorder=3)
-        ax.scatter([p["LUT"] for p in front], [p[metric] for p in front], s=30,
-                   color=_ACCENT, label="Pareto front", zorder=4)
+    groups = sorted({(p.get("T"), p.get("W")) for p in pts}, key=str)
+    for i, g in enumerate(groups):  # one front per (T, W) of a sweep
+        gp = [p for p in pts if (p.get("T"), p.get("W")) == g]
+        color = _ACCENT if len(groups) == 1 else f"C{i}"
+        label = "Pareto front" if len(groups) == 1 else f"front, T={g[0]} W={g[1]}"
+        line = _front2d(gp, metric)  # the latency-vs-LUT staircase of this group
+        if line:
+            ax.step([p["LUT"] for p in line], [p[metric] for p in line], where="post",
+                     color=color, linewidth=1.2, zorder=3)
+        front = [p for p in gp if p.get("pareto")]
+        if front:
+            ax.scatter([p["LUT"] for p in front], [p[metric] for p in front], s=24,
+                       color=color, label=label, zorder=4)
     chosen = [p for p in pts if p.get("chosen")]
     if chosen:
         ax.scatter([p["LUT"] for p in chosen], [p[metric] for p in chosen], s=220,
@@ -119,6 +126,16 @@ def pareto(points: Sequence[Mapping], metric: str = "latency") -> bytes | None:
     ax.grid(alpha=0.3)
     ax.legend(loc="upper right")
     return _png(fig)
+
+
+def _front2d(points: Sequence[Mapping], metric: str) -> list[Mapping]:
+    """The points no other beats on both LUT and ``metric``, by increasing LUT."""
+    out, best = [], float("inf")
+    for p in sorted(points, key=lambda p: (p["LUT"], p[metric])):
+        if p[metric] < best:
+            out.append(p)
+            best = p[metric]
+    return out
 
 
 def stage_bars(names: Sequence[str], values: Sequence[float], ylabel: str,
