@@ -59,8 +59,9 @@ def test_xcup_counts_match_yosys_stats(design: Path) -> None:
 
 def test_cli_synth_xc7_writes_synth_json(design: Path, capsys: pytest.CaptureFixture) -> None:
     assert main(["synth", str(design), "--family", "xc7"]) == 0
-    out = capsys.readouterr().out.strip()
-    assert "\n" not in out and "LUT" in out and "synth.json" in out
+    summary, report = capsys.readouterr().out.strip().splitlines()
+    assert "LUT" in summary and "synth.json" in summary
+    assert report == f"report: {design / 'report.html'}"
     doc = json.loads((design / "synth.json").read_text())
     assert doc["family"] == "xc7" and doc["LUT"] > 0 and doc["DSP"] == 0
     cells = _yosys_cells(design)

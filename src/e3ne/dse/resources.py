@@ -88,7 +88,8 @@ def _engine(p: dict) -> tuple[dict, dict]:
         # accumulator and its output, bias/threshold through three stages
         "regs": simd * T + simd * tp + pe * ps_w + 2 * pe * acc + 3 * par_w,
     }
-    mems = ([(depth, width)] if wgt else []) + ([(2 * sf, simd * T)] if win else [])
+    live = p.get("WGT_BITS", width)  # constant bit columns are dropped by synthesis
+    mems = ([(depth, live)] if wgt else []) + ([(2 * sf, simd * T)] if win else [])
     if par:
         mems += [(nf, pe * b_w)] + ([] if out else [(nf, pe * th_w)])
     return feats, _cells(mems)
@@ -257,6 +258,6 @@ def estimate(net: Network, folds: dict[str, Fold], widths: dict | None = None) -
 
 
 def estimate_cores(cores: list[Core]) -> ResourceEstimate:
-    ests = [core_estimate(c.module, c.params, c.name, c.layer) for c in cores]
+    ests = [core_estimate(c.module, {**c.params, **c.info}, c.name, c.layer) for c in cores]
     tot = {k: sum(getattr(e, k) for e in ests) + TOP_GLUE.get(k, 0) for k in KEYS}
     return ResourceEstimate(**tot, cores=ests)

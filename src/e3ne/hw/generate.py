@@ -77,6 +77,7 @@ class Core:
     name: str
     layer: str  # IR layer it serves ("" for the argmax)
     params: dict
+    info: dict = field(default_factory=dict)  # facts for the models, not RTL parameters
 
 
 class _Top:
@@ -101,8 +102,8 @@ class _Top:
         return s
 
     def inst(self, module: str, name: str, params: dict, src: Stream, dst: Stream,
-             extra: str = "") -> None:
-        self.cores.append(Core(module, name, self.layer, params))
+             extra: str = "", info: dict | None = None) -> None:
+        self.cores.append(Core(module, name, self.layer, params, info or {}))
         plines = ",\n".join(f"\t\t.{k}({_pval(v)})" for k, v in params.items())
         self.body.append(
             f"\t{module} #(\n{plines}\n\t) {name} (\n\t\t.clk(ap_clk), .rst(rst),\n"
@@ -282,7 +283,8 @@ def _build(net: Network, folds: dict[str, Fold], files: dict[str, str] | None,
         params.update({"WEIGHT_FILE": f"{stem}_w.mem", "BIAS_FILE": f"{stem}_b.mem",
                        "THRESH_FILE": "" if layer.output else f"{stem}_t.mem"})
         mw, bram = params["MW"], params["WGT_RAM"] == 1
-        top.inst("synaptic_engine", f"u_syn_{tag}", params, win, dst)
+        top.inst("synaptic_engine", f"u_syn_{tag}", params, win, dst,
+                 info={"WGT_BITS": live_weight_bits(layer, fold, net.W, perm)})
         plan.stages.append({"layer": layer.name, "kind": layer.kind, "index": i, **asdict(fold),
                             "weights_in": "bram" if bram else "lut",
                             "acc_bits": acc, "mw": mw, "tap": asdict(dst)})
@@ -311,6 +313,23 @@ def _hw_weights(layer: Synaptic, perm: np.ndarray | None) -> np.ndarray:
 
 def _safe(name: str) -> str:
     return "".join(ch if ch.isalnum() else "_" for ch in name)
+
+
+def live_weight_bits(layer: Synaptic, fold: Fold, wbits: int,
+                     perm: np.ndarray | None = None, max_depth: int = 64) -> int:
+    """Bit columns of the weight ROM that are not the same in every word: synthesis drops
+    the constant ones (a shallow ROM of trained weights has some, which can change its
+    block-RAM packing). Deeper ROMs are taken as all live (counting them would cost a pass
+    over every weight per fold; a column constant over more than 64 words is rare)."""
+    pe, simd = fold.PE, fold.SIMD
+    nf, sf = layer.out_channels // pe, layer.fan_in // simd
+    width = pe * simd * wbits
+    if nf * sf > max_depth:
+        return width
+    w = _hw_weights(layer, perm).reshape(nf, pe, sf, simd).transpose(0, 2, 1, 3)
+    w = w.reshape(nf * sf, pe * simd).astype(np.int64) & ((1 << wbits) - 1)
+    bits = (w[:, :, None] >> np.arange(wbits)) & 1  # [words, lanes, bit]
+    return int((bits.min(axis=0) != bits.max(axis=0)).sum())
 
 
 def _memories(layer: Synaptic, w_hw: np.ndarray, fold: Fold, wbits: int, b_w: int,
