@@ -85,7 +85,7 @@ class _Top:
 
     def __init__(self) -> None:
         self.decls: list[str] = []
-        self.body: list[str] = []
+        self.insts: list[tuple] = []  # (module, name, params, src, dst, extra), rendered last
         self.taps: list[tuple[str, Stream]] = []  # (layer tag, its output stream)
         self.cores: list[Core] = []  # every instance, in stream order
         self.layer = ""  # the IR layer whose cores are being added
@@ -104,12 +104,19 @@ class _Top:
     def inst(self, module: str, name: str, params: dict, src: Stream, dst: Stream,
              extra: str = "", info: dict | None = None) -> None:
         self.cores.append(Core(module, name, self.layer, params, info or {}))
-        plines = ",\n".join(f"\t\t.{k}({_pval(v)})" for k, v in params.items())
-        self.body.append(
-            f"\t{module} #(\n{plines}\n\t) {name} (\n\t\t.clk(ap_clk), .rst(rst),\n"
-            f"\t\t.irdy({src.name}_rdy), .ivld({src.name}_vld), .idat({src.name}_dat),\n"
-            f"\t\t.ordy({dst.name}_rdy), .ovld({dst.name}_vld), .odat({dst.name}_dat)"
-            f"{extra}\n\t);\n")
+        self.insts.append((module, name, params, src.name, dst.name, extra))
+
+    def body(self) -> list[str]:
+        """The instances as text (only when a file is written: the search asks for cores)."""
+        out = []
+        for module, name, params, src, dst, extra in self.insts:
+            plines = ",\n".join(f"\t\t.{k}({_pval(v)})" for k, v in params.items())
+            out.append(
+                f"\t{module} #(\n{plines}\n\t) {name} (\n\t\t.clk(ap_clk), .rst(rst),\n"
+                f"\t\t.irdy({src}_rdy), .ivld({src}_vld), .idat({src}_dat),\n"
+                f"\t\t.ordy({dst}_rdy), .ovld({dst}_vld), .odat({dst}_dat)"
+                f"{extra}\n\t);\n")
+        return out
 
 
 def _pval(v) -> str:
@@ -185,7 +192,8 @@ def generate(net: Network, folds: dict[str, Fold], out_dir: str | Path) -> Plan:
 def core_instances(net: Network, folds: dict[str, Fold],
                    widths: dict | None = None) -> list[Core]:
     """The cores ``generate`` would instantiate, with their parameters, without packing
-    memory images or writing files. ``widths`` caches per-layer word widths across calls
+    memory images or writing files. ``widths`` caches per-layer facts (word widths, live
+    weight bits per fold) across calls
     (the design-space search asks for many folds of one network)."""
     top, _, _ = _build(net, folds, None, widths)
     return top.cores
@@ -238,7 +246,7 @@ def _build(net: Network, folds: dict[str, Fold], files: dict[str, str] | None,
     top.wires(src)
     plan = Plan(in_width=byte_align(c0 * T), in_lanes=c0, in_beats=h0 * w0, out_width=0,
                 out_lanes=0, score_bits=0, out_beats=0, num_classes=net.num_classes, T=T,
-                folds={k: asdict(v) for k, v in folds.items()})
+                folds={k: dict(vars(v)) for k, v in folds.items()})
     flat_perm: np.ndarray | None = None  # hardware order -> IR feature index
     for i, layer in enumerate(net.layers):
         shape, tag = shapes[i], f"l{i}"
@@ -255,7 +263,7 @@ def _build(net: Network, folds: dict[str, Fold], files: dict[str, str] | None,
             top.inst("pool_unit", f"u_pool_{tag}", {"T": T, "C": shape[0], "K": k,
                      "SIMD": win.lanes, "MODE": int(isinstance(layer, AvgPool))}, win, dst)
             plan.stages.append({"layer": layer.name, "kind": layer.kind, "index": i,
-                                "tap": asdict(dst)})
+                                "tap": dict(vars(dst))})
             top.taps.append((tag, dst))
             src = dst
             continue
@@ -283,11 +291,14 @@ def _build(net: Network, folds: dict[str, Fold], files: dict[str, str] | None,
         params.update({"WEIGHT_FILE": f"{stem}_w.mem", "BIAS_FILE": f"{stem}_b.mem",
                        "THRESH_FILE": "" if layer.output else f"{stem}_t.mem"})
         mw, bram = params["MW"], params["WGT_RAM"] == 1
+        key = (layer.name, fold.PE, fold.SIMD)  # live weight bits, once per fold
+        if key not in widths:
+            widths[key] = live_weight_bits(layer, fold, net.W, perm)
         top.inst("synaptic_engine", f"u_syn_{tag}", params, win, dst,
-                 info={"WGT_BITS": live_weight_bits(layer, fold, net.W, perm)})
-        plan.stages.append({"layer": layer.name, "kind": layer.kind, "index": i, **asdict(fold),
+                 info={"WGT_BITS": widths[key]})
+        plan.stages.append({"layer": layer.name, "kind": layer.kind, "index": i, **vars(fold),
                             "weights_in": "bram" if bram else "lut",
-                            "acc_bits": acc, "mw": mw, "tap": asdict(dst)})
+                            "acc_bits": acc, "mw": mw, "tap": dict(vars(dst))})
         top.taps.append((tag, dst))
         src = dst
 
@@ -423,5 +434,5 @@ module {TOP} (
         glue += ["", "\t/* verilator lint_off UNUSEDSIGNAL */",
                  f"\twire [{unused - 1}:0]  unused_in = s_axis_tdata[{plan.in_width - 1}:"
                  f"{in_bits}];", "\t/* verilator lint_on UNUSEDSIGNAL */"]
-    return head + "\n".join(top.decls) + "\n\n" + "\n".join(top.body) + "\n" + \
+    return head + "\n".join(top.decls) + "\n\n" + "\n".join(top.body()) + "\n" + \
         "\n".join(glue) + "\nendmodule\n"
