@@ -147,11 +147,12 @@ def fit(samples: list[dict]) -> dict[str, dict[str, dict[str, float]]]:
         rows = [s for s in samples if s["module"] == module]
         if not rows:
             continue
-        names = list(feat_fn(rows[0]["params"])[0])
-        x = np.array([[feat_fn(s["params"])[0][n] for n in names] for s in rows], float)
+        computed = [feat_fn(s["params"]) for s in rows]  # (features, exact) per core
+        names = list(computed[0][0])
+        x = np.array([[f[n] for n in names] for f, _ in computed], float)
         coef[module] = {}
         for key in FITTED:
-            exact = np.array([feat_fn(s["params"])[1].get(key, 0) for s in rows], float)
+            exact = np.array([e.get(key, 0) for _, e in computed], float)
             y = np.array([s["yosys"][key] for s in rows], float) - exact
             w = 1.0 / np.maximum(np.abs(y + exact), 20.0)  # relative error, floor 20 units
             c = _nnls(x * w[:, None], y * w)

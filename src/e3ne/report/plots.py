@@ -50,14 +50,18 @@ def accuracy_vs_T(points: Sequence[Mapping]) -> bytes | None:
     for W in sorted(by_w):
         ts = sorted(by_w[W])
         ax.plot(ts, [by_w[W][t] for t in ts], marker="o", label=f"SNN, W={W}")
+    ax.set_xticks(sorted({t for d in by_w.values() for t in d}))
+    return _accuracy_axes(fig, ax, floats, "T (time steps = activation bits)", "Accuracy vs T")
+
+
+def _accuracy_axes(fig: Figure, ax, floats: list[float], xlabel: str, title: str) -> bytes:
+    """The float model's accuracy as a dashed line, labels, grid, legend: the PNG."""
     if floats:
         ax.axhline(max(floats), color="black", linestyle="--", linewidth=1.2,
                    label=f"float ({max(floats):.4f})")
-    all_t = sorted({t for d in by_w.values() for t in d})
-    ax.set_xticks(all_t)
-    ax.set_xlabel("T (time steps = activation bits)")
+    ax.set_xlabel(xlabel)
     ax.set_ylabel("test accuracy")
-    ax.set_title("Accuracy vs T")
+    ax.set_title(title)
     ax.grid(alpha=0.3)
     ax.legend(loc="lower right")
     return _png(fig)
@@ -79,15 +83,8 @@ def accuracy_vs_latency(points: Sequence[Mapping]) -> bytes | None:
             ax.annotate(f"T={p['T']}", (p["latency"], p["snn_accuracy"]),
                         textcoords="offset points", xytext=(4, -10), fontsize=8)
     floats = [p["float_accuracy"] for p in pts if p.get("float_accuracy") is not None]
-    if floats:
-        ax.axhline(max(floats), color="black", linestyle="--", linewidth=1.2,
-                   label=f"float ({max(floats):.4f})")
-    ax.set_xlabel("latency (cycles, modelled) of the chosen design")
-    ax.set_ylabel("test accuracy")
-    ax.set_title("Accuracy vs latency over T and W")
-    ax.grid(alpha=0.3)
-    ax.legend(loc="lower right")
-    return _png(fig)
+    return _accuracy_axes(fig, ax, floats, "latency (cycles, modelled) of the chosen design",
+                          "Accuracy vs latency over T and W")
 
 
 def pareto(points: Sequence[Mapping], metric: str = "latency") -> bytes | None:
