@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from e3ne.dse.devices import DEVICES, get_device, parse_budget
+from e3ne.devices import DEVICES, get_device, parse_budget
 from e3ne.errors import ConfigError
 
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from e3ne.dse.memory import bram_cells, line_buffer, rom_logic_luts, weights_in_bram
 from e3ne.flow.yosys import cell_counts
+from e3ne.hw.memory import bram_cells, line_buffer, rom_logic_luts, weights_in_bram
 
 
 def _yosys_rom(tmp_path: Path, depth: int, width: int, style: str) -> dict[str, int]:

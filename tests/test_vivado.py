@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from netgen import random_folds, random_network
 
-from e3ne.dse.devices import DEVICES
+from e3ne.devices import DEVICES
 from e3ne.errors import ConfigError
 from e3ne.flow.vivado import PARTS, write_vivado_project
 from e3ne.hw.generate import generate

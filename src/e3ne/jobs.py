@@ -162,7 +162,7 @@ def run_compile(opts: ConvertOptions, out_dir: str | Path, fold_file: str | None
     Folds come from ``fold_file`` when given (layers it omits get the default), else from
     the design-space search for ``device`` (default xc7z020) within ``budget``. A network
     ``converted`` already (from ``opts``) is saved instead of converting again."""
-    from e3ne.dse.devices import get_device
+    from e3ne.devices import get_device
     from e3ne.dse.explore import DEFAULT_DEVICE, estimate_doc
     from e3ne.dse.search import check_options, search
     from e3ne.flow.vivado import write_vivado_project

@@ -17,8 +17,8 @@ from pathlib import Path
 
 from e3ne.errors import Mismatch
 from e3ne.flow.hdlsim import RTL_DIR, build_icarus, require_tool, run_bench
+from e3ne.hw import SIM_DIR
 
-SIM_DIR = RTL_DIR.parent / "sim"
 # what every bench is built from besides its DUT and itself
 BENCH_LIB = [SIM_DIR / f"{m}.sv"
              for m in ("stream_source", "stream_sink", "bench_ctl", "stream_bench")]

@@ -15,10 +15,10 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from e3ne.dse.memory import buffer_in_bram
 from e3ne.flow.hdlsim import RTL_DIR, require_tool
 from e3ne.flow.yosys import cell_counts, classify, yosys_script
 from e3ne.hw.generate import hex_lines, pack_lanes
+from e3ne.hw.memory import buffer_in_bram
 from e3ne.layers.synaptic import signed_bits
 
 CALIBRATION_FILE = Path(__file__).with_name("calibration.json")

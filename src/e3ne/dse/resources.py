@@ -5,7 +5,7 @@ sees exactly the parameters the generator writes. Per core:
 
 * **Block RAM** is counted, not fitted: every memory whose style the DSE fixes (weight
   ROMs with ``WGT_RAM = 1``, line buffers with ``LB_RAM = 1``) is packed by the rule of
-  ``e3ne.dse.memory.bram_cells``, which reproduces Yosys 0.23's choices.
+  ``e3ne.hw.memory.bram_cells``, which reproduces Yosys 0.23's choices.
 * **LUT, FF and LUTRAM** are linear in a few structural features of each core (gated
   weight bits, popcount adders, accumulator and neuron widths, line-buffer sites, ...),
   with non-negative coefficients fitted by relative least squares to single cores that
@@ -27,10 +27,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from e3ne.dse.calibrate import CALIBRATION_FILE
-from e3ne.dse.memory import bram_cells, line_buffer, lutram_sites, rom_logic_luts
 from e3ne.errors import ConfigError
 from e3ne.hw.folding import Fold
 from e3ne.hw.generate import Core, core_instances
+from e3ne.hw.memory import bram_cells, line_buffer, lutram_sites, rom_logic_luts
 from e3ne.ir import Network
 
 __all__ = ["ResourceEstimate", "CoreEstimate", "estimate", "core_estimate", "FITTED"]

@@ -13,8 +13,9 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from e3ne.errors import Mismatch, ToolNotFound
+from e3ne.hw import RTL_DIR
 
-RTL_DIR = Path(__file__).resolve().parent.parent / "hw" / "rtl"
+__all__ = ["RTL_DIR", "build_icarus", "build_verilator", "lint", "require_tool", "run_bench"]
 
 _INSTALL_HINT = "install it with: apt-get install -y verilator iverilog yosys"
 

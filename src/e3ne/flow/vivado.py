@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-from e3ne.dse.devices import get_device
+from e3ne.devices import get_device
 from e3ne.errors import ConfigError
 from e3ne.flow.yosys import read_filelist
 
@@ -39,7 +39,7 @@ PARTS: dict[str, str] = {
 
 
 def vivado_part(device: str) -> str:
-    """The full Vivado part of a device of ``e3ne.dse.devices.DEVICES``.
+    """The full Vivado part of a device of ``e3ne.devices.DEVICES``.
 
     A name that already carries a package/speed suffix (``xczu3eg-sbva484-2-i``) is kept as
     given, so a board with another grade needs no table entry; the base name is still checked.

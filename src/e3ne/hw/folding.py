@@ -13,8 +13,8 @@ import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from e3ne.dse.memory import WEIGHT_PLACES
 from e3ne.errors import ConfigError
+from e3ne.hw.memory import WEIGHT_PLACES
 from e3ne.ir import Network
 from e3ne.layers import Conv, Linear, Synaptic
 
@@ -24,7 +24,7 @@ class Fold:
     PE: int = 1
     SIMD: int = 1
     TP: int = 1
-    weights: str = "auto"  # "lut" | "bram" | "auto" | "ext" (e3ne.dse.memory.WEIGHT_PLACES)
+    weights: str = "auto"  # "lut" | "bram" | "auto" | "ext" (e3ne.hw.memory.WEIGHT_PLACES)
 
 
 def divisors(n: int) -> list[int]:

@@ -22,10 +22,10 @@ from pathlib import Path
 
 import numpy as np
 
-from e3ne.dse.memory import buffer_in_bram, line_buffer, weights_in_bram
 from e3ne.errors import ConfigError
 from e3ne.flow.hdlsim import RTL_DIR
 from e3ne.hw.folding import Fold
+from e3ne.hw.memory import buffer_in_bram, line_buffer, weights_in_bram
 from e3ne.ir import Network
 from e3ne.layers import AvgPool, Conv, Flatten, MaxPool, Synaptic
 from e3ne.layers.synaptic import signed_bits
@@ -210,7 +210,7 @@ def _layer_widths(layer: Synaptic, T: int) -> tuple[int, int, int]:
 def engine_params(layer: Synaptic, fold: Fold, T: int, W: int,
                   widths: dict | None = None) -> dict:
     """The synaptic_engine parameters (without memory file names) for ``layer`` folded as
-    ``fold``; weights placed as ``fold.weights`` resolves (e3ne.dse.memory; WGT_RAM = 2
+    ``fold``; weights placed as ``fold.weights`` resolves (e3ne.hw.memory; WGT_RAM = 2
     marks external weights, which only the models take)."""
     if widths is None or layer.name not in widths:
         lw = _layer_widths(layer, T)
