@@ -46,7 +46,7 @@ def test_chosen_design_fits_and_front_is_pareto(seed: int) -> None:
 def test_ladders_get_faster_and_dearer() -> None:
     net = random_network(11)
     for layer in net.synaptic_layers:
-        rungs = ladder(layer, net.T, net.W, {}, 380.0)
+        rungs = ladder(layer, net.T, net.W, 380.0)
         cyc = [(layer.out_channels // f.PE) * (net.T // f.TP) * (layer.fan_in // f.SIMD)
                for f in rungs]
         assert cyc == sorted(cyc, reverse=True) and len(set(cyc)) == len(cyc)

@@ -30,8 +30,9 @@ from e3ne.devices import get_device, parse_budget
 from e3ne.dse import cycles as cycle_model
 from e3ne.dse import resources as resource_model
 from e3ne.errors import ConfigError, InfeasibleBudget
+from e3ne.hw.chain import build
+from e3ne.hw.cores import SynapticEngine
 from e3ne.hw.folding import Fold, divisors, legal_simd
-from e3ne.hw.generate import engine_params
 from e3ne.hw.memory import DEFAULT_LUTS_PER_BRAM36, weights_in_bram
 from e3ne.ir import Network
 from e3ne.layers import Synaptic
@@ -88,7 +89,7 @@ def _cycles_per_window(layer: Synaptic, f: Fold, T: int) -> int:
     return (layer.out_channels // f.PE) * (T // f.TP) * (layer.fan_in // f.SIMD)
 
 
-def ladder(layer: Synaptic, T: int, W: int, widths: dict, luts_per_bram: float,
+def ladder(layer: Synaptic, T: int, W: int, luts_per_bram: float,
            max_lanes: int = 4096, external: bool = False) -> list[Fold]:
     """Folds of ``layer`` from slowest to fastest, each cheaper than every faster one
     would be (the cheapest fold per speed; dominated folds dropped)."""
@@ -101,8 +102,7 @@ def ladder(layer: Synaptic, T: int, W: int, widths: dict, luts_per_bram: float,
                 f = Fold(pe, simd, tp, "ext") if external else \
                     _place(layer, Fold(pe, simd, tp), T, W, luts_per_bram)
                 cyc = _cycles_per_window(layer, f, T)
-                e = resource_model.core_estimate("synaptic_engine",
-                                                 engine_params(layer, f, T, W, widths))
+                e = resource_model.core_estimate(SynapticEngine, layer.engine_params(f, T, W))
                 cost = e.LUT + e.LUTRAM + luts_per_bram * e.bram
                 if cyc not in best or cost < best[cyc][0]:
                     best[cyc] = (cost, f)
@@ -121,17 +121,13 @@ def _place(layer: Synaptic, f: Fold, T: int, W: int, luts_per_bram: float) -> Fo
     return replace(f, weights="bram" if bram else "lut")
 
 
-def fits(res: resource_model.ResourceEstimate, budget: dict) -> bool:
-    return (res.lut_total <= budget["lut"] and res.FF <= budget["ff"]
-            and res.bram <= budget["bram"] and res.URAM <= budget["uram"]
-            and res.DSP <= budget["dsp"])
+def fits(res: resource_model.Resources, budget: dict) -> bool:
+    return res.fits(budget)
 
 
-def _over(res: resource_model.ResourceEstimate, budget: dict) -> list[str]:
-    need = {"lut": res.lut_total, "ff": res.FF, "bram": res.bram, "uram": res.URAM,
-            "dsp": res.DSP}
-    return [f"{k} {_num(need[k])} > {_num(budget[k])}"
-            for k in ("lut", "ff", "bram", "uram", "dsp") if need[k] > budget[k]]
+def _over(res: resource_model.Resources, budget: dict) -> list[str]:
+    need = res.needs()
+    return [f"{k} {_num(need[k])} > {_num(budget[k])}" for k in res.over(budget)]
 
 
 def _num(v: float) -> str:
@@ -180,9 +176,8 @@ def search(net: Network, device: str = "xc7z020", budget: str | dict | None = No
     ratio = bud["lut"] / bud["bram"] if bud["bram"] > 0 else float("inf")
     ratio = ratio if ratio != float("inf") else DEFAULT_LUTS_PER_BRAM36 * 1e6
     T, W = net.T, net.W
-    widths: dict = {}
     syn = net.synaptic_layers
-    ladders = {layer.name: ladder(layer, T, W, widths, ratio, external=external_weights)
+    ladders = {layer.name: ladder(layer, T, W, ratio, external=external_weights)
                for layer in syn}
     rung = dict.fromkeys(ladders, 0)
     order = [layer.name for layer in syn]
@@ -191,10 +186,11 @@ def search(net: Network, device: str = "xc7z020", budget: str | dict | None = No
 
     def point(r: dict[str, int]) -> DesignPoint:
         folds = {n: ladders[n][i] for n, i in r.items()}
-        res = resource_model.estimate(net, folds, widths)
+        cores = build(net, folds).cores
+        res = resource_model.estimate_cores(cores)
         if not fits(res, bud):  # the ratio rule placed weights badly for this budget?
-            folds, res = _replace_weights(net, layers, folds, res, bud, widths)
-        return DesignPoint(folds, cycle_model.estimate(net, folds), res)
+            folds, cores, res = _replace_weights(net, layers, folds, cores, res, bud)
+        return DesignPoint(folds, cycle_model.estimate_cores(cores), res)
 
     cur = point(rung)
     points = [cur]
@@ -281,8 +277,8 @@ def search(net: Network, device: str = "xc7z020", budget: str | dict | None = No
 
 
 def _replace_weights(net: Network, layers: dict[str, Synaptic], folds: dict[str, Fold],
-                     res: resource_model.ResourceEstimate, bud: dict, widths: dict
-                     ) -> tuple[dict[str, Fold], resource_model.ResourceEstimate]:
+                     cores: list, res: resource_model.ResourceEstimate, bud: dict
+                     ) -> tuple[dict[str, Fold], list, resource_model.ResourceEstimate]:
     """Move weight ROMs between LUTs and block RAM so that a design over one budget and under
     the other fits, if it can: over on BRAM, the ROMs that cost the fewest LUTs per block
     freed go to LUTs; over on LUTs, those that free the most LUTs per block go to BRAM."""
@@ -292,10 +288,9 @@ def _replace_weights(net: Network, layers: dict[str, Synaptic], folds: dict[str,
         if f.weights == "ext":
             continue
         other = replace(f, weights="lut" if f.weights == "bram" else "bram")
-        a = resource_model.core_estimate("synaptic_engine",
-                                         engine_params(layers[name], f, T, W, widths))
-        b = resource_model.core_estimate("synaptic_engine",
-                                         engine_params(layers[name], other, T, W, widths))
+        a = resource_model.core_estimate(SynapticEngine, layers[name].engine_params(f, T, W))
+        b = resource_model.core_estimate(SynapticEngine,
+                                         layers[name].engine_params(other, T, W))
         d_lut, d_bram = (b.LUT + b.LUTRAM) - (a.LUT + a.LUTRAM), b.bram - a.bram
         trades.append((name, other, d_lut, d_bram))
     over_bram = res.bram > bud["bram"]
@@ -305,11 +300,12 @@ def _replace_weights(net: Network, layers: dict[str, Synaptic], folds: dict[str,
     folds = dict(folds)
     for name, other, _, _ in want:
         folds[name] = other
-        res = resource_model.estimate(net, folds, widths)
+        cores = build(net, folds).cores
+        res = resource_model.estimate_cores(cores)
         if fits(res, bud) or (res.bram <= bud["bram"] if over_bram else
                               res.lut_total <= bud["lut"]):
             break
-    return folds, res
+    return folds, cores, res
 
 
 def _dedupe(points: list[DesignPoint]) -> list[DesignPoint]:

@@ -8,15 +8,15 @@ A fold file is JSON: ``{"<layer name>": {"PE": 4, "SIMD": 9, "TP": 1, "weights":
 
 from __future__ import annotations
 
-import functools
 import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from e3ne.errors import ConfigError
+from e3ne.hw.cores.base import divisors as _divisors
 from e3ne.hw.memory import WEIGHT_PLACES
 from e3ne.ir import Network
-from e3ne.layers import Conv, Linear, Synaptic
+from e3ne.layers import Synaptic
 
 
 @dataclass(frozen=True)
@@ -31,28 +31,9 @@ def divisors(n: int) -> list[int]:
     return list(_divisors(n))
 
 
-@functools.cache
-def _divisors(n: int) -> tuple[int, ...]:
-    return tuple(d for d in range(1, n + 1) if n % d == 0)
-
-
 def legal_simd(layer: Synaptic) -> list[int]:
-    """SIMD values the sliding-window unit and the engine accept for ``layer``.
-
-    Conv (kernel K, C input channels): SIMD divides C; or C divides SIMD and SIMD divides
-    K·C; or K·C divides SIMD and SIMD divides K·K·C. Linear: any divisor of the fan-in.
-    """
-    if isinstance(layer, Linear):
-        return divisors(layer.fan_in)
-    kh, kw = layer.kernel
-    c = layer.weight.shape[1]
-    if kh != kw:
-        return divisors(c)
-    k = kh
-    ok = set(divisors(c))
-    ok |= {s for s in divisors(k * c) if s % c == 0}
-    ok |= {s for s in divisors(k * k * c) if s % (k * c) == 0}
-    return sorted(ok)
+    """SIMD values the cores that ``layer`` becomes accept (``Synaptic.legal_simd``)."""
+    return layer.legal_simd()
 
 
 def check_fold(layer: Synaptic, fold: Fold, T: int, where: str = "fold") -> None:
@@ -123,7 +104,3 @@ def load_folds(net: Network, path: str | Path | None) -> dict[str, Fold]:
         check_fold(layer, fold, net.T, where=f"--fold {path}" if path else "fold")
         folds[layer.name] = fold
     return folds
-
-
-def conv_or_linear(layer: Synaptic) -> str:
-    return "conv" if isinstance(layer, Conv) else "linear"

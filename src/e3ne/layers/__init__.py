@@ -1,9 +1,11 @@
 """Layer kinds of the network IR; importing this package registers all of them."""
 
 from e3ne.layers.base import LAYER_KINDS, Layer, register
+from e3ne.layers.conv import Conv
 from e3ne.layers.flatten import Flatten
+from e3ne.layers.linear import Linear
 from e3ne.layers.pool import AvgPool, MaxPool
-from e3ne.layers.synaptic import Conv, Linear, Synaptic
+from e3ne.layers.synaptic import Synaptic
 
 __all__ = [
     "LAYER_KINDS",

@@ -87,3 +87,9 @@ class Layer:
         """Spike-by-spike step on trains ``[T, N, ...]`` (uint8); the output layer
         returns its signed membrane potentials ``U`` ``[N, ...]`` (int64) instead."""
         raise NotImplementedError
+
+    # --- hardware ----------------------------------------------------------------
+    def build_hw(self, design, src, shape: Shape, tag: str):
+        """Append the cores this layer becomes to ``design`` (an ``e3ne.hw.chain.Design``),
+        reading ``src``, the stream of its input of ``shape``; return its output stream."""
+        raise NotImplementedError

@@ -33,3 +33,10 @@ class Flatten(Layer):
 
     def run_literal(self, spikes: np.ndarray, T: int) -> np.ndarray:
         return spikes.reshape(spikes.shape[0], spikes.shape[1], -1)
+
+    def build_hw(self, design, src, shape: Shape, tag: str):
+        """Free: the stream is already in HWC order; the next linear layer's weight
+        columns are permuted to match (``Linear.hw_weights``)."""
+        design.feature_order = tuple(shape)
+        design.stage({"layer": self.name, "kind": self.kind})
+        return src

@@ -18,6 +18,9 @@ import torch.nn.functional as F
 
 from e3ne.encoding import radix_decode, radix_encode
 from e3ne.errors import FormatError
+from e3ne.hw.cores.base import Stream
+from e3ne.hw.cores.pool_unit import pool
+from e3ne.hw.cores.swu import square_window, window
 from e3ne.layers.base import Layer, Shape, pair, register, window_out
 
 
@@ -68,6 +71,17 @@ class Pool(Layer):
         win = np.lib.stride_tricks.sliding_window_view(np.pad(x, pad), (kh, kw), axis=(-2, -1))
         return win[..., ::sh, ::sw, :, :]
 
+    averages: ClassVar[bool] = False
+
+    def build_hw(self, design, src: Stream, shape: Shape, tag: str) -> Stream:
+        """A sliding-window unit feeding a pool unit."""
+        k, s, p = square_window(self.kernel, self.stride, self.padding, self.where)
+        win = window(design, src, shape, k, s, p, src.lanes, tag)
+        dst = pool(design, win, shape[0], k, self.averages, tag)
+        design.stage({"layer": self.name, "kind": self.kind, "index": design.index,
+                      "tap": dst.doc()}, (tag, dst))
+        return dst
+
 
 @register
 @dataclass
@@ -97,6 +111,7 @@ class MaxPool(Pool):
 @dataclass
 class AvgPool(Pool):
     kind: ClassVar[str] = "avgpool"
+    averages: ClassVar[bool] = True
 
     @property
     def window_size(self) -> int:

@@ -24,21 +24,17 @@ from typing import Any, ClassVar
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 
-from e3ne.errors import FormatError
-from e3ne.layers.base import Layer, Shape, pair, register, window_out
+from e3ne.errors import ConfigError, FormatError
+from e3ne.hw.cores.base import Stream
+from e3ne.hw.cores.synaptic_engine import WGT_EXT, SynapticEngine, engine, signed_bits
+from e3ne.hw.memory import weights_in_bram
+from e3ne.layers.base import Layer
+
+__all__ = ["FLOAT32_EXACT", "FLOAT64_EXACT", "Synaptic", "signed_bits"]
 
 FLOAT32_EXACT = 1 << 24
 FLOAT64_EXACT = 1 << 53
-
-
-def signed_bits(lo: int, hi: int) -> int:
-    """Smallest two's-complement width holding every integer in [lo, hi]."""
-    bits = 1
-    while not (-(1 << (bits - 1)) <= lo and hi <= (1 << (bits - 1)) - 1):
-        bits += 1
-    return bits
 
 
 @dataclass
@@ -209,104 +205,71 @@ class Synaptic(Layer):
             self._cache[key] = torch.from_numpy(self.weight).to(dtype)
         return self._cache[key]
 
+    # --- hardware: a synaptic engine behind the kind's input cores -------------------
+    def hw_widths(self, T: int) -> tuple[int, int, int]:
+        """(accumulator, bias, threshold) widths of the engine."""
+        key = ("hw_widths", T)
+        if key not in self._cache:
+            b_w = signed_bits(int(self.beta.min()), int(self.beta.max()))
+            th_w = 1 if self.output else max(1, int(self.theta.max()).bit_length())
+            self._cache[key] = (self.acc_bits(T), b_w, th_w)
+        return self._cache[key]
 
-@register
-@dataclass
-class Conv(Synaptic):
-    """Conv2d with zero padding; weight ``[C_out, C_in, KH, KW]``."""
+    def legal_simd(self) -> list[int]:
+        """SIMD values (window elements per beat) the kind's cores accept."""
+        raise NotImplementedError
 
-    stride: tuple[int, int] = (1, 1)
-    padding: tuple[int, int] = (0, 0)
-    kind: ClassVar[str] = "conv"
+    def hw_weights(self, order: tuple[int, int, int] | None) -> np.ndarray:
+        """Weights as ``[C_OUT, MW]`` in the order the engine's input stream brings them
+        (``order``: the (C, H, W) of a flatten before this layer, streamed as HWC)."""
+        raise NotImplementedError
 
-    @property
-    def kernel(self) -> tuple[int, int]:
-        return (int(self.weight.shape[2]), int(self.weight.shape[3]))
+    def hw_input(self, design, src: Stream, shape: tuple[int, ...], fold, tag: str
+                 ) -> tuple[Stream, tuple[int, int, int] | None]:
+        """The cores between ``src`` and the engine: (the engine's input stream, the
+        feature order of its weights)."""
+        raise NotImplementedError
 
-    def out_shape(self, in_shape: Shape) -> Shape:
-        _, h, w = in_shape
-        (kh, kw), (sh, sw), (ph, pw) = self.kernel, self.stride, self.padding
-        return (self.out_channels, window_out(h, kh, sh, ph), window_out(w, kw, sw, pw))
+    def engine_params(self, fold, T: int, W: int) -> dict:
+        """The synaptic_engine parameters (without memory file names) for this layer folded
+        as ``fold``, weights placed as ``fold.weights`` resolves (e3ne.hw.memory)."""
+        acc, b_w, th_w = self.hw_widths(T)
+        nf, sf = self.out_channels // fold.PE, self.fan_in // fold.SIMD
+        wgt = WGT_EXT if fold.weights == "ext" else int(
+            weights_in_bram(fold.weights, nf * sf, fold.PE * fold.SIMD * W))
+        return SynapticEngine.parameters(self.fan_in, self.out_channels, fold.PE, fold.SIMD,
+                                         fold.TP, T, W, acc, self.shift, b_w, th_w,
+                                         self.output, wgt)
 
-    def validate(self, in_shape: Shape, T: int, W: int, is_last: bool) -> None:
-        if self.weight is None or self.weight.ndim != 4:
-            raise FormatError(f"{self.where}: weight must be a 4-D array [C_out, C_in, KH, KW]")
-        if len(in_shape) != 3 or in_shape[0] != self.weight.shape[1]:
-            raise FormatError(
-                f"{self.where}: expects input (C={self.weight.shape[1]}, H, W), gets {in_shape}"
-            )
-        if min(self.stride) < 1 or min(self.padding) < 0:
-            raise FormatError(f"{self.where}: stride must be >= 1 and padding >= 0")
-        if min(self.out_shape(in_shape)[1:]) < 1:
-            raise FormatError(f"{self.where}: kernel larger than its padded input {in_shape}")
-        self._validate_common(T, W, is_last)
+    def live_weight_bits(self, fold, W: int, order: tuple[int, int, int] | None) -> int:
+        """Weight-ROM bit columns synthesis keeps (once per fold: the search asks often)."""
+        key = ("live", fold.PE, fold.SIMD, W, order)
+        if key not in self._cache:
+            depth = (self.out_channels // fold.PE) * (self.fan_in // fold.SIMD)
+            self._cache[key] = fold.PE * fold.SIMD * W if depth > 64 else \
+                SynapticEngine.live_weight_bits(self.hw_weights(order), fold.PE, fold.SIMD, W)
+        return self._cache[key]
 
-    def to_json(self) -> dict[str, Any]:
-        d = self._json_common()
-        d.update(stride=list(self.stride), padding=list(self.padding))
-        return d
-
-    @classmethod
-    def from_json(cls, d: dict[str, Any], arrays: dict[str, np.ndarray]) -> Conv:
-        where = f"layer '{d['name']}' (conv)"
-        return cls(
-            **cls._common_from_json(d, arrays),
-            stride=pair(d["stride"], "stride", where),
-            padding=pair(d["padding"], "padding", where),
-        )
-
-    def run_fast(self, q: torch.Tensor, T: int) -> torch.Tensor:
-        dtype = self._exact_dtype(T)
-        if dtype == torch.int64:  # beyond float64's exact range: exact int64 im2col
-            q = q.to(torch.int64)
-            n = q.shape[0]
-            _, oh, ow = self.out_shape(tuple(q.shape[1:]))
-            cols = F.unfold(q.to(torch.float64), self.kernel, padding=self.padding,
-                            stride=self.stride).round().to(torch.int64)  # values < 2^16
-            wm = torch.from_numpy(self.weight.reshape(self.out_channels, -1))
-            v = torch.einsum("ok,nkl->nol", wm, cols).reshape(n, -1, oh, ow)
+    def build_hw(self, design, src: Stream, shape: tuple[int, ...], tag: str) -> Stream:
+        fold = design.fold(self)
+        win, order = self.hw_input(design, src, shape, fold, tag)
+        params = self.engine_params(fold, design.T, design.W)
+        if params["WGT_RAM"] == WGT_EXT and design.writing:
+            raise ConfigError(f"{self.where}: weights 'ext' (streamed from external memory) "
+                              "are modelled by the DSE only; the generated RTL keeps weights "
+                              "on chip: use weights lut, bram or auto, or a larger device")
+        stem = f"{tag}_{''.join(ch if ch.isalnum() else '_' for ch in self.name)}"
+        if design.writing:
+            files, names = SynapticEngine.memory_images(self.hw_weights(order), self.beta,
+                                                        self.theta, params, stem)
+            design.files.update(files)
         else:
-            v = F.conv2d(q.to(dtype), self._weight_as(dtype), stride=self.stride,
-                         padding=self.padding)
-        return self.neuron_fast(v, T)
-
-    def synaptic_current(self, s: np.ndarray) -> np.ndarray:
-        (kh, kw), (sh, sw), (ph, pw) = self.kernel, self.stride, self.padding
-        x = np.pad(s, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
-        win = np.lib.stride_tricks.sliding_window_view(x, (kh, kw), axis=(2, 3))[:, :, ::sh, ::sw]
-        return np.einsum("nchwij,ocij->nohw", win, self.weight, dtype=np.int64)
-
-
-@register
-@dataclass
-class Linear(Synaptic):
-    """Fully connected layer; weight ``[C_out, C_in]``."""
-
-    kind: ClassVar[str] = "linear"
-
-    def out_shape(self, in_shape: Shape) -> Shape:
-        return (self.out_channels,)
-
-    def validate(self, in_shape: Shape, T: int, W: int, is_last: bool) -> None:
-        if self.weight is None or self.weight.ndim != 2:
-            raise FormatError(f"{self.where}: weight must be a 2-D array [C_out, C_in]")
-        if tuple(in_shape) != (self.weight.shape[1],):
-            raise FormatError(
-                f"{self.where}: expects a flat input of {self.weight.shape[1]}, gets {in_shape}"
-            )
-        self._validate_common(T, W, is_last)
-
-    def to_json(self) -> dict[str, Any]:
-        return self._json_common()
-
-    @classmethod
-    def from_json(cls, d: dict[str, Any], arrays: dict[str, np.ndarray]) -> Linear:
-        return cls(**cls._common_from_json(d, arrays))
-
-    def run_fast(self, q: torch.Tensor, T: int) -> torch.Tensor:
-        dtype = self._exact_dtype(T)
-        v = q.to(dtype) @ self._weight_as(dtype).T
-        return self.neuron_fast(v, T)
-
-    def synaptic_current(self, s: np.ndarray) -> np.ndarray:
-        return s @ self.weight.T
+            names = SynapticEngine.file_names(stem, self.output)
+        params.update(names)
+        dst = engine(design, win, params,
+                     {"WGT_BITS": self.live_weight_bits(fold, design.W, order)}, tag)
+        design.stage({"layer": self.name, "kind": self.kind, "index": design.index,
+                      **vars(fold), "weights_in": "bram" if params["WGT_RAM"] == 1 else "lut",
+                      "acc_bits": params["ACC_W"], "mw": params["MW"], "tap": dst.doc()},
+                     (tag, dst))
+        return dst

@@ -1,0 +1,119 @@
+"""IR + folds -> the design: the chain of core instances, their streams and the plan.
+
+Built once, read by everything that needs the design: the writer (``hw.generate``) renders
+it, the cycle model runs each core's stage of the recurrence over it, the resource model
+sums each core's estimate, the report lists it. Each layer kind decides which cores it
+becomes (``Layer.build_hw``); this module only walks the network, hands out streams and
+keeps the plan.
+
+Stream plan (see hw/README.md): s_axis carries one input pixel per beat (its C channels,
+T bits each); each layer appends its cores; the output layer feeds an argmax unit whose
+scores and class leave on m_axis (the class beat carries tlast).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from e3ne.errors import ConfigError
+from e3ne.hw.cores import CORE_MODELS, Core, Stream
+from e3ne.hw.cores.argmax_unit import classify
+from e3ne.hw.folding import Fold, check_fold
+from e3ne.ir import Network
+
+
+def byte_align(bits: int) -> int:
+    return (bits + 7) // 8 * 8
+
+
+@dataclass
+class Plan:
+    """What the top level looks like from outside, for benches and host drivers."""
+
+    in_width: int  # s_axis_tdata bits (byte aligned)
+    in_lanes: int  # channels per input beat
+    in_beats: int  # input beats per image (pixels)
+    out_width: int  # m_axis_tdata bits (byte aligned)
+    out_lanes: int  # scores per output beat
+    score_bits: int  # bits per score lane (two's complement)
+    out_beats: int  # output beats per image: score beats + the class beat
+    num_classes: int
+    T: int
+    folds: dict[str, dict] = field(default_factory=dict)
+    stages: list[dict] = field(default_factory=list)
+
+
+class Design:
+    """The design being built: streams in creation order, cores in stream order, the
+    streams traced per layer, memory images (when ``write``), the plan."""
+
+    def __init__(self, net: Network, folds: dict[str, Fold], write: bool) -> None:
+        self.net, self.folds, self.T, self.W = net, folds, net.T, net.W
+        self.files: dict[str, str] | None = {} if write else None
+        self.streams: list[Stream] = []
+        self.cores: list[Core] = []
+        self.taps: list[tuple[str, Stream]] = []  # (layer tag, its output stream)
+        self.layer, self.index = "", -1  # the IR layer whose cores are being added
+        self.feature_order: tuple[int, int, int] | None = None  # a flatten's (C, H, W)
+        c0, h0, w0 = net.input_shape
+        self.input = self.stream(c0, net.T, h0 * w0)
+        self.plan = Plan(in_width=byte_align(c0 * net.T), in_lanes=c0, in_beats=h0 * w0,
+                         out_width=0, out_lanes=0, score_bits=0, out_beats=0,
+                         num_classes=net.num_classes, T=net.T,
+                         folds={k: dict(vars(v)) for k, v in folds.items()})
+        self.output: Stream | None = None
+
+    @property
+    def writing(self) -> bool:
+        return self.files is not None
+
+    def stream(self, lanes: int, lane_w: int, beats: int) -> Stream:
+        s = Stream(f"s{len(self.streams)}", lanes, lane_w, beats)
+        self.streams.append(s)
+        return s
+
+    def add(self, core: Core) -> Stream:
+        if core.module not in CORE_MODELS:
+            raise RuntimeError(f"core {core.module!r} is not registered")
+        self.cores.append(core)
+        return core.dst
+
+    def fold(self, layer) -> Fold:
+        """The checked fold of a synaptic layer."""
+        if layer.name not in self.folds:
+            raise ConfigError(f"{layer.where}: no fold given (PE, SIMD, TP)")
+        fold = self.folds[layer.name]
+        check_fold(layer, fold, self.T)
+        return fold
+
+    def stage(self, entry: dict, tap: tuple[str, Stream] | None = None) -> None:
+        """A plan entry of the current layer, and the stream ``e3ne verify --trace``
+        records for it."""
+        self.plan.stages.append(entry)
+        if tap is not None:
+            self.taps.append(tap)
+
+
+def tap_doc(s: Stream) -> dict:
+    return {"name": s.name, "lanes": s.lanes, "lane_w": s.lane_w}
+
+
+def build(net: Network, folds: dict[str, Fold], write: bool = False) -> Design:
+    """The design ``generate`` writes; memory images only when ``write``."""
+    d = Design(net, folds, write)
+    src = d.input
+    for i, (layer, shape) in enumerate(zip(net.layers, net.shapes(), strict=False)):
+        d.layer, d.index = layer.name, i
+        src = layer.build_hw(d, src, shape, f"l{i}")
+    d.layer, d.index = "", -1
+    d.output = classify(d, src, net.num_classes)
+    d.plan.out_lanes, d.plan.score_bits = src.lanes, src.lane_w
+    d.plan.out_width = byte_align(src.width)
+    d.plan.out_beats = d.output.beats
+    return d
+
+
+def core_instances(net: Network, folds: dict[str, Fold]) -> list[Core]:
+    """The cores ``generate`` would instantiate, with their parameters, without packing
+    memory images or writing files."""
+    return build(net, folds).cores

@@ -1,0 +1,139 @@
+"""What every core model says about its SystemVerilog core, and the registry of them.
+
+A core model is one Python class per hand-written core (``hw/rtl/<module>.sv``). An
+instance of it is one instance of the core in a generated design: its RTL parameters,
+the facts the cost models need besides them (``info``), and the streams it joins. The
+class holds everything the rest of the tool asks of the core:
+
+* ``module``, ``sources``: the SystemVerilog module and the files it needs;
+* ``ports(params)``: its input and output data widths (for wrappers and checks);
+* cycle behaviour, one stage of the max-plus recurrence of ``e3ne.dse.cycles``:
+  ``accept_gap()`` (fewest cycles between two input beats it takes), ``busy(out_gap)``
+  (its share of the steady-state interval) and ``forward(t, out_gap)`` (output-beat times
+  from input-beat times; ``out_gap`` is the consumer's ``accept_gap``);
+* ``features(params)``: the structural features the resource model is linear in, and the
+  exactly counted block RAM;
+* ``calibration_plan()`` and ``calibration_files(params, rng)``: the single-core designs
+  the resource model is fitted on (``bench/calibrate_resources.py``).
+
+The generator (``e3ne.hw.chain``) builds the list of instances once; the generator's
+writer, the cycle model, the resource model and the report all read that list.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import random
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+import numpy as np
+
+CORE_MODELS: dict[str, type[Core]] = {}
+
+
+def register_core(cls: type[Core]) -> type[Core]:
+    """Class decorator: make a core model known by its SystemVerilog module name."""
+    if cls.module in CORE_MODELS:
+        raise RuntimeError(f"core {cls.module!r} registered twice")
+    CORE_MODELS[cls.module] = cls
+    return cls
+
+
+@functools.cache
+def divisors(n: int) -> tuple[int, ...]:
+    return tuple(d for d in range(1, n + 1) if n % d == 0)
+
+
+def clog2(n: int) -> int:
+    return max(0, math.ceil(math.log2(n))) if n > 1 else 0
+
+
+def serve(avail: np.ndarray, gap: int = 1) -> np.ndarray:
+    """``t[k] = max(avail[k], t[k-1] + gap)``: a port that moves one beat per ``gap``
+    (closed form ``t = g*k + cummax(avail - g*k)``)."""
+    g = np.arange(len(avail), dtype=np.int64) * gap
+    return g + np.maximum.accumulate(avail - g)
+
+
+@dataclass
+class Stream:
+    """A wire bundle between two cores: ``lanes`` lanes of ``lane_w`` bits, ``beats``
+    beats per image."""
+
+    name: str
+    lanes: int
+    lane_w: int
+    beats: int
+
+    @property
+    def width(self) -> int:
+        return self.lanes * self.lane_w
+
+    def doc(self) -> dict:
+        """As the plan records a traced stream."""
+        return {"name": self.name, "lanes": self.lanes, "lane_w": self.lane_w}
+
+
+@dataclass
+class Core:
+    """One instance of a core in a design (subclasses: one per SystemVerilog core)."""
+
+    name: str  # instance name in the top level
+    layer: str  # the IR layer it serves ("" for the argmax)
+    params: dict  # RTL parameters, as written into the top level
+    src: Stream  # the stream it reads
+    dst: Stream  # the stream it writes
+    info: dict = field(default_factory=dict)  # facts for the models, not RTL parameters
+
+    module: ClassVar[str] = ""
+    sources: ClassVar[tuple[str, ...]] = ()  # .sv files in hw/rtl, dependencies first
+    stage: ClassVar[str] = ""  # short stage kind in estimates and reports
+    # outputs besides the streams: (port, the top-level wire it drives)
+    extra_ports: ClassVar[tuple[tuple[str, str], ...]] = ()
+
+    # --- ports -----------------------------------------------------------------------
+    @classmethod
+    def ports(cls, params: dict) -> tuple[int, int]:
+        """(input, output) data widths."""
+        raise NotImplementedError
+
+    # --- cycles ----------------------------------------------------------------------
+    @property
+    def in_beats(self) -> int:
+        return self.src.beats
+
+    def accept_gap(self) -> int:
+        """Fewest cycles between two input beats this core takes."""
+        return 1
+
+    def busy(self, out_gap: int) -> int:
+        """Busy cycles per image: its share of the steady-state interval."""
+        raise NotImplementedError
+
+    def forward(self, t: np.ndarray, out_gap: int) -> np.ndarray:
+        """Cycles of its output beats of one image from those of its input beats."""
+        raise NotImplementedError
+
+    # --- resources -------------------------------------------------------------------
+    @classmethod
+    def features(cls, params: dict) -> tuple[dict, dict]:
+        """(features the fitted LUT/FF/LUTRAM are linear in, exactly counted resources)."""
+        raise NotImplementedError
+
+    def model_params(self) -> dict:
+        """What the resource model reads: the RTL parameters and the facts in ``info``."""
+        return {**self.params, **self.info}
+
+    # --- calibration -----------------------------------------------------------------
+    @classmethod
+    def calibration_plan(cls) -> list[dict]:
+        """Parameter sets of the single cores the resource model is fitted on."""
+        return []
+
+    @classmethod
+    def calibration_files(cls, params: dict, rng: random.Random) -> tuple[dict, dict]:
+        """(memory images by file name, the parameters naming them) for a calibration
+        core; cores without memories have none."""
+        return {}, {}

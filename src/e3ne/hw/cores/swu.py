@@ -1,0 +1,127 @@
+"""Model of ``swu.sv``: the sliding-window unit that turns a raster stream into windows."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from e3ne.errors import ConfigError
+from e3ne.hw.cores.base import Core, Stream, clog2, register_core, serve
+from e3ne.hw.cores.stream_dwc import convert
+from e3ne.hw.memory import bram_cells, line_buffer, lutram_sites
+
+
+@register_core
+class Swu(Core):
+    """The writer stores one BS-channel word per cycle (an input beat of CH channels takes
+    max(1, CH/BS) cycles); window w's first beat leaves 3 cycles after its last pixel's
+    last word is written, and after the previous window's last beat."""
+
+    module = "swu"
+    sources = ("mem_ram.sv", "swu.sv")
+    stage = "swu"
+
+    @classmethod
+    def ports(cls, params: dict) -> tuple[int, int]:
+        return params["CH"] * params["T"], params["SIMD"] * params["T"]
+
+    def _geometry(self) -> tuple:
+        p = self.params
+        k, s, pad, h, w = p["K"], p["S"], p["P"], p["H"], p["WD"]
+        oh, ow = (h + 2 * pad - k) // s + 1, (w + 2 * pad - k) // s + 1
+        bs = min(p["SIMD"], p["C"])  # channels per written word
+        return k, s, pad, h, w, p["C"], p["CH"], bs, oh, ow, k * k * p["C"] // p["SIMD"]
+
+    def accept_gap(self) -> int:
+        return max(1, self.params["CH"] // min(self.params["SIMD"], self.params["C"]))
+
+    def busy(self, out_gap: int) -> int:
+        _, _, _, h, w, c, ch, bs, oh, ow, nb = self._geometry()
+        return max(h * w * c // ch, h * w * c // bs, oh * ow * nb)
+
+    def forward(self, t: np.ndarray, out_gap: int) -> np.ndarray:
+        k, s, pad, h, w, c, ch, bs, oh, ow, nb = self._geometry()
+        nw = max(1, ch // bs)  # writer cycles per input beat
+        taken = serve(t, nw)
+        per_pixel = c // ch
+        written = taken[per_pixel - 1::per_pixel] + nw  # pixel's last word stored
+        oy, ox = np.divmod(np.arange(oh * ow), ow)
+        y = np.minimum(oy * s - pad + k - 1, h - 1)  # window's last pixel
+        x = np.minimum(ox * s - pad + k - 1, w - 1)
+        ready = written[y * w + x] + 3
+        return serve(np.repeat(ready, nb))
+
+    @classmethod
+    def features(cls, p: dict) -> tuple[dict, dict]:
+        lb = line_buffer(p["K"], p["S"], p["P"], p["H"], p["WD"], p["C"], p["SIMD"], p["T"])
+        bram = p.get("LB_RAM", 0) == 1
+        sites = 0 if bram else lb.banks * lutram_sites(lb.depth, lb.width)
+        feats = {
+            "const": 1.0,
+            "out": p["SIMD"] * p["T"],
+            "banks": lb.banks * lb.width,
+            "lutram": sites,
+            "gear": (p["CH"] + min(p["SIMD"], p["C"])) * p["T"],
+            "addr": lb.banks * clog2(lb.depth + 1) + lb.banks_per_row * clog2(lb.rows + 1),
+            "rowmux": p["SIMD"] * p["T"] * clog2(lb.rows),  # a tap's row slot
+            "colmux": p["SIMD"] * p["T"] * clog2(lb.banks_per_row),  # its column bank
+        }
+        exact = {"BRAM36": 0, "BRAM18": 0, "LUT": 0}
+        for _ in range(lb.banks if bram else 0):
+            c = bram_cells(lb.depth, lb.width)
+            exact["BRAM36"] += c.n36
+            exact["BRAM18"] += c.n18
+            exact["LUT"] += c.luts
+        return feats, exact
+
+    @classmethod
+    def calibration_plan(cls) -> list[dict]:
+        swus = [  # K, S, P, H, WD, C, CH, T, SIMD, LB_RAM
+            (5, 1, 0, 32, 32, 1, 1, 4, 25, 0), (5, 1, 0, 14, 14, 6, 6, 4, 30, 0),
+            (3, 1, 0, 28, 28, 1, 1, 4, 9, 0), (3, 1, 0, 13, 13, 32, 8, 4, 32, 0),
+            (2, 2, 0, 28, 28, 6, 6, 4, 6, 0), (3, 1, 1, 16, 16, 64, 16, 6, 16, 1),
+            (3, 2, 1, 32, 32, 3, 3, 6, 9, 0), (3, 1, 1, 8, 8, 128, 4, 6, 4, 1),
+            (2, 2, 0, 16, 16, 64, 8, 6, 8, 0), (5, 1, 2, 24, 24, 16, 4, 4, 16, 1),
+            (3, 1, 1, 16, 16, 32, 32, 6, 96, 0), (3, 1, 1, 14, 14, 16, 16, 4, 48, 0),
+            (3, 1, 1, 32, 32, 16, 4, 4, 16, 1), (5, 1, 2, 16, 16, 8, 8, 6, 40, 0),
+        ]
+        return [{"K": k, "S": s, "P": p, "H": h, "WD": wd, "C": c, "CH": ch, "T": t,
+                 "SIMD": simd, "LB_RAM": lb} for k, s, p, h, wd, c, ch, t, simd, lb in swus]
+
+
+def legal_simd(k: int, c: int) -> list[int]:
+    """Window elements per beat the unit can emit for a K x K window over C channels: a
+    divisor of C; or a multiple of C dividing K*C; or a multiple of K*C dividing K*K*C."""
+    ok = {s for s in range(1, c + 1) if c % s == 0}
+    ok |= {s for s in range(c, k * c + 1, c) if (k * c) % s == 0}
+    ok |= {s for s in range(k * c, k * k * c + 1, k * c) if (k * k * c) % s == 0}
+    return sorted(ok)
+
+
+def square_window(kernel: tuple[int, int], stride: tuple[int, int],
+                  padding: tuple[int, int], where: str) -> tuple[int, int, int]:
+    """(K, S, P) of a window the unit supports, or ConfigError naming ``where``."""
+    (k, k2), (s, s2), (p, p2) = kernel, stride, padding
+    if k != k2 or s != s2 or p != p2 or p >= k:
+        raise ConfigError(f"{where}: the hardware supports square windows with padding "
+                          f"below the kernel only (kernel {kernel}, stride {stride}, "
+                          f"padding {padding})")
+    return k, s, p
+
+
+def window(design, src: Stream, shape: tuple[int, int, int], k: int, s: int, p: int,
+           simd: int, tag: str) -> Stream:
+    """A sliding-window unit over ``src`` (a C x H x W map) emitting ``simd`` window
+    elements per beat; a width converter first where its gearbox needs one."""
+    c, h, w = shape
+    if simd <= c and src.lanes % simd and simd % src.lanes:
+        src = convert(design, src, math.gcd(src.lanes, simd), tag)
+    T = src.lane_w
+    oh, ow = (h + 2 * p - k) // s + 1, (w + 2 * p - k) // s + 1
+    dst = design.stream(simd, T, oh * ow * k * k * c // simd)
+    lb = line_buffer(k, s, p, h, w, c, simd, T)
+    design.add(Swu(f"u_swu_{tag}", design.layer,
+                   {"K": k, "S": s, "P": p, "H": h, "WD": w, "C": c, "CH": src.lanes, "T": T,
+                    "SIMD": simd, "LB_RAM": int(lb.in_bram)}, src, dst))
+    return dst

@@ -1,0 +1,250 @@
+"""Model of ``synaptic_engine.sv`` (with ``neuron.sv``): the spike-gated PE x SIMD array,
+its weight, bias and threshold memories, the Horner accumulator and the neuron."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+
+from e3ne.hw.cores.base import Core, Stream, clog2, register_core, serve
+from e3ne.hw.memory import bram_cells, buffer_in_bram, lutram_sites, rom_logic_luts
+
+WGT_LUT, WGT_BRAM, WGT_EXT = 0, 1, 2  # WGT_RAM: weights in LUT logic, block RAM, streamed in
+
+
+def signed_bits(lo: int, hi: int) -> int:
+    """Smallest two's-complement width holding every integer in [lo, hi]."""
+    bits = 1
+    while not (-(1 << (bits - 1)) <= lo and hi <= (1 << (bits - 1)) - 1):
+        bits += 1
+    return bits
+
+
+def hex_lines(words: list[int], bits: int) -> str:
+    """``$readmemh`` text: one zero-padded hex word of ``bits`` bits per line."""
+    digits = max(1, (bits + 3) // 4)
+    return "".join(f"{w:0{digits}x}\n" for w in words)
+
+
+def pack_lanes(values, width: int) -> int:
+    """Lanes little-end first, two's complement in ``width`` bits each (hw/README.md)."""
+    word, mask = 0, (1 << width) - 1
+    for k, v in enumerate(values):
+        word |= (int(v) & mask) << (k * width)
+    return word
+
+
+@register_core
+class SynapticEngine(Core):
+    """NF*NP*SF compute steps per window with the next window loading into the second
+    buffer; channel fold f's beat leaves 4 + (T+1 | 1) cycles after its last step (neuron
+    of a hidden layer | output layer)."""
+
+    module = "synaptic_engine"
+    sources = ("mem_ram.sv", "neuron.sv", "synaptic_engine.sv")
+    stage = "engine"
+
+    @staticmethod
+    def parameters(mw: int, c_out: int, pe: int, simd: int, tp: int, T: int, W: int,
+                   acc_w: int, shift: int, b_w: int, th_w: int, output: bool, wgt_ram: int,
+                   out_w: int | None = None) -> dict:
+        """The RTL parameters (without memory file names); the window buffer and the
+        bias/threshold ROMs placed by ``buffer_in_bram``; ``OUT_W`` (output layer) is the
+        accumulator width unless given."""
+        nf, sf = c_out // pe, mw // simd
+        p = {"MW": mw, "C_OUT": c_out, "PE": pe, "SIMD": simd, "T": T, "TP": tp, "W": W,
+             "ACC_W": acc_w, "F": shift, "B_W": b_w, "TH_W": th_w, "OUTPUT": int(output),
+             "WGT_RAM": wgt_ram, "WIN_RAM": int(buffer_in_bram(2 * sf, simd * T)),
+             "PAR_RAM": int(buffer_in_bram(nf, pe * (b_w + (0 if output else th_w))))}
+        if output:
+            p["OUT_W"] = acc_w if out_w is None else out_w
+        return p
+
+    @classmethod
+    def ports(cls, params: dict) -> tuple[int, int]:
+        odw = params.get("OUT_W", 0) if params["OUTPUT"] else params["T"]
+        return params["SIMD"] * params["T"], params["PE"] * odw
+
+    # --- cycles ----------------------------------------------------------------------
+    @property
+    def _folds(self) -> tuple[int, int, int]:
+        """(SF input beats per window, NF channel folds, NP plane groups)."""
+        p = self.params
+        return p["MW"] // p["SIMD"], p["C_OUT"] // p["PE"], p["T"] // p["TP"]
+
+    def per_window(self) -> int:
+        sf, nf, np_ = self._folds
+        return nf * np_ * sf
+
+    def busy(self, out_gap: int) -> int:
+        return self.in_beats // self._folds[0] * self.per_window()
+
+    def forward(self, t: np.ndarray, out_gap: int) -> np.ndarray:
+        sf, nf, np_ = self._folds
+        tail = 5 + (0 if self.params["OUTPUT"] else self.params["T"])
+        loaded = t[sf - 1::sf] + 1  # the window's last beat is in the buffer
+        start = serve(loaded, self.per_window())
+        last_step = np.arange(1, nf + 1) * np_ * sf - 1
+        return (start[:, None] + last_step[None, :] + tail).reshape(-1)
+
+    # --- resources -------------------------------------------------------------------
+    @classmethod
+    def features(cls, p: dict) -> tuple[dict, dict]:
+        pe, simd, tp, T, W = p["PE"], p["SIMD"], p["TP"], p["T"], p["W"]
+        nf, sf, np_ = p["C_OUT"] // pe, p["MW"] // simd, T // tp
+        acc, f, b_w, th_w = p["ACC_W"], p["F"], p["B_W"], p["TH_W"]
+        out = p["OUTPUT"] == 1
+        uw = max(acc + f, b_w) + 1
+        wgt, win, par = (p.get(k, 0) == 1 for k in ("WGT_RAM", "WIN_RAM", "PAR_RAM"))
+        ext = p.get("WGT_RAM", 0) == WGT_EXT  # streamed in: no ROM, the word still registered
+        depth, width = nf * sf, pe * simd * W
+        ps_w = W + tp + clog2(simd + 1) + 1
+        par_w = pe * (b_w + (0 if out else th_w))
+        feats = {
+            "const": 1.0,
+            "gated": pe * simd * tp * W,  # spike-gated 3:2 counters
+            "tree": pe * simd * tp * W * clog2(simd + 1),  # the counter tree's adds
+            "planeadd": pe * W * tp * ps_w,  # popcounts shifted and summed per plane pair
+            "acc": pe * acc,  # Horner accumulator
+            "bias": pe * uw,  # U = V*2^F + beta
+            "neuron": pe * uw * (1 if out else T),  # successive-subtraction stages
+            "chunk": simd * tp * (np_ - 1),  # spike-plane select
+            "rom": 0 if wgt or ext else rom_logic_luts(depth, width),
+            "wreg": 0 if wgt else width,  # the weight word register, in LUTs ...
+            "wreg_bram": width if wgt else 0,  # ... or at a block RAM's output
+            "par": 0 if par else rom_logic_luts(nf, par_w),
+            "parw": par_w,
+            "win": 0 if win else lutram_sites(2 * sf, simd * T),
+            "ctrl": clog2(depth + 1) + clog2(2 * sf + 1),
+            # pipeline registers of the RTL: window word, spike chunk, partial sums, Horner
+            # accumulator and its output, bias/threshold through three stages
+            "regs": simd * T + simd * tp + pe * ps_w + 2 * pe * acc + 3 * par_w,
+        }
+        live = p.get("WGT_BITS", width)  # constant bit columns are dropped by synthesis
+        mems = ([(depth, live)] if wgt else []) + ([(2 * sf, simd * T)] if win else [])
+        if par:
+            mems += [(nf, pe * b_w)] + ([] if out else [(nf, pe * th_w)])
+        exact = {"BRAM36": 0, "BRAM18": 0, "LUT": 0}
+        for d, w in mems:
+            c = bram_cells(d, w)
+            exact["BRAM36"] += c.n36
+            exact["BRAM18"] += c.n18
+            exact["LUT"] += c.luts
+        return feats, exact
+
+    # --- memory images ---------------------------------------------------------------
+    @staticmethod
+    def weight_words(w_hw: np.ndarray, pe: int, simd: int) -> np.ndarray:
+        """The weight ROM's words ``[NF*SF, PE*SIMD]`` from the matrix ``[C_OUT, MW]`` in
+        stream order: word f*SF + s holds output channels f*PE.. and inputs s*SIMD..,
+        lane (PE index)*SIMD + (SIMD index)."""
+        c_out, mw = w_hw.shape
+        nf, sf = c_out // pe, mw // simd
+        return w_hw.reshape(nf, pe, sf, simd).transpose(0, 2, 1, 3).reshape(nf * sf, pe * simd)
+
+    @classmethod
+    def live_weight_bits(cls, w_hw: np.ndarray, pe: int, simd: int, wbits: int,
+                         max_depth: int = 64) -> int:
+        """Bit columns of the weight ROM that are not the same in every word: synthesis
+        drops the constant ones (a shallow ROM of trained weights has some, which can
+        change its block-RAM packing). Deeper ROMs are taken as all live (counting them
+        would cost a pass over every weight per fold; a column constant over more than 64
+        words is rare)."""
+        c_out, mw = w_hw.shape
+        width = pe * simd * wbits
+        if (c_out // pe) * (mw // simd) > max_depth:
+            return width
+        w = cls.weight_words(w_hw, pe, simd).astype(np.int64) & ((1 << wbits) - 1)
+        bits = (w[:, :, None] >> np.arange(wbits)) & 1  # [words, lanes, bit]
+        return int((bits.min(axis=0) != bits.max(axis=0)).sum())
+
+    @classmethod
+    def memory_images(cls, w_hw: np.ndarray, beta: np.ndarray, theta: np.ndarray | None,
+                      params: dict, stem: str) -> tuple[dict[str, str], dict]:
+        """(``$readmemh`` images by file name, the file-name parameters) in the layouts
+        documented in synaptic_engine.sv; no threshold ROM for the output layer."""
+        pe, simd, wbits = params["PE"], params["SIMD"], params["W"]
+        b_w, th_w = params["B_W"], params["TH_W"]
+        nf = params["C_OUT"] // pe
+        words = cls.weight_words(w_hw, pe, simd)
+        files = {f"{stem}_w.mem": hex_lines([pack_lanes(v, wbits) for v in words],
+                                            pe * simd * wbits),
+                 f"{stem}_b.mem": hex_lines([pack_lanes(beta[f * pe:(f + 1) * pe], b_w)
+                                             for f in range(nf)], pe * b_w)}
+        if theta is not None:
+            files[f"{stem}_t.mem"] = hex_lines(
+                [pack_lanes(theta[f * pe:(f + 1) * pe], th_w) for f in range(nf)], pe * th_w)
+        return files, cls.file_names(stem, theta is None)
+
+    @staticmethod
+    def file_names(stem: str, output: bool) -> dict:
+        """The memory-file parameters of an engine whose images are named ``stem_*``."""
+        return {"WEIGHT_FILE": f"{stem}_w.mem", "BIAS_FILE": f"{stem}_b.mem",
+                "THRESH_FILE": "" if output else f"{stem}_t.mem"}
+
+    # --- calibration -----------------------------------------------------------------
+    @classmethod
+    def calibration_params(cls, PE: int, SIMD: int, TP: int, T: int, W: int, NF: int,
+                           SF: int, OUTPUT: int = 0, WGT_RAM: int = 0, F: int = 0) -> dict:
+        """A parameter set with worst-case accumulator width (for V alone; ``OUT_W`` holds
+        U of any bias)."""
+        mw = SIMD * SF
+        vmax = mw * (2 ** (W - 1)) * (2 ** T - 1)
+        acc = signed_bits(-vmax, vmax)
+        return cls.parameters(mw, PE * NF, PE, SIMD, TP, T, W, acc, F, acc + F - 2,
+                              acc + F - T - 1, bool(OUTPUT), WGT_RAM, out_w=acc + F + 1)
+
+    @classmethod
+    def calibration_plan(cls) -> list[dict]:
+        eng = [  # PE, SIMD, TP, T, W, NF, SF, OUTPUT, WGT_RAM  (gated bits up to ~2k: Yosys
+            # takes minutes per engine beyond that on this machine; the model is linear)
+            (1, 1, 1, 4, 3, 4, 9, 0, 0), (1, 9, 1, 4, 3, 2, 4, 0, 0), (2, 9, 4, 4, 3, 3, 1, 0, 0),
+            (4, 16, 1, 4, 3, 4, 25, 0, 1), (6, 25, 4, 4, 3, 1, 1, 0, 0),
+            (4, 30, 2, 4, 3, 2, 5, 0, 0), (8, 16, 1, 4, 3, 15, 25, 0, 1),
+            (7, 20, 1, 4, 3, 12, 6, 0, 0), (5, 42, 1, 4, 3, 2, 2, 1, 0),
+            (2, 32, 2, 4, 4, 16, 25, 0, 1), (16, 8, 1, 4, 4, 2, 9, 0, 0),
+            (4, 64, 1, 6, 6, 16, 36, 0, 1), (1, 64, 2, 6, 6, 64, 9, 0, 1),
+            (3, 12, 3, 6, 4, 2, 6, 0, 0), (10, 20, 1, 4, 4, 1, 40, 1, 1),
+            (8, 50, 1, 4, 3, 4, 16, 0, 1), (1, 100, 1, 4, 4, 10, 8, 1, 0),
+            (4, 4, 2, 4, 3, 8, 50, 0, 1), (2, 25, 1, 4, 3, 3, 1, 0, 0),
+            (12, 16, 1, 4, 4, 4, 8, 0, 0), (4, 32, 1, 4, 4, 8, 25, 0, 1),
+            (16, 16, 1, 4, 4, 2, 18, 0, 1), (1, 3, 1, 3, 2, 4, 3, 0, 0),
+            (6, 6, 6, 6, 3, 4, 4, 0, 0), (8, 8, 2, 4, 6, 8, 8, 0, 0),
+            (2, 128, 1, 4, 3, 4, 4, 0, 1), (32, 4, 1, 4, 3, 2, 8, 0, 0),
+            (4, 24, 2, 6, 6, 12, 24, 0, 1), (2, 16, 4, 4, 3, 4, 4, 0, 0),
+            (4, 8, 4, 4, 4, 8, 8, 0, 1), (1, 16, 1, 4, 3, 256, 72, 0, 1),
+            (2, 8, 2, 4, 4, 150, 80, 0, 1), (1, 24, 3, 6, 6, 40, 100, 1, 1),
+            # more widths and depths (W = 6, T = 6; mid-size folds)
+            (2, 32, 1, 6, 6, 8, 16, 0, 1), (4, 16, 2, 6, 4, 4, 9, 0, 0),
+            (8, 12, 1, 6, 6, 4, 12, 0, 1), (2, 48, 3, 6, 6, 2, 8, 0, 1),
+            (6, 30, 1, 4, 4, 2, 10, 0, 0), (3, 27, 1, 4, 3, 40, 3, 0, 1),
+            (12, 8, 2, 4, 3, 2, 4, 0, 0), (1, 128, 1, 6, 6, 16, 8, 0, 1),
+            (16, 12, 1, 4, 3, 3, 6, 0, 0), (4, 36, 1, 6, 6, 8, 16, 0, 1),
+            (2, 64, 2, 4, 3, 5, 6, 0, 0), (8, 24, 1, 4, 4, 1, 24, 1, 1),
+        ]
+        return [cls.calibration_params(pe, simd, tp, t, w, nf, sf, out, wr)
+                for pe, simd, tp, t, w, nf, sf, out, wr in eng]
+
+    @classmethod
+    def calibration_files(cls, params: dict, rng: random.Random) -> tuple[dict, dict]:
+        """Random weights, biases and thresholds in the widths ``params`` declares."""
+        p = params
+        hi = 2 ** (p["W"] - 1) - 1
+        w = np.array([[rng.randint(-hi - 1, hi) for _ in range(p["MW"])]
+                      for _ in range(p["C_OUT"])], dtype=np.int64)
+        bmax = 2 ** (p["B_W"] - 1) - 1
+        beta = np.array([rng.randint(-bmax, bmax) for _ in range(p["C_OUT"])])
+        theta = None if p["OUTPUT"] else np.array(
+            [rng.randint(1, 2 ** p["TH_W"] - 1) for _ in range(p["C_OUT"])])
+        return cls.memory_images(w, beta, theta, p, "cal")
+
+
+def engine(design, src: Stream, params: dict, layer_info: dict, tag: str) -> Stream:
+    """A synaptic engine reading ``src`` (SIMD window elements per beat) and writing PE
+    lanes: T-bit activations, or ``OUT_W``-bit potentials from the output layer."""
+    sf = params["MW"] // params["SIMD"]
+    lane_w = params["OUT_W"] if params["OUTPUT"] else params["T"]
+    dst = design.stream(params["PE"], lane_w, src.beats // sf * params["C_OUT"] // params["PE"])
+    design.add(SynapticEngine(f"u_syn_{tag}", design.layer, params, src, dst, layer_info))
+    return dst

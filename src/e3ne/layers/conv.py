@@ -1,0 +1,101 @@
+"""Conv2d with zero padding as a synaptic layer (DESIGN §2), and what it becomes in
+hardware: a sliding-window unit feeding a synaptic engine."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from e3ne.errors import FormatError
+from e3ne.hw.cores.base import Stream, divisors
+from e3ne.hw.cores.swu import legal_simd, square_window, window
+from e3ne.layers.base import Shape, pair, register, window_out
+from e3ne.layers.synaptic import Synaptic
+
+
+@register
+@dataclass
+class Conv(Synaptic):
+    """Conv2d with zero padding; weight ``[C_out, C_in, KH, KW]``."""
+
+    stride: tuple[int, int] = (1, 1)
+    padding: tuple[int, int] = (0, 0)
+    kind: ClassVar[str] = "conv"
+
+    @property
+    def kernel(self) -> tuple[int, int]:
+        return (int(self.weight.shape[2]), int(self.weight.shape[3]))
+
+    def out_shape(self, in_shape: Shape) -> Shape:
+        _, h, w = in_shape
+        (kh, kw), (sh, sw), (ph, pw) = self.kernel, self.stride, self.padding
+        return (self.out_channels, window_out(h, kh, sh, ph), window_out(w, kw, sw, pw))
+
+    def validate(self, in_shape: Shape, T: int, W: int, is_last: bool) -> None:
+        if self.weight is None or self.weight.ndim != 4:
+            raise FormatError(f"{self.where}: weight must be a 4-D array [C_out, C_in, KH, KW]")
+        if len(in_shape) != 3 or in_shape[0] != self.weight.shape[1]:
+            raise FormatError(
+                f"{self.where}: expects input (C={self.weight.shape[1]}, H, W), gets {in_shape}"
+            )
+        if min(self.stride) < 1 or min(self.padding) < 0:
+            raise FormatError(f"{self.where}: stride must be >= 1 and padding >= 0")
+        if min(self.out_shape(in_shape)[1:]) < 1:
+            raise FormatError(f"{self.where}: kernel larger than its padded input {in_shape}")
+        self._validate_common(T, W, is_last)
+
+    def to_json(self) -> dict[str, Any]:
+        d = self._json_common()
+        d.update(stride=list(self.stride), padding=list(self.padding))
+        return d
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any], arrays: dict[str, np.ndarray]) -> Conv:
+        where = f"layer '{d['name']}' (conv)"
+        return cls(
+            **cls._common_from_json(d, arrays),
+            stride=pair(d["stride"], "stride", where),
+            padding=pair(d["padding"], "padding", where),
+        )
+
+    def run_fast(self, q: torch.Tensor, T: int) -> torch.Tensor:
+        dtype = self._exact_dtype(T)
+        if dtype == torch.int64:  # beyond float64's exact range: exact int64 im2col
+            q = q.to(torch.int64)
+            n = q.shape[0]
+            _, oh, ow = self.out_shape(tuple(q.shape[1:]))
+            cols = F.unfold(q.to(torch.float64), self.kernel, padding=self.padding,
+                            stride=self.stride).round().to(torch.int64)  # values < 2^16
+            wm = torch.from_numpy(self.weight.reshape(self.out_channels, -1))
+            v = torch.einsum("ok,nkl->nol", wm, cols).reshape(n, -1, oh, ow)
+        else:
+            v = F.conv2d(q.to(dtype), self._weight_as(dtype), stride=self.stride,
+                         padding=self.padding)
+        return self.neuron_fast(v, T)
+
+    def synaptic_current(self, s: np.ndarray) -> np.ndarray:
+        (kh, kw), (sh, sw), (ph, pw) = self.kernel, self.stride, self.padding
+        x = np.pad(s, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+        win = np.lib.stride_tricks.sliding_window_view(x, (kh, kw), axis=(2, 3))[:, :, ::sh, ::sw]
+        return np.einsum("nchwij,ocij->nohw", win, self.weight, dtype=np.int64)
+
+    # --- hardware: a sliding-window unit feeding the engine --------------------------
+    def legal_simd(self) -> list[int]:
+        """A divisor of C; or a multiple of C dividing K*C; or a multiple of K*C dividing
+        K*K*C (non-square kernels: a divisor of C)."""
+        kh, kw = self.kernel
+        c = int(self.weight.shape[1])
+        return legal_simd(kh, c) if kh == kw else list(divisors(c))
+
+    def hw_weights(self, order: tuple[int, int, int] | None) -> np.ndarray:
+        """(ky, kx, c) windows, as the sliding-window unit emits them."""
+        return self.weight.transpose(0, 2, 3, 1).reshape(self.out_channels, -1)
+
+    def hw_input(self, design, src: Stream, shape: tuple[int, ...], fold, tag: str
+                 ) -> tuple[Stream, None]:
+        k, s, p = square_window(self.kernel, self.stride, self.padding, self.where)
+        return window(design, src, shape, k, s, p, fold.SIMD, tag), None
