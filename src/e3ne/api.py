@@ -7,7 +7,7 @@ from collections.abc import Callable
 import torch
 import torch.nn as nn
 
-from e3ne.errors import ConfigError
+from e3ne.errors import ConfigError, UnsupportedModel
 from e3ne.frontend.fold import FloatNet, fold_chain
 from e3ne.frontend.qat import QATModel
 from e3ne.frontend.quantize import QuantConfig, calibrate, to_network
@@ -28,10 +28,17 @@ def check_config(cfg: QuantConfig) -> None:
 
 
 def fold_model(model: nn.Module, input_shape: tuple[int, int, int]) -> FloatNet:
-    """Steps 1-2: trace (refusing anything unsupported) and fold into a float network."""
+    """Steps 1-2: trace (refusing anything unsupported, by the integer semantics or by the
+    hardware) and fold into a float network."""
     model = model.eval()
     chain = trace_model(model, tuple(input_shape))
-    return FloatNet(fold_chain(chain, input_shape[0]), tuple(input_shape))
+    layers = fold_chain(chain, input_shape[0])
+    for i, spec in enumerate(layers):
+        why = spec.layer.hardware_refusal(i == len(layers) - 1)
+        if why:
+            op = next(o for o in chain if o.name == spec.name)
+            raise UnsupportedModel(f"{op.where}: {why}")
+    return FloatNet(layers, tuple(input_shape))
 
 
 def convert(

@@ -16,13 +16,14 @@ import torch.nn.functional as F
 
 from e3ne.errors import UnsupportedModel
 from e3ne.frontend.ops import Op
+from e3ne.layers import Layer
 
 
 @dataclass
 class FloatLayer:
     """One layer of the folded float network."""
 
-    kind: str  # conv, linear, maxpool, avgpool, flatten
+    layer: type[Layer]  # the IR layer kind it becomes (e3ne.layers)
     name: str
     weight: torch.Tensor | None = None
     bias: torch.Tensor | None = None
@@ -34,7 +35,11 @@ class FloatLayer:
 
     @property
     def synaptic(self) -> bool:
-        return self.kind in ("conv", "linear")
+        return self.layer.synaptic
+
+    @property
+    def kind(self) -> str:
+        return self.layer.kind
 
 
 def _bn_fold(layer: FloatLayer, op: Op) -> None:
@@ -96,7 +101,7 @@ def fold_chain(chain: list[Op], input_channels: int) -> list[FloatLayer]:
                 a, b = a / v, b / v
             affine_where = op.where
             continue
-        if op.kind in ("conv", "linear"):
+        if op.layer is not None and op.layer.synaptic:
             if pending is not None:
                 raise UnsupportedModel(
                     f"{last_syn_op.where}: is followed by {op.where} without "
@@ -106,17 +111,16 @@ def fold_chain(chain: list[Op], input_channels: int) -> list[FloatLayer]:
             w = m.weight.detach().double().clone()
             bias = (m.bias.detach().double().clone() if m.bias is not None
                     else torch.zeros(w.shape[0], dtype=torch.float64))
-            layer = FloatLayer(op.kind, op.name, w, bias, sources=[op.name])
-            if op.kind == "conv":
-                layer.stride, layer.padding = op.params["stride"], op.params["padding"]
-                layer.kernel = tuple(w.shape[2:])
+            layer = FloatLayer(op.layer, op.name, w, bias, sources=[op.name],
+                               **op.layer.float_fields(op.params))
             if affine_where is not None:
-                _fold_input_affine(layer, a, b, op)
+                op.layer.fold_input_affine(layer, a, b, op.where)
                 affine_where = None
             layers.append(layer)
             pending, last_syn_op, since_syn = layer, op, []
             continue
-        if affine_where is not None and op.kind in ("maxpool", "avgpool", "relu"):
+        if affine_where is not None and (op.kind == "relu" or (
+                op.layer is not None and not op.layer.passes_input_affine)):
             raise UnsupportedModel(f"{op.where}: sits between the input normalisation "
                                    f"({affine_where}) and the first conv/linear layer")
         if op.kind == "bn":
@@ -136,18 +140,15 @@ def fold_chain(chain: list[Op], input_channels: int) -> list[FloatLayer]:
                                        "layer")
             finished_by = op
             continue
-        if op.kind == "avgpool" and pending is not None:
-            raise UnsupportedModel(f"{op.where}: average pooling between {last_syn_op.where} "
+        if op.layer is not None and not op.layer.commutes_with_relu and pending is not None:
+            raise UnsupportedModel(f"{op.where}: {op.layer.noun} between {last_syn_op.where} "
                                    "and its ReLU does not commute with ReLU; move it after the "
                                    "ReLU")
-        if op.kind in ("maxpool", "avgpool"):
-            p = op.params
-            layers.append(FloatLayer(op.kind, op.name, kernel=p["kernel"], stride=p["stride"],
-                                     padding=p["padding"], sources=[op.name]))
-        elif op.kind == "flatten":
-            if len(op.params["in_shape"]) == 2:
-                continue  # already flat: a no-op
-            layers.append(FloatLayer("flatten", op.name, sources=[op.name]))
+        if op.layer is not None:
+            fields = op.layer.float_fields(op.params)
+            if fields is None:
+                continue  # vanishes (e.g. flattening what is already flat)
+            layers.append(FloatLayer(op.layer, op.name, sources=[op.name], **fields))
         since_syn.append(op)
 
     syn = [layer for layer in layers if layer.synaptic]
@@ -162,22 +163,6 @@ def fold_chain(chain: list[Op], input_channels: int) -> list[FloatLayer]:
         raise UnsupportedModel(f"{next(o for o in since_syn).where}: nothing but (log-)softmax "
                                f"may follow the output layer {last_syn_op.where}")
     return layers
-
-
-def _fold_input_affine(layer: FloatLayer, a: torch.Tensor, b: torch.Tensor, op: Op) -> None:
-    """First layer sees ``a·x + b``: fold into its weights and bias (exact away from padding)."""
-    w = layer.weight
-    if layer.kind == "conv":
-        layer.bias = layer.bias + (w * b.view(1, -1, 1, 1)).sum(dim=(1, 2, 3))
-        layer.weight = w * a.view(1, -1, 1, 1)
-    else:
-        reps = w.shape[1] // a.numel()
-        if reps * a.numel() != w.shape[1]:
-            raise UnsupportedModel(f"{op.where}: cannot map the per-channel normalisation onto "
-                                   f"{w.shape[1]} input features")
-        av, bv = a.repeat_interleave(reps), b.repeat_interleave(reps)
-        layer.bias = layer.bias + w @ bv
-        layer.weight = w * av.view(1, -1)
 
 
 class FloatNet(nn.Module):
@@ -206,10 +191,7 @@ class FloatNet(nn.Module):
                 w, b = self.weights[k], self.biases[k]
                 if quant is not None:
                     w = quant.weight(w, k)
-                if layer.kind == "conv":
-                    x = F.conv2d(x, w, b, stride=layer.stride, padding=layer.padding)
-                else:
-                    x = F.linear(x, w, b)
+                x = layer.layer.float_forward(layer, x, w, b)
                 if layer.relu:
                     x = F.relu(x)
                     if record is not None:
@@ -217,12 +199,6 @@ class FloatNet(nn.Module):
                     if quant is not None:
                         x = quant.activation(x, k)
                 k += 1
-            elif layer.kind == "maxpool":
-                ph, pw = layer.padding
-                x = F.max_pool2d(F.pad(x, (pw, pw, ph, ph)), layer.kernel, layer.stride)
-            elif layer.kind == "avgpool":
-                ph, pw = layer.padding
-                x = F.avg_pool2d(F.pad(x, (pw, pw, ph, ph)), layer.kernel, layer.stride)
             else:
-                x = x.reshape(x.shape[0], -1)
+                x = layer.layer.float_forward(layer, x)
         return x

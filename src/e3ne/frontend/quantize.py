@@ -18,9 +18,9 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from e3ne.frontend.fold import FloatLayer, FloatNet
+from e3ne.frontend.fold import FloatNet
 from e3ne.ir import Network
-from e3ne.layers import AvgPool, Conv, Flatten, Layer, Linear, MaxPool
+from e3ne.layers import Layer
 
 
 @dataclass
@@ -72,7 +72,7 @@ def to_network(net: FloatNet, act_scales: list[float], cfg: QuantConfig,
     n_syn = len(net.synaptic_specs())
     for spec in net.specs:
         if not spec.synaptic:
-            layers.append(_plain_layer(spec))
+            layers.append(spec.layer.from_float(spec, {}))
             continue
         w = net.weights[k].detach().double()
         b = net.biases[k].detach().double()
@@ -95,19 +95,8 @@ def to_network(net: FloatNet, act_scales: list[float], cfg: QuantConfig,
             act_scale = s_out
         common = dict(name=spec.name, weight=wq, beta=beta, theta=theta, shift=int(shift),
                       output=last, act_scale=float(act_scale))
-        if spec.kind == "conv":
-            layers.append(Conv(**common, stride=tuple(spec.stride), padding=tuple(spec.padding)))
-        else:
-            layers.append(Linear(**common))
+        layers.append(spec.layer.from_float(spec, common))
         if not last:
             s_in = act_scales[k]
         k += 1
     return Network(tuple(net.input_shape), T, W, layers, dict(meta or {})).validate()
-
-
-def _plain_layer(spec: FloatLayer) -> Layer:
-    if spec.kind == "maxpool":
-        return MaxPool(spec.name, tuple(spec.kernel), tuple(spec.stride), tuple(spec.padding))
-    if spec.kind == "avgpool":
-        return AvgPool(spec.name, tuple(spec.kernel), tuple(spec.stride), tuple(spec.padding))
-    return Flatten(spec.name)

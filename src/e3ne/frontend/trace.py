@@ -17,6 +17,7 @@ from torch.fx.passes.shape_prop import ShapeProp
 
 from e3ne.errors import UnsupportedModel
 from e3ne.frontend.ops import Op
+from e3ne.layers import LAYER_KINDS
 
 _DROP_MODULES = (nn.Dropout, nn.Dropout2d, nn.Dropout1d, nn.AlphaDropout, nn.Identity)
 _BN_MODULES = (nn.BatchNorm2d, nn.BatchNorm1d)
@@ -47,7 +48,6 @@ _DROP_FUNCS = {F.dropout, F.dropout2d, F.dropout1d}
 _AFFINE_FUNCS = {operator.sub: "sub", operator.truediv: "div", operator.mul: "mul",
                  operator.add: "add", torch.sub: "sub", torch.div: "div", torch.mul: "mul",
                  torch.add: "add"}
-_FLATTEN_METHODS = {"view", "reshape", "flatten"}
 _IGNORED_METHODS = {"size", "dim", "contiguous"}
 
 
@@ -84,52 +84,13 @@ def _refuse(where: str, why: str) -> UnsupportedModel:
     return UnsupportedModel(f"{where}: {why}")
 
 
-def _pool_params(where: str, kind: str, kernel, stride, padding, extra: dict) -> dict:
-    def two(v):
-        return (int(v), int(v)) if isinstance(v, int) else (int(v[0]), int(v[1]))
-
-    if kind == "maxpool":
-        if two(extra.get("dilation", 1)) != (1, 1):
-            raise _refuse(where, "dilated max pooling is not supported; use dilation=1")
-        if extra.get("return_indices"):
-            raise _refuse(where, "return_indices=True is not supported")
-    else:
-        if extra.get("divisor_override") is not None:
-            raise _refuse(where, "divisor_override is not supported")
-        if not extra.get("count_include_pad", True) and two(padding) != (0, 0):
-            raise _refuse(where, "count_include_pad=False with padding is not supported; "
-                                 "use count_include_pad=True or padding=0")
-    if extra.get("ceil_mode"):
-        raise _refuse(where, "ceil_mode=True is not supported; use ceil_mode=False")
-    k = two(kernel)
-    return {"kernel": k, "stride": two(stride) if stride not in (None, ()) else k,
-            "padding": two(padding)}
-
-
 def _classify_module(node: Node, gm: GraphModule) -> Op:
     m = gm.get_submodule(node.target)
     where, name = _where(node, gm), str(node.target)
-    if isinstance(m, nn.Conv2d):
-        if m.groups != 1:
-            raise _refuse(where, f"grouped/depthwise convolution (groups={m.groups}) "
-                                 "is not supported; use groups=1")
-        if tuple(m.dilation) != (1, 1):
-            raise _refuse(where, f"dilation {tuple(m.dilation)} is not supported; use 1")
-        if m.padding_mode != "zeros":
-            raise _refuse(where, f"padding_mode '{m.padding_mode}' is not supported; "
-                                 "only zero padding ('zeros')")
-        pad = m.padding
-        if isinstance(pad, str):
-            if pad == "valid":
-                pad = (0, 0)
-            elif all(k % 2 == 1 for k in m.kernel_size):
-                pad = tuple(k // 2 for k in m.kernel_size)
-            else:
-                raise _refuse(where, "padding='same' with an even kernel is asymmetric; "
-                                     "use explicit symmetric padding")
-        return Op("conv", where, name, m, {"stride": tuple(m.stride), "padding": tuple(pad)})
-    if isinstance(m, nn.Linear):
-        return Op("linear", where, name, m)
+    for cls in LAYER_KINDS.values():
+        params = cls.match_module(m, where)
+        if params is not None:
+            return Op(cls.kind, where, name, m, params, layer=cls)
     if isinstance(m, _BN_MODULES):
         if not m.track_running_stats or m.running_mean is None:
             raise _refuse(where, "BatchNorm without running statistics cannot be folded; "
@@ -137,23 +98,6 @@ def _classify_module(node: Node, gm: GraphModule) -> Op:
         return Op("bn", where, name, m)
     if isinstance(m, nn.ReLU):
         return Op("relu", where, name, m)
-    if isinstance(m, nn.MaxPool2d):
-        return Op("maxpool", where, name, m, _pool_params(
-            where, "maxpool", m.kernel_size, m.stride, m.padding,
-            {"dilation": m.dilation, "ceil_mode": m.ceil_mode,
-             "return_indices": m.return_indices}))
-    if isinstance(m, nn.AvgPool2d):
-        return Op("avgpool", where, name, m, _pool_params(
-            where, "avgpool", m.kernel_size, m.stride, m.padding,
-            {"ceil_mode": m.ceil_mode, "count_include_pad": m.count_include_pad,
-             "divisor_override": m.divisor_override}))
-    if isinstance(m, (nn.AdaptiveAvgPool2d, nn.AdaptiveMaxPool2d)):
-        kind = "avgpool" if isinstance(m, nn.AdaptiveAvgPool2d) else "maxpool"
-        return Op(kind, where, name, m, {"adaptive": m.output_size})
-    if isinstance(m, nn.Flatten):
-        if m.start_dim != 1 or m.end_dim != -1:
-            raise _refuse(where, "only Flatten(start_dim=1, end_dim=-1) is supported")
-        return Op("flatten", where, name, m)
     if isinstance(m, _DROP_MODULES):
         return Op("drop", where, name, m)
     if isinstance(m, (nn.Softmax, nn.LogSoftmax)):
@@ -168,13 +112,16 @@ def _classify_module(node: Node, gm: GraphModule) -> Op:
 
 def _classify_function(node: Node, gm: GraphModule) -> Op | None:
     t, where, name = node.target, _where(node, gm), node.name
+    for cls in LAYER_KINDS.values():
+        params = cls.match_call(node.op, t, lambda names, defaults: _bind(node, names, defaults),
+                                where)
+        if params is not None:
+            return Op(cls.kind, where, name, params=params, layer=cls)
     if node.op == "call_method":
         if t in _IGNORED_METHODS:
             return None
         if t in ("relu", "relu_"):
             return Op("relu", where, name)
-        if t in _FLATTEN_METHODS:
-            return Op("flatten", where, name)
         if t in ("softmax", "log_softmax"):
             return Op("final", where, name)
         if t in ("sub", "div", "mul", "add"):
@@ -184,23 +131,6 @@ def _classify_function(node: Node, gm: GraphModule) -> Op | None:
         raise _refuse(where, why if why.startswith("only") else f".{t}() {why}")
     if t in _RELU_FUNCS:
         return Op("relu", where, name)
-    if t is F.max_pool2d:
-        b = _bind(node, ["input", "kernel_size", "stride", "padding", "dilation", "ceil_mode",
-                         "return_indices"], {"stride": None, "padding": 0, "dilation": 1})
-        return Op("maxpool", where, name, params=_pool_params(
-            where, "maxpool", b["kernel_size"], b["stride"], b["padding"], b))
-    if t is F.avg_pool2d:
-        b = _bind(node, ["input", "kernel_size", "stride", "padding", "ceil_mode",
-                         "count_include_pad", "divisor_override"],
-                  {"stride": None, "padding": 0})
-        return Op("avgpool", where, name, params=_pool_params(
-            where, "avgpool", b["kernel_size"], b["stride"], b["padding"], b))
-    if t in (F.adaptive_avg_pool2d, F.adaptive_max_pool2d):
-        b = _bind(node, ["input", "output_size"], {})
-        kind = "avgpool" if t is F.adaptive_avg_pool2d else "maxpool"
-        return Op(kind, where, name, params={"adaptive": b["output_size"]})
-    if t in (torch.flatten, torch.reshape):
-        return Op("flatten", where, name)
     if t in _DROP_FUNCS:
         return Op("drop", where, name)
     if t in _FINAL_FUNCS:
@@ -304,17 +234,8 @@ def trace_model(model: nn.Module, input_shape: tuple[int, int, int]) -> list[Op]
         op.params.update(in_shape=in_shape, out_shape=out_shape)
         if op.kind == "affine":
             op.params["operand"] = _affine_operand(node, gm, op)
-        if op.kind == "flatten" and (
-            out_shape is None or len(out_shape) != 2 or out_shape[0] != in_shape[0]
-        ):
-            raise _refuse(op.where, f"reshapes {in_shape[1:]} to {out_shape[1:]}; only "
-                                    "flattening each sample to a vector is supported")
-        if op.kind == "linear" and len(in_shape) != 2:
-            raise _refuse(op.where, f"gets an input of shape {in_shape[1:]}; flatten it first")
-        if op.kind in ("conv", "maxpool", "avgpool") and len(in_shape) != 4:
-            raise _refuse(op.where, f"gets an input of shape {in_shape[1:]}; expected (C, H, W)")
-        if op.kind in ("maxpool", "avgpool") and "adaptive" in op.params:
-            op.params.update(_adaptive(op, in_shape, out_shape))
+        if op.layer is not None:
+            op.layer.check_traced(op.params, op.where)
         chain.append(op)
         head = node
     return chain
@@ -334,12 +255,3 @@ def _affine_operand(node: Node, gm: GraphModule, op: Op) -> torch.Tensor:
                 value = getattr(value, part)
             return torch.as_tensor(value).detach().float()
     raise _refuse(op.where, "only arithmetic with a constant (input normalisation) is supported")
-
-
-def _adaptive(op: Op, in_shape, out_shape) -> dict[str, Any]:
-    (h, w), (oh, ow) = in_shape[2:], out_shape[2:]
-    if h % oh or w % ow:
-        raise _refuse(op.where, f"adaptive pooling from {h}x{w} to {oh}x{ow} has unequal "
-                                "windows; the output size must divide the input size")
-    k = (h // oh, w // ow)
-    return {"kernel": k, "stride": k, "padding": (0, 0)}

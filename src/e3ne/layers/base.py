@@ -51,6 +51,10 @@ class Layer:
 
     name: str
     kind: ClassVar[str] = ""
+    synaptic: ClassVar[bool] = False  # has weights, a neuron and a fold (Conv, Linear)
+    commutes_with_relu: ClassVar[bool] = True  # may sit between a layer and its ReLU
+    noun: ClassVar[str] = "this layer"  # what it is, in messages
+    passes_input_affine: ClassVar[bool] = False  # input normalisation may fold across it
 
     @property
     def where(self) -> str:
@@ -89,7 +93,48 @@ class Layer:
         raise NotImplementedError
 
     # --- hardware ----------------------------------------------------------------
+    @classmethod
+    def hardware_refusal(cls, is_last: bool) -> str | None:
+        """Why the generated hardware cannot take this kind here (checked at convert,
+        before any work), or None."""
+        return None
+
     def build_hw(self, design, src, shape: Shape, tag: str):
         """Append the cores this layer becomes to ``design`` (an ``e3ne.hw.chain.Design``),
         reading ``src``, the stream of its input of ``shape``; return its output stream."""
+        raise NotImplementedError
+
+    # --- front end (torch) -------------------------------------------------------
+    @classmethod
+    def match_module(cls, m, where: str) -> dict | None:
+        """Op parameters if the ``nn.Module`` ``m`` is this kind (UnsupportedModel if it is,
+        in a form we cannot take), else None."""
+        return None
+
+    @classmethod
+    def match_call(cls, op: str, target, bind, where: str) -> dict | None:
+        """The same for a traced call: ``op`` is fx's call_function or call_method,
+        ``bind(names, defaults)`` its arguments by parameter name."""
+        return None
+
+    @classmethod
+    def check_traced(cls, params: dict, where: str) -> None:
+        """Check (and complete) the op's parameters once its traced ``in_shape`` and
+        ``out_shape`` (batch axis first) are known; UnsupportedModel if they don't fit."""
+
+    @classmethod
+    def float_fields(cls, params: dict) -> dict | None:
+        """Fields of this kind's layer in the folded float network (``FloatLayer``), or None
+        where it vanishes there."""
+        return {}
+
+    @classmethod
+    def float_forward(cls, spec, x: torch.Tensor, w=None, b=None) -> torch.Tensor:
+        """Float forward of one ``FloatLayer`` of this kind."""
+        raise NotImplementedError
+
+    @classmethod
+    def from_float(cls, spec, common: dict) -> Layer:
+        """The integer IR node from a ``FloatLayer`` (``common``: a synaptic layer's
+        quantised fields)."""
         raise NotImplementedError

@@ -8,9 +8,10 @@ from typing import Any, ClassVar
 
 import numpy as np
 import torch
+import torch.nn as nn
 import torch.nn.functional as F
 
-from e3ne.errors import FormatError
+from e3ne.errors import FormatError, UnsupportedModel
 from e3ne.hw.cores.base import Stream, divisors
 from e3ne.hw.cores.swu import legal_simd, square_window, window
 from e3ne.layers.base import Shape, pair, register, window_out
@@ -25,6 +26,63 @@ class Conv(Synaptic):
     stride: tuple[int, int] = (1, 1)
     padding: tuple[int, int] = (0, 0)
     kind: ClassVar[str] = "conv"
+
+    # --- front end: nn.Conv2d --------------------------------------------------------
+    @classmethod
+    def match_module(cls, m, where: str) -> dict | None:
+        if not isinstance(m, nn.Conv2d):
+            return None
+        if m.groups != 1:
+            raise UnsupportedModel(f"{where}: grouped/depthwise convolution "
+                                   f"(groups={m.groups}) is not supported; use groups=1")
+        if tuple(m.dilation) != (1, 1):
+            raise UnsupportedModel(f"{where}: dilation {tuple(m.dilation)} is not supported; "
+                                   "use 1")
+        if m.padding_mode != "zeros":
+            raise UnsupportedModel(f"{where}: padding_mode '{m.padding_mode}' is not "
+                                   "supported; only zero padding ('zeros')")
+        pad = m.padding
+        if isinstance(pad, str):
+            if pad == "valid":
+                pad = (0, 0)
+            elif all(k % 2 == 1 for k in m.kernel_size):
+                pad = tuple(k // 2 for k in m.kernel_size)
+            else:
+                raise UnsupportedModel(f"{where}: padding='same' with an even kernel is "
+                                       "asymmetric; use explicit symmetric padding")
+        return {"stride": tuple(m.stride), "padding": tuple(pad),
+                "kernel": tuple(m.kernel_size)}
+
+    @classmethod
+    def check_traced(cls, params: dict, where: str) -> None:
+        if len(params["in_shape"]) != 4:
+            raise UnsupportedModel(f"{where}: gets an input of shape "
+                                   f"{params['in_shape'][1:]}; expected (C, H, W)")
+
+    @classmethod
+    def float_fields(cls, params: dict) -> dict | None:
+        return {k: params[k] for k in ("stride", "padding", "kernel")}
+
+    @classmethod
+    def float_forward(cls, spec, x: torch.Tensor, w=None, b=None) -> torch.Tensor:
+        return F.conv2d(x, w, b, stride=spec.stride, padding=spec.padding)
+
+    @classmethod
+    def fold_input_affine(cls, spec, a: torch.Tensor, b: torch.Tensor, where: str) -> None:
+        w = spec.weight
+        spec.bias = spec.bias + (w * b.view(1, -1, 1, 1)).sum(dim=(1, 2, 3))
+        spec.weight = w * a.view(1, -1, 1, 1)
+
+    @classmethod
+    def hardware_refusal(cls, is_last: bool) -> str | None:
+        if is_last:
+            return ("a Conv2d as the output layer is not supported by the hardware (its "
+                    "scores would leave as a feature map); flatten and end with nn.Linear")
+        return None
+
+    @classmethod
+    def from_float(cls, spec, common: dict) -> Conv:
+        return cls(**common, stride=tuple(spec.stride), padding=tuple(spec.padding))
 
     @property
     def kernel(self) -> tuple[int, int]:

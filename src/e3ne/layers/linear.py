@@ -8,8 +8,10 @@ from typing import Any, ClassVar
 
 import numpy as np
 import torch
+import torch.nn as nn
+import torch.nn.functional as F
 
-from e3ne.errors import FormatError
+from e3ne.errors import FormatError, UnsupportedModel
 from e3ne.hw.cores.base import Stream, divisors
 from e3ne.hw.cores.stream_dwc import convert
 from e3ne.layers.base import Shape, register
@@ -22,6 +24,36 @@ class Linear(Synaptic):
     """Fully connected layer; weight ``[C_out, C_in]``."""
 
     kind: ClassVar[str] = "linear"
+
+    # --- front end: nn.Linear --------------------------------------------------------
+    @classmethod
+    def match_module(cls, m, where: str) -> dict | None:
+        return {} if isinstance(m, nn.Linear) else None
+
+    @classmethod
+    def check_traced(cls, params: dict, where: str) -> None:
+        if len(params["in_shape"]) != 2:
+            raise UnsupportedModel(f"{where}: gets an input of shape "
+                                   f"{params['in_shape'][1:]}; flatten it first")
+
+    @classmethod
+    def float_forward(cls, spec, x: torch.Tensor, w=None, b=None) -> torch.Tensor:
+        return F.linear(x, w, b)
+
+    @classmethod
+    def fold_input_affine(cls, spec, a: torch.Tensor, b: torch.Tensor, where: str) -> None:
+        w = spec.weight
+        reps = w.shape[1] // a.numel()
+        if reps * a.numel() != w.shape[1]:
+            raise UnsupportedModel(f"{where}: cannot map the per-channel normalisation onto "
+                                   f"{w.shape[1]} input features")
+        av, bv = a.repeat_interleave(reps), b.repeat_interleave(reps)
+        spec.bias = spec.bias + w @ bv
+        spec.weight = w * av.view(1, -1)
+
+    @classmethod
+    def from_float(cls, spec, common: dict) -> Linear:
+        return cls(**common)
 
     def out_shape(self, in_shape: Shape) -> Shape:
         return (self.out_channels,)

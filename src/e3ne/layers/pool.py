@@ -14,14 +14,19 @@ from typing import Any, ClassVar
 
 import numpy as np
 import torch
+import torch.nn as nn
 import torch.nn.functional as F
 
 from e3ne.encoding import radix_decode, radix_encode
-from e3ne.errors import FormatError
+from e3ne.errors import FormatError, UnsupportedModel
 from e3ne.hw.cores.base import Stream
 from e3ne.hw.cores.pool_unit import pool
 from e3ne.hw.cores.swu import square_window, window
 from e3ne.layers.base import Layer, Shape, pair, register, window_out
+
+
+def _two(v) -> tuple[int, int]:
+    return (int(v), int(v)) if isinstance(v, int) else (int(v[0]), int(v[1]))
 
 
 @dataclass
@@ -29,6 +34,68 @@ class Pool(Layer):
     kernel: tuple[int, int] = (2, 2)
     stride: tuple[int, int] = (2, 2)
     padding: tuple[int, int] = (0, 0)
+
+    # --- front end: nn.{Max,Avg}Pool2d, their adaptive forms and F.* -----------------
+    modules: ClassVar[tuple[type, ...]] = ()  # (the pooling module, its adaptive form)
+    functions: ClassVar[tuple] = ()  # (F.x_pool2d, F.adaptive_x_pool2d)
+    call_args: ClassVar[list[str]] = []  # F.x_pool2d's parameters, in order
+
+    @classmethod
+    def _options(cls, where: str, kernel, stride, padding, extra: dict) -> dict:
+        """Check the options of this kind we cannot take; the window parameters."""
+        if extra.get("ceil_mode"):
+            raise UnsupportedModel(f"{where}: ceil_mode=True is not supported; use "
+                                   "ceil_mode=False")
+        k = _two(kernel)
+        return {"kernel": k, "stride": _two(stride) if stride not in (None, ()) else k,
+                "padding": _two(padding)}
+
+    @classmethod
+    def match_module(cls, m, where: str) -> dict | None:
+        plain, adaptive = cls.modules
+        if isinstance(m, adaptive):
+            return {"adaptive": m.output_size}
+        if not isinstance(m, plain):
+            return None
+        extra = {k: getattr(m, k) for k in ("dilation", "ceil_mode", "return_indices",
+                                             "count_include_pad", "divisor_override")
+                 if hasattr(m, k)}
+        return cls._options(where, m.kernel_size, m.stride, m.padding, extra)
+
+    @classmethod
+    def match_call(cls, op: str, target, bind, where: str) -> dict | None:
+        plain, adaptive = cls.functions
+        if op != "call_function":
+            return None
+        if target is adaptive:
+            return {"adaptive": bind(["input", "output_size"], {})["output_size"]}
+        if target is not plain:
+            return None
+        b = bind(cls.call_args, {"stride": None, "padding": 0, "dilation": 1})
+        return cls._options(where, b["kernel_size"], b["stride"], b["padding"], b)
+
+    @classmethod
+    def check_traced(cls, params: dict, where: str) -> None:
+        in_shape, out_shape = params["in_shape"], params["out_shape"]
+        if len(in_shape) != 4:
+            raise UnsupportedModel(f"{where}: gets an input of shape {in_shape[1:]}; "
+                                   "expected (C, H, W)")
+        if "adaptive" in params:
+            (h, w), (oh, ow) = in_shape[2:], out_shape[2:]
+            if h % oh or w % ow:
+                raise UnsupportedModel(f"{where}: adaptive pooling from {h}x{w} to {oh}x{ow} "
+                                       "has unequal windows; the output size must divide "
+                                       "the input size")
+            k = (h // oh, w // ow)
+            params.update(kernel=k, stride=k, padding=(0, 0))
+
+    @classmethod
+    def float_fields(cls, params: dict) -> dict | None:
+        return {k: params[k] for k in ("kernel", "stride", "padding")}
+
+    @classmethod
+    def from_float(cls, spec, common: dict) -> Pool:
+        return cls(spec.name, tuple(spec.kernel), tuple(spec.stride), tuple(spec.padding))
 
     def out_shape(self, in_shape: Shape) -> Shape:
         c, h, w = in_shape
@@ -87,6 +154,24 @@ class Pool(Layer):
 @dataclass
 class MaxPool(Pool):
     kind: ClassVar[str] = "maxpool"
+    modules = (nn.MaxPool2d, nn.AdaptiveMaxPool2d)
+    functions = (F.max_pool2d, F.adaptive_max_pool2d)
+    call_args = ["input", "kernel_size", "stride", "padding", "dilation", "ceil_mode",
+                 "return_indices"]
+
+    @classmethod
+    def _options(cls, where: str, kernel, stride, padding, extra: dict) -> dict:
+        if _two(extra.get("dilation", 1)) != (1, 1):
+            raise UnsupportedModel(f"{where}: dilated max pooling is not supported; use "
+                                   "dilation=1")
+        if extra.get("return_indices"):
+            raise UnsupportedModel(f"{where}: return_indices=True is not supported")
+        return super()._options(where, kernel, stride, padding, extra)
+
+    @classmethod
+    def float_forward(cls, spec, x: torch.Tensor, w=None, b=None) -> torch.Tensor:
+        ph, pw = spec.padding
+        return F.max_pool2d(F.pad(x, (pw, pw, ph, ph)), spec.kernel, spec.stride)
 
     def run_fast(self, q: torch.Tensor, T: int) -> torch.Tensor:
         ph, pw = self.padding
@@ -112,6 +197,26 @@ class MaxPool(Pool):
 class AvgPool(Pool):
     kind: ClassVar[str] = "avgpool"
     averages: ClassVar[bool] = True
+    commutes_with_relu: ClassVar[bool] = False  # the mean of ReLUs is not ReLU of the mean
+    noun: ClassVar[str] = "average pooling"
+    modules = (nn.AvgPool2d, nn.AdaptiveAvgPool2d)
+    functions = (F.avg_pool2d, F.adaptive_avg_pool2d)
+    call_args = ["input", "kernel_size", "stride", "padding", "ceil_mode",
+                 "count_include_pad", "divisor_override"]
+
+    @classmethod
+    def _options(cls, where: str, kernel, stride, padding, extra: dict) -> dict:
+        if extra.get("divisor_override") is not None:
+            raise UnsupportedModel(f"{where}: divisor_override is not supported")
+        if not extra.get("count_include_pad", True) and _two(padding) != (0, 0):
+            raise UnsupportedModel(f"{where}: count_include_pad=False with padding is not "
+                                   "supported; use count_include_pad=True or padding=0")
+        return super()._options(where, kernel, stride, padding, extra)
+
+    @classmethod
+    def float_forward(cls, spec, x: torch.Tensor, w=None, b=None) -> torch.Tensor:
+        ph, pw = spec.padding
+        return F.avg_pool2d(F.pad(x, (pw, pw, ph, ph)), spec.kernel, spec.stride)
 
     @property
     def window_size(self) -> int:

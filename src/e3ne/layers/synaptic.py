@@ -50,6 +50,13 @@ class Synaptic(Layer):
     _cache: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     kind: ClassVar[str] = ""
+    synaptic: ClassVar[bool] = True
+
+    @classmethod
+    def fold_input_affine(cls, spec, a: torch.Tensor, b: torch.Tensor, where: str) -> None:
+        """The float layer ``spec`` sees ``a·x + b`` (per input channel): fold it into its
+        weights and bias (exact away from padding)."""
+        raise NotImplementedError
 
     @property
     def out_channels(self) -> int:
