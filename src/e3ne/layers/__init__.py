@@ -18,3 +18,15 @@ __all__ = [
     "Synaptic",
     "register",
 ]
+
+
+def _register_all() -> None:
+    """Import every module of this package, so a new one registers itself by existing."""
+    import importlib
+    import pkgutil
+
+    for info in pkgutil.iter_modules(__path__):
+        importlib.import_module(f"{__name__}.{info.name}")
+
+
+_register_all()
