@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 import time
 from dataclasses import dataclass
@@ -10,8 +9,10 @@ from pathlib import Path
 
 from e3ne import golden
 from e3ne.api import check_config, convert
+from e3ne.artifacts import ConvertDoc
 from e3ne.data import dataset_input_shape, load_dataset
 from e3ne.errors import ConfigError
+from e3ne.flow.verify import verification_images as verify_images
 from e3ne.frontend.quantize import QuantConfig
 from e3ne.ir import Network
 from e3ne.models.loader import check_model_spec, load_model_spec, load_weights
@@ -45,13 +46,12 @@ class ConvertResult:
     float_accuracy: float | None
     snn_accuracy: float | None
     seconds: float
-    report: dict  # convert.json
+    report: ConvertDoc  # convert.json
 
     def save(self, out_dir: str | Path) -> None:
         """network.json + weights.npz + convert.json."""
-        out = Path(out_dir)
-        self.net.save(out)
-        (out / "convert.json").write_text(json.dumps(self.report, indent=1) + "\n")
+        self.net.save(out_dir)
+        self.report.save(out_dir)
 
 
 def _resolve(opts: ConvertOptions):
@@ -123,11 +123,11 @@ def run_convert(opts: ConvertOptions, out_dir: str | Path | None = None,
     if test is not None:
         float_acc = evaluate(model, test, labels)
         snn_acc = golden.accuracy(net, test, labels)
-    report = {"float_accuracy": float_acc, "snn_accuracy": snn_acc, "T": T, "W": W,
-              "model": opts.model, "dataset": dataset,
-              "test_images": None if test is None else len(test),
-              "calibration_images": len(calib), "percentile": opts.percentile,
-              "qat_epochs": opts.qat_epochs}
+    report = ConvertDoc(float_accuracy=float_acc, snn_accuracy=snn_acc, T=T, W=W,
+                        model=opts.model, dataset=dataset,
+                        test_images=None if test is None else len(test),
+                        calibration_images=len(calib), percentile=opts.percentile,
+                        qat_epochs=opts.qat_epochs)
     result = ConvertResult(net, float_acc, snn_acc, time.perf_counter() - t0, report)
     if out_dir is not None:
         result.save(out_dir)
@@ -195,29 +195,11 @@ def run_compile(opts: ConvertOptions, out_dir: str | Path, fold_file: str | None
             f"{c.resources.bram:g} BRAM36 (modelled)")
     log(f"{opts.model}: generating RTL into {Path(out_dir) / 'rtl'}")
     plan = generate(res.net, folds, out_dir)
-    est = estimate_doc(res.net, folds, device, bud, clock_mhz)
-    est["chosen_by"] = chosen_by
-    (Path(out_dir) / "estimate.json").write_text(json.dumps(est, indent=1) + "\n")
+    est = estimate_doc(res.net, folds, device, bud, clock_mhz, chosen_by)
+    est.save(out_dir)
     write_vivado_project(out_dir, device=device, clock_mhz=clock_mhz)
     write_host_driver(out_dir)
-    return CompileResult(plan, folds, est, chosen_by)
-
-
-def verify_images(net: Network, images: int, dataset: str | None):
-    """Input levels for co-simulation: the test split of the network's dataset, or random."""
-    import numpy as np
-
-    if images < 1:
-        raise ConfigError(f"--images {images}: expected at least 1")
-    dataset = dataset or net.meta.get("dataset") or "random"
-    if dataset == "random":
-        x, _ = load_dataset("random", shape=net.input_shape, n=images, seed=2)
-    else:
-        x, _ = load_dataset(dataset, "test", pad_to=net.meta.get("pad_to"), n=images)
-        if tuple(x.shape[1:]) != tuple(net.input_shape):
-            raise ConfigError(f"--dataset {dataset}: images of {tuple(x.shape[1:])} do not "
-                              f"fit the network's input {net.input_shape}")
-    return np.ascontiguousarray(golden.input_levels(net, x))
+    return CompileResult(plan, folds, est.to_json(), chosen_by)
 
 
 def run_verify(design_dir: str | Path, images: int = 100, dataset: str | None = None,

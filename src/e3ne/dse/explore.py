@@ -8,11 +8,22 @@ models' view of one design (per stage cycles, per core resources) next to its RT
 
 from __future__ import annotations
 
-import json
 import sys
 from dataclasses import replace
 from pathlib import Path
 
+from e3ne.artifacts import (
+    TW,
+    CycleEstimate,
+    CycleStage,
+    EstimateDoc,
+    ExploreDoc,
+    ExplorePoint,
+    FoldSpec,
+    ResourceEstimate,
+    ResourceTotals,
+    StageResources,
+)
 from e3ne.dse import cycles as cycle_model
 from e3ne.dse import resources as resource_model
 from e3ne.dse.search import SearchResult, check_options, search
@@ -42,26 +53,28 @@ def parse_sweep(tokens: list[str] | None) -> dict[str, list[int]]:
 
 
 def estimate_doc(net: Network, folds: dict[str, Fold], device: str | None = None,
-                 budget: dict | None = None, clock_mhz: float = 200.0) -> dict:
+                 budget: dict | None = None, clock_mhz: float = 200.0,
+                 chosen_by: str | None = None) -> EstimateDoc:
     """The models' view of one design (``estimate.json``)."""
     cyc = cycle_model.estimate(net, folds)
     res = resource_model.estimate(net, folds)
-    return {
-        "about": "modelled, not measured: cycles from e3ne.dse.cycles, resources from "
-                 "e3ne.dse.resources (Yosys-calibrated); compare verify.json / synth.json",
-        "device": device, "budget": budget, "clock_mhz": clock_mhz,
-        "cycles": {"latency": cyc.latency, "interval": cyc.interval,
-                   "latency_us": round(cyc.latency / clock_mhz, 3),
-                   "stages": [{"name": s.name, "kind": s.kind, "layer": s.layer,
-                               "cycles": s.cycles, "first_out": s.first_out,
-                               "last_out": s.last_out} for s in cyc.stages]},
-        "resources": {"total": {**res.totals(), "LUT_total": res.lut_total,
-                                "BRAM36_equiv": res.bram},
-                      "stages": [{"name": c.name, "kind": c.module, "layer": c.layer,
-                                  "LUT": c.LUT, "FF": c.FF, "LUTRAM": c.LUTRAM,
-                                  "BRAM36": c.BRAM36, "BRAM18": c.BRAM18, "URAM": c.URAM}
-                                 for c in res.cores]},
-    }
+    return EstimateDoc(
+        about="modelled, not measured: cycles from e3ne.dse.cycles, resources from "
+              "e3ne.dse.resources (Yosys-calibrated); compare verify.json / synth.json",
+        device=device, budget=budget, clock_mhz=clock_mhz,
+        cycles=CycleEstimate(
+            latency=cyc.latency, interval=cyc.interval,
+            latency_us=round(cyc.latency / clock_mhz, 3),
+            stages=[CycleStage(name=s.name, kind=s.kind, layer=s.layer, cycles=s.cycles,
+                               first_out=s.first_out, last_out=s.last_out)
+                    for s in cyc.stages]),
+        resources=ResourceEstimate(
+            total=ResourceTotals.from_json({**res.totals(), "LUT_total": res.lut_total,
+                                            "BRAM36_equiv": res.bram}),
+            stages=[StageResources(name=c.name, kind=c.module, layer=c.layer, LUT=c.LUT,
+                                   FF=c.FF, LUTRAM=c.LUTRAM, BRAM36=c.BRAM36,
+                                   BRAM18=c.BRAM18, URAM=c.URAM) for c in res.cores]),
+        chosen_by=chosen_by)
 
 
 def _point_rows(res: SearchResult, T: int, W: int, acc: tuple) -> list[dict]:
@@ -128,22 +141,23 @@ def run_explore(opts, device: str = DEFAULT_DEVICE, budget: str | None = None,
             budget_doc = res.budget
     for r in rows:  # one chosen design overall: the primary (T, W)'s
         r["chosen"] = r["chosen"] and (r["T"], r["W"]) == primary
-    doc = {"model": opts.model, "device": device, "budget": budget_doc,
-           "objective": objective, "target_interval": interval,
-           "weights": "external (modelled only)" if external_weights else "on chip",
-           "primary": {"T": primary[0], "W": primary[1]},
-           "chosen_folds": {k: {"PE": f.PE, "SIMD": f.SIMD, "TP": f.TP, "weights": f.weights}
-                            for k, f in chosen_folds.items()},
-           "search_seconds": round(seconds, 3),
-           "about": "modelled (cycle + resource models); accuracy measured by the golden "
-                    "model on the test split",
-           "points": rows}
+    doc = ExploreDoc(
+        model=opts.model, device=device, budget=budget_doc, objective=objective,
+        target_interval=interval,
+        weights="external (modelled only)" if external_weights else "on chip",
+        primary=TW(T=primary[0], W=primary[1]),
+        chosen_folds={k: FoldSpec(PE=f.PE, SIMD=f.SIMD, TP=f.TP, weights=f.weights)
+                      for k, f in chosen_folds.items()},
+        search_seconds=round(seconds, 3),
+        about="modelled (cycle + resource models); accuracy measured by the golden model "
+              "on the test split",
+        points=[ExplorePoint.from_json(r, ExploreDoc.FILE) for r in rows])
     if out_dir is not None:
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
-        (out / "explore.json").write_text(json.dumps(doc, indent=1) + "\n")
-        write_explore_plots(doc, out)
-    return doc
+        doc.save(out)
+        write_explore_plots(doc.to_json(), out)
+    return doc.to_json()
 
 
 def write_explore_plots(doc: dict, out: Path) -> list[Path]:

@@ -14,6 +14,8 @@ from pathlib import Path
 import numpy as np
 
 from e3ne import golden
+from e3ne.artifacts import VerifyDoc, VerifyRun
+from e3ne.data import load_dataset
 from e3ne.errors import ConfigError, Mismatch
 from e3ne.flow.hdlsim import build_verilator
 from e3ne.hw.generate import TOP, Plan, hex_lines, pack_lanes
@@ -31,6 +33,22 @@ class VerifyResult:
     interval_cycles: float | None  # steady-state cycles between images (None for 1 image)
     stalls: bool
     first_mismatch: str | None = None
+
+
+def verification_images(net: Network, images: int, dataset: str | None) -> np.ndarray:
+    """Input levels for co-simulation: the test split of ``dataset`` (default: the
+    network's own), or uniform random images."""
+    if images < 1:
+        raise ConfigError(f"--images {images}: expected at least 1")
+    dataset = dataset or net.meta.get("dataset") or "random"
+    if dataset == "random":
+        x, _ = load_dataset("random", shape=net.input_shape, n=images, seed=2)
+    else:
+        x, _ = load_dataset(dataset, "test", pad_to=net.meta.get("pad_to"), n=images)
+        if tuple(x.shape[1:]) != tuple(net.input_shape):
+            raise ConfigError(f"--dataset {dataset}: images of {tuple(x.shape[1:])} do not "
+                              f"fit the network's input {net.input_shape}")
+    return np.ascontiguousarray(golden.input_levels(net, x))
 
 
 def load_plan(design_dir: Path) -> Plan:
@@ -168,14 +186,23 @@ def first_layer_mismatch(net: Network, plan: Plan, per_layer: list[np.ndarray],
     return None
 
 
-def write_report(design_dir: str | Path, results: list[VerifyResult]) -> dict:
-    """DIR/verify.json: the plain run's figures, plus the stalled run if there was one."""
+def verify_doc(results: list[VerifyResult]) -> VerifyDoc:
+    """verify.json's document: the plain run's figures, mismatches over all runs, and
+    every run (the stalled one too, if there was one)."""
     plain = next((r for r in results if not r.stalls), results[0])
-    doc = {"images": plain.images, "mismatches": sum(r.mismatches for r in results),
-           "latency_cycles": plain.latency_cycles, "interval_cycles": plain.interval_cycles,
-           "runs": [asdict(r) for r in results]}
-    (Path(design_dir) / "verify.json").write_text(json.dumps(doc, indent=1) + "\n")
-    return doc
+    return VerifyDoc(images=plain.images, mismatches=sum(r.mismatches for r in results),
+                     latency_cycles=plain.latency_cycles,
+                     interval_cycles=plain.interval_cycles,
+                     runs=[VerifyRun(**asdict(r)) for r in results])
 
 
-__all__ = ["TOP", "VerifyResult", "run", "write_report"]
+def write_report(design_dir: str | Path, results: list[VerifyResult]) -> dict:
+    """Write DIR/verify.json (``verify_doc``); return its JSON, the dict ``run_verify``
+    and the CLI read."""
+    doc = verify_doc(results)
+    doc.save(design_dir)
+    return doc.to_json()
+
+
+__all__ = ["TOP", "VerifyResult", "run", "verification_images", "verify_doc",
+           "write_report"]

@@ -31,6 +31,7 @@ import sys
 import time
 from pathlib import Path
 
+from e3ne.artifacts import SynthDoc
 from e3ne.errors import ConfigError, ToolFailed
 from e3ne.flow.hdlsim import require_tool
 from e3ne.progress import Ticker
@@ -136,7 +137,8 @@ def _last_error(log: str) -> str:
 
 def synthesize(design_dir: str | Path, family: str = "xcup", top: str = "e3ne_top",
                timeout: float = DEFAULT_TIMEOUT, progress: bool = True) -> dict:
-    """Run Yosys synth_xilinx on ``DIR/rtl``; write and return ``DIR/synth.json``.
+    """Run Yosys synth_xilinx on ``DIR/rtl``; write ``DIR/synth.json`` (a ``SynthDoc``) and
+    return its JSON.
 
     Yosys runs inside ``DIR/rtl`` so ``$readmemh`` image names resolve. ``seconds`` is wall
     time, ``cpu_seconds`` Yosys's own CPU time (they differ on a busy machine). The log goes to
@@ -155,7 +157,7 @@ def synthesize(design_dir: str | Path, family: str = "xcup", top: str = "e3ne_to
     stat_file = out_dir / "yosys_stat.json"
     log_file = out_dir / "synth.log"
     script_file = out_dir / "synth.ys"
-    for stale in (stat_file, d / "synth.json"):
+    for stale in (stat_file, d / SynthDoc.FILE):
         stale.unlink(missing_ok=True)
     script_file.write_text(yosys_script(files, fam, top, os.path.relpath(stat_file, rtl)))
     t0 = time.perf_counter()
@@ -186,14 +188,14 @@ def synthesize(design_dir: str | Path, family: str = "xcup", top: str = "e3ne_to
     res, unknown = classify(cells)
     if unknown:  # never dropped: they stay in cells and unclassified
         print(f"synth: warning: cells not counted in any class: {unknown}", file=sys.stderr)
-    doc = {**res, "seconds": round(seconds, 1), "cpu_seconds": round(cpu, 1), "family": fam,
-           "top": top, "yosys": stat.get("creator", ""),
-           "command": f"synth_xilinx -flatten -family {fam} -top {top}",
-           "counting": "LUT = LUT1-6 cells (INV not counted); LUTRAM = LUT sites used as "
-                       "distributed RAM/SRL; BRAM36/BRAM18 = RAMB36/RAMB18 cells",
-           "cells": dict(sorted(cells.items())), "unclassified": unknown}
-    (d / "synth.json").write_text(json.dumps(doc, indent=1) + "\n")
-    return doc
+    doc = SynthDoc(**res, seconds=round(seconds, 1), cpu_seconds=round(cpu, 1), family=fam,
+                   top=top, yosys=stat.get("creator", ""),
+                   command=f"synth_xilinx -flatten -family {fam} -top {top}",
+                   counting="LUT = LUT1-6 cells (INV not counted); LUTRAM = LUT sites used "
+                            "as distributed RAM/SRL; BRAM36/BRAM18 = RAMB36/RAMB18 cells",
+                   cells=dict(sorted(cells.items())), unclassified=unknown)
+    doc.save(d)
+    return doc.to_json()
 
 
 def summary_line(doc: dict) -> str:
