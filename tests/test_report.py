@@ -3,7 +3,8 @@
 The design directories here hold a real small network (network.json, weights.npz) and a
 real rtl/plan.json from the generator; convert.json, explore.json, estimate.json,
 verify.json and synth.json are hand-written fixtures for the renderer that follow the
-schemas the other jobs write; their numbers are invented.
+schemas the other jobs write (e3ne.artifacts), without the format fields, as e3ne wrote
+them before those existed; their numbers are invented.
 """
 
 from __future__ import annotations
@@ -19,8 +20,9 @@ import numpy as np
 import pytest
 from netgen import random_folds, random_levels, random_network
 
+from e3ne.artifacts import ReportDoc, VerifyDoc, VerifyRun
 from e3ne.encoding import radix_encode
-from e3ne.errors import ConfigError
+from e3ne.errors import ConfigError, FormatError
 from e3ne.ir import Network
 from e3ne.layers import Flatten, Synaptic
 from e3ne.report import plots, spike_activity, write_report
@@ -319,5 +321,25 @@ def test_report_errors_name_the_culprit(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="not a design directory"):
         write_report(tmp_path)
     (tmp_path / "estimate.json").write_text("{truncated")
-    with pytest.raises(ConfigError, match=r"estimate\.json: not valid JSON"):
+    with pytest.raises(FormatError, match=r"estimate\.json: not valid JSON"):
         write_report(tmp_path)
+    (tmp_path / "estimate.json").write_text('{"cycles": {"latency": "fast"}}')
+    with pytest.raises(FormatError, match=r"estimate\.json: field 'cycles\.latency': "
+                                          r"expected an integer, got \"fast\""):
+        write_report(tmp_path)
+    (tmp_path / "estimate.json").write_text('{"format": "e3ne-estimate", "format_version": 9}')
+    with pytest.raises(FormatError, match=r"estimate\.json: format_version 9 is not supported"):
+        write_report(tmp_path)
+
+
+def test_report_reads_typed_files_and_writes_a_report_doc(tmp_path: Path) -> None:
+    VerifyDoc(images=4, mismatches=0, latency_cycles=70, interval_cycles=50.0,
+              runs=[VerifyRun(images=4, mismatches=0, latency_cycles=70, interval_cycles=50.0,
+                              stalls=s) for s in (False, True)]).save(tmp_path)
+    html = write_report(tmp_path).read_text(encoding="utf-8")
+    assert "Bit-exact: yes" in html and "with stalls" in html
+    doc = ReportDoc.load(tmp_path)
+    assert doc.inputs["verify.json"] and not doc.inputs["convert.json"]
+    assert doc.verification["bit_exact"] is True
+    assert doc.summary["interval (cycles)"] == {"value": 50.0,
+                                                "source": "Verilator (verify.json)"}
