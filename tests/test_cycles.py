@@ -4,8 +4,8 @@ The modelled latency must equal the cycles measured on the generated design exac
 random networks with random folds and for the LeNet-5 and Fang shapes (random weights,
 default folds). The measured interval is at least the modelled steady state and at most
 1% above it (a transient of a few cycles in the first gap between images, which a
-steady-state figure leaves out). Every simulated design also runs a second, different input set: the cycle
-counts must not change, since no core's schedule depends on the data.
+steady-state figure leaves out). Every simulated design also runs a second, different
+input set: the cycle counts must not change, since no core's schedule depends on the data.
 """
 
 from __future__ import annotations

@@ -83,7 +83,8 @@ def cmd_compile(args: argparse.Namespace) -> int:
 
 
 def cmd_explore(args: argparse.Namespace) -> int:
-    from e3ne.dse.explore import front_table, parse_sweep, run_explore
+    from e3ne.dse.explore import front_table, parse_sweep
+    from e3ne.jobs import run_explore
 
     sweep = parse_sweep(args.sweep)
     doc = run_explore(_convert_opts(args), device=args.device, budget=args.budget,

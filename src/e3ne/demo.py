@@ -26,8 +26,8 @@ def run_demo(out_dir: str | Path = "out/demo", model: str = "lenet5",
              device: str = DEMO_DEVICE, budget: str = DEMO_BUDGET,
              verify_images_n: int = 200, synth: bool = True, clock_mhz: float = 200.0) -> dict:
     from e3ne.devices import get_device
-    from e3ne.dse.explore import run_explore
     from e3ne.flow.yosys import synthesize
+    from e3ne.jobs import run_explore
     from e3ne.report import write_report
     from e3ne.train import cached_zoo_checkpoint
 

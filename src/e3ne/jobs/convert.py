@@ -1,0 +1,153 @@
+"""Step ``convert``: a model (zoo name or file:Class) -> the integer network, with accuracy."""
+
+from __future__ import annotations
+
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from e3ne import golden
+from e3ne.api import check_config, convert
+from e3ne.artifacts import ConvertDoc
+from e3ne.data import dataset_input_shape, load_dataset
+from e3ne.errors import ConfigError
+from e3ne.frontend.quantize import QuantConfig
+from e3ne.ir import Network
+from e3ne.models.loader import check_model_spec, load_model_spec, load_weights
+from e3ne.models.zoo import ZOO
+from e3ne.train import cached_zoo_checkpoint, evaluate, train_model
+
+
+def log(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
+
+
+@dataclass
+class ConvertOptions:
+    """Options of ``e3ne convert`` (the CLI flags of the same names)."""
+
+    model: str  #: zoo name or path/to/file.py:ClassName
+    weights: str | None = None  #: checkpoint or state_dict; zoo models default to cached training
+    dataset: str | None = None  #: mnist | digits | random; zoo models default to their own
+    input_shape: tuple[int, int, int] | None = None  #: (C, H, W); needed for random
+    T: int | None = None  #: time steps; zoo default, else 4
+    W: int | None = None  #: weight bits; zoo default, else 4
+    percentile: float = 99.99  #: activation clipping percentile
+    calib_images: int = 1000  #: training images used for calibration
+    test_images: int | None = None  #: test images for accuracy (default: whole split)
+    qat_epochs: int = 0  #: quantisation-aware fine-tuning epochs (0 = post-training only)
+
+
+@dataclass
+class ConvertResult:
+    net: Network
+    float_accuracy: float | None
+    snn_accuracy: float | None
+    seconds: float
+    report: ConvertDoc  # convert.json
+
+    def save(self, out_dir: str | Path) -> None:
+        """network.json + weights.npz + convert.json."""
+        self.net.save(out_dir)
+        self.report.save(out_dir)
+
+
+def resolve(opts: ConvertOptions):
+    check_model_spec(opts.model)
+    entry = ZOO.get(opts.model)
+    dataset = opts.dataset or (entry.dataset if entry else None)
+    if dataset is None:
+        raise ConfigError(f"model {opts.model!r}: give --dataset (mnist, digits or random)")
+    shape = opts.input_shape
+    pad_to = entry.pad_to if entry and dataset == entry.dataset else None
+    if shape is None:
+        shape = entry.input_shape if entry else None
+        if shape is None:
+            if dataset == "random":
+                raise ConfigError("--dataset random: give --input-shape C,H,W")
+            shape = dataset_input_shape(dataset, pad_to)
+    if dataset != "random":
+        native = dataset_input_shape(dataset)
+        if tuple(shape) != tuple(native):
+            if shape[0] == native[0] and shape[1] == shape[2] and shape[1] > native[1]:
+                pad_to = shape[1]
+            else:
+                raise ConfigError(f"--input-shape {','.join(map(str, shape))}: dataset "
+                                  f"{dataset!r} has images of {','.join(map(str, native))}")
+    T = opts.T if opts.T is not None else (entry.T if entry else 4)
+    W = opts.W if opts.W is not None else (entry.W if entry else 4)
+    return entry, dataset, tuple(shape), pad_to, T, W
+
+
+def run_convert(opts: ConvertOptions, out_dir: str | Path | None = None,
+                progress: bool = True) -> ConvertResult:
+    """Load, convert, measure; write network.json, weights.npz, convert.json if ``out_dir``."""
+    t0 = time.perf_counter()
+    entry, dataset, shape, pad_to, T, W = resolve(opts)
+    cfg = QuantConfig(T=T, W=W, percentile=opts.percentile)
+    check_config(cfg)
+    model = load_model_spec(opts.model)
+    if opts.weights:
+        load_weights(model, opts.weights)
+    elif entry is not None and dataset in ("mnist", "digits") and dataset == entry.dataset:
+        load_weights(model, cached_zoo_checkpoint(opts.model, progress=progress))
+    elif progress:
+        log(f"{opts.model}: no --weights; converting its random initial weights")
+    model.eval()
+
+    if dataset == "random":
+        calib, _ = load_dataset("random", shape=shape, n=min(opts.calib_images, 64), seed=1)
+        test, labels = None, None
+    else:
+        calib, calib_y = load_dataset(dataset, "train", pad_to=pad_to, n=opts.calib_images)
+        test, labels = load_dataset(dataset, "test", pad_to=pad_to, n=opts.test_images)
+
+    qat = None
+    if opts.qat_epochs:
+        if dataset == "random":
+            raise ConfigError("--qat-epochs: needs a labelled dataset (mnist or digits)")
+        train_x, train_y = load_dataset(dataset, "train", pad_to=pad_to)
+
+        def qat(m):  # noqa: ANN001
+            train_model(m, train_x, train_y, epochs=opts.qat_epochs, lr=1e-4,
+                        progress=progress)
+
+    if progress:
+        log(f"{opts.model}: converting at T={T}, W={W} (calibrating on {len(calib)} images"
+            f"{f', QAT {opts.qat_epochs} epochs' if qat else ''})")
+    net = convert(model, calib, cfg, qat=qat,
+                  meta={"model": opts.model, "dataset": dataset, "pad_to": pad_to})
+    float_acc = snn_acc = None
+    if test is not None:
+        float_acc = evaluate(model, test, labels)
+        snn_acc = golden.accuracy(net, test, labels)
+    report = ConvertDoc(float_accuracy=float_acc, snn_accuracy=snn_acc, T=T, W=W,
+                        model=opts.model, dataset=dataset,
+                        test_images=None if test is None else len(test),
+                        calibration_images=len(calib), percentile=opts.percentile,
+                        qat_epochs=opts.qat_epochs)
+    result = ConvertResult(net, float_acc, snn_acc, time.perf_counter() - t0, report)
+    if out_dir is not None:
+        result.save(out_dir)
+    return result
+
+
+def summary_lines(net: Network) -> list[str]:
+    """A short per-layer table: name, kind, output shape, accumulator bits."""
+    lines = [f"{'layer':<16}{'kind':<9}{'output':<16}{'acc bits':>8}"]
+    for layer, shape in zip(net.layers, net.shapes()[1:], strict=True):
+        acc = str(layer.acc_bits(net.T)) if hasattr(layer, "acc_bits") else ""
+        lines.append(f"{layer.name:<16}{layer.kind:<9}{'x'.join(map(str, shape)):<16}{acc:>8}")
+    return lines
+
+
+def parse_shape(text: str) -> tuple[int, int, int]:
+    try:
+        c, h, w = (int(v) for v in text.split(","))
+    except ValueError:
+        raise ConfigError(f"--input-shape {text!r}: expected C,H,W (e.g. 1,28,28)") from None
+    if min(c, h, w) < 1:
+        raise ConfigError(f"--input-shape {text!r}: sizes must be >= 1")
+    return (c, h, w)
+
