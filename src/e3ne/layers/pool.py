@@ -20,6 +20,7 @@ import torch.nn.functional as F
 from e3ne.encoding import radix_decode, radix_encode
 from e3ne.errors import FormatError, UnsupportedModel
 from e3ne.hw.cores.base import Stream
+from e3ne.hw.cores.pool_stream import stream_pool
 from e3ne.hw.cores.pool_unit import pool
 from e3ne.hw.cores.swu import square_window, window
 from e3ne.layers.base import Layer, Shape, pair, register, window_out
@@ -141,10 +142,14 @@ class Pool(Layer):
     averages: ClassVar[bool] = False
 
     def build_hw(self, design, src: Stream, shape: Shape, tag: str) -> Stream:
-        """A sliding-window unit feeding a pool unit."""
+        """Windows that tile the map (kernel = stride, no padding): a streaming pool unit
+        on the layer's input stream; otherwise a sliding-window unit feeding a pool unit."""
         k, s, p = square_window(self.kernel, self.stride, self.padding, self.where)
-        win = window(design, src, shape, k, s, p, src.lanes, tag)
-        dst = pool(design, win, shape[0], k, self.averages, tag)
+        if k == s and p == 0:
+            dst = stream_pool(design, src, shape, k, self.averages, tag)
+        else:
+            win = window(design, src, shape, k, s, p, src.lanes, tag)
+            dst = pool(design, win, shape[0], k, self.averages, tag)
         design.stage({"layer": self.name, "kind": self.kind, "index": design.index,
                       "tap": dst.doc()}, (tag, dst))
         return dst
