@@ -1,60 +1,39 @@
 """Analytical cycle model of the generated dataflow accelerator (DESIGN.md §4).
 
-Each core model (``e3ne.hw.cores``) holds its stage of the recurrence below, derived from
-the cycle behaviour its SystemVerilog header documents; this module runs them over the
-chain of core instances ``e3ne.hw.chain.build`` lays out, the very list the generator
-writes: the input stream, width converters (``stream_dwc``), sliding-window units
-(``swu``), synaptic engines, pool units and the argmax unit. Two figures, both in clock
-cycles:
+This module runs the cycle stages of the core models (``e3ne.hw.cores``) over the chain
+of core instances ``e3ne.hw.chain.build`` lays out, the very list the generator writes.
+Each core model states its own stage, derived from the cycle behaviour its SystemVerilog
+header documents (``accept_gap``, ``busy``, ``forward``). Two figures, in clock cycles:
 
-``interval`` (steady state, images back to back) = the largest per-image work of any stage,
-    input stream, one pixel per beat         H0*W0
-    swu (C channels, CH per input beat)      max(input beats, written words, OH*OW*K*K*C/SIMD)
-    synaptic engine                          windows * C_OUT/PE * T/TP * MW/SIMD
-    pool unit (CF = C/SIMD beats per tap)    OH*OW * K*K*CF, or with a consumer that takes a
-                                             beat every R > 1 cycles (a splitting dwc or swu
-                                             gearbox): OH*OW * max((K*K-1)*CF + 2 + (CF-2)*R,
-                                             CF*R)  (CF = 1: OH*OW * max(K*K, R))
-    width converter                          max(input beats, output beats)
-    argmax                                   score beats + 1
-  Every core moves at most one beat per cycle per port and, apart from the argmax's class
-  beat, has no per-image overhead, so the slowest stage sets the pace of the whole chain.
+``interval`` (steady state, images back to back) = the largest per-image work of any stage
+  (``busy``): the input stream takes H0*W0 cycles; every core moves at most one beat per
+  cycle per port and, apart from the argmax's class beat, has no per-image overhead, so
+  the slowest stage sets the pace of the whole chain.
 
 ``latency`` (first input beat to the last output beat of one image): every stage is a
   max-plus recurrence over the beats of the image,
       out[k] = max(in[need(k)] + delay, out[k-1] + gap),
   where ``need(k)`` is the last input beat output beat ``k`` depends on (a window needs only
   its last pixel, a pooled pixel its last tap, a width converter a whole input/output
-  beat) and ``delay``/``gap`` are the pipeline depth and the issue rate of the core:
-      swu      a window leaves 3 cycles after its last pixel's last word is written (the
-               writer takes one word per cycle: max(1, CH/BS) cycles per input beat), then
-               one beat per cycle;
-      engine   compute of window m starts at max(window in buffer, start of m-1 +
-               NF*NP*SF); channel fold f leaves (f+1)*NP*SF - 1 + 5 (+T for a hidden
-               layer's neuron) cycles after that;
-      pool     an output beat leaves 1 cycle after its last-tap input beat, which waits
-               for the previous output beat to be taken;
-      dwc      an output beat leaves 1 cycle after its input beat(s), at most 1/cycle;
-      argmax   each score 1 cycle after it arrives, the class beat 1 cycle after that.
-  The recurrence ``t[k] = max(a[k], t[k-1] + g)`` has the closed form
-  ``t = g*k + cummax(a - g*k)``, so one pass of cumulative maxima per stage evaluates it
-  exactly. This captures what a rate-and-delay sum would miss: a stage starts on its
-  first K rows, the last window row waits for the last input row, a slow stage stretches
-  everything after it, and the windows of a layer that no later window reads (the right
-  or bottom edge a stride skips) do not delay the result.
+  beat) and ``delay``/``gap`` are the pipeline depth and the issue rate of the core
+  (``forward``). The recurrence ``t[k] = max(a[k], t[k-1] + g)`` has the closed form
+  ``t = g*k + cummax(a - g*k)`` (``e3ne.hw.cores.base.serve``), so one pass of cumulative
+  maxima per stage evaluates it exactly. This captures what a rate-and-delay sum would
+  miss: a stage starts on its first K rows, the last window row waits for the last input
+  row, a slow stage stretches everything after it, and the windows of a layer that no
+  later window reads (the right or bottom edge a stride skips) do not delay the result.
 
-Back-pressure only matters in one place, which the model includes: a pool unit emits the
-CF results of a pixel in CF consecutive cycles from a one-beat output register, so a
-consumer that takes a beat every R > 1 cycles makes it wait (the pool's recurrence above
-and its interval term). Elsewhere a core stalls its producer only while the producer is
-ahead of it, and the buffers are deep enough for the producer to catch up before its
-beats are needed: a swu holds R >= K+S rows (the next window row's rows come in while the
-current one is read, the next image's first K-P rows while the last one is), an engine
-loads the next window while it computes the current one, and an engine stalled by a
-splitting consumer hands it the next beat within the consumer's own R cycles. Against
-Verilator (tests/test_cycles.py, bench/bench_cycle_model.py) both figures come out exact,
-except that the measured interval of a few designs includes a transient of a few cycles
-in the first gap between images, which a steady-state figure leaves out.
+Back-pressure matters where a core emits a burst from a one-beat output register to a
+consumer that takes a beat only every R > 1 cycles (a splitting width converter or swu
+gearbox): the pool cores (``pool_unit``, ``pool_stream``) model that wait, through the
+``out_gap`` their stage is given (the consumer's ``accept_gap``). Elsewhere a core stalls
+its producer only while the producer is ahead of it, and the buffers are deep enough for
+the producer to catch up before its beats are needed: a swu holds R >= K+S rows, an
+engine loads the next window while it computes the current one, and an engine stalled by
+a splitting consumer hands it the next beat within the consumer's own R cycles. Against
+Verilator (tests/test_cycles.py, bench/bench_cycle_model.py) the latency comes out exact;
+the measured interval of a few designs differs by a transient of a few cycles in the
+first gaps between images, which a steady-state figure leaves out.
 """
 
 from __future__ import annotations
