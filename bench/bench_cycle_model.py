@@ -28,11 +28,11 @@ sys.path.insert(0, str(ROOT / "tests"))
 from netgen import random_folds, random_levels, random_network  # noqa: E402
 
 from e3ne.api import convert  # noqa: E402
+from e3ne.design.folding import Fold, load_folds  # noqa: E402
+from e3ne.design.generate import generate  # noqa: E402
 from e3ne.dse.cycles import estimate  # noqa: E402
 from e3ne.flow import verify  # noqa: E402
 from e3ne.frontend.quantize import QuantConfig  # noqa: E402
-from e3ne.hw.folding import Fold, load_folds  # noqa: E402
-from e3ne.hw.generate import generate  # noqa: E402
 from e3ne.ir import Network  # noqa: E402
 from e3ne.layers import Conv  # noqa: E402
 from e3ne.models import ZOO, build_model  # noqa: E402

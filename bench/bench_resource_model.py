@@ -23,10 +23,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 from netgen import random_folds, random_network  # noqa: E402
 
+from e3ne.design.generate import generate  # noqa: E402
 from e3ne.dse import resources  # noqa: E402
 from e3ne.dse.calibrate import CALIBRATION_FILE  # noqa: E402
 from e3ne.flow.yosys import synthesize  # noqa: E402
-from e3ne.hw.generate import generate  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results" / "resource_model.json"
 

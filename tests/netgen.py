@@ -77,7 +77,7 @@ def random_levels(net: Network, n: int, seed: int) -> np.ndarray:
 
 def random_folds(net: Network, seed: int) -> dict:
     """A random legal (PE, SIMD, TP) and weight placement for every synaptic layer."""
-    from e3ne.hw.folding import Fold, divisors, legal_simd
+    from e3ne.design.folding import Fold, divisors, legal_simd
 
     rng = np.random.default_rng(seed)
     place = np.random.default_rng(seed + 7919)  # own stream: PE/SIMD/TP stay as they were

@@ -18,11 +18,11 @@ import pytest
 import torch
 from netgen import random_folds, random_levels, random_network
 
+from e3ne.design.folding import Fold, load_folds
+from e3ne.design.generate import generate
 from e3ne.dse.cycles import CycleEstimate, estimate
 from e3ne.errors import ConfigError
 from e3ne.flow import verify
-from e3ne.hw.folding import Fold, load_folds
-from e3ne.hw.generate import generate
 from e3ne.ir import Network
 
 INTERVAL_TRANSIENT = 0.01

@@ -16,10 +16,10 @@ import pytest
 from netgen import random_folds, random_levels, random_network
 
 from e3ne import golden
+from e3ne.design.generate import Plan, generate
 from e3ne.errors import ConfigError
 from e3ne.flow.verify import expected_words, input_words, load_plan
 from e3ne.host import driver, write_host_driver
-from e3ne.hw.generate import Plan, generate
 
 # seed: (last-layer PE, why)
 CASES = {

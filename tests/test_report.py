@@ -144,7 +144,7 @@ def _write(d: Path, name: str, doc: dict) -> None:
 
 
 def _full_design(d: Path) -> Network:
-    from e3ne.hw.generate import generate
+    from e3ne.design.generate import generate
 
     net = random_network(SEED)
     net.meta = {"model": "netgen-3 <&>", "dataset": "random"}  # escaping is checked too

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from netgen import random_folds, random_network
 
+from e3ne.design.generate import core_instances, generate
 from e3ne.dse import resources
 from e3ne.dse.calibrate import CALIBRATION_FILE
 from e3ne.flow.yosys import synthesize
-from e3ne.hw.generate import core_instances, generate
 
 
 def _samples() -> list[dict]:

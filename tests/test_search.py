@@ -9,11 +9,11 @@ import pytest
 from netgen import random_levels, random_network
 
 from e3ne.cli import main
+from e3ne.design.generate import generate
 from e3ne.dse import cycles, resources
 from e3ne.dse.search import fits, ladder, search
 from e3ne.errors import InfeasibleBudget
 from e3ne.flow import verify
-from e3ne.hw.generate import generate
 
 SEEDS = [3, 11, 12, 21]
 

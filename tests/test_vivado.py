@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from netgen import random_folds, random_network
 
+from e3ne.design.generate import generate
 from e3ne.devices import DEVICES
 from e3ne.errors import ConfigError
 from e3ne.flow.vivado import PARTS, write_vivado_project
-from e3ne.hw.generate import generate
 
 SEED = 29  # conv + maxpool + 2 linears, 3 channels of 6 bits (24-bit beats), 10 classes
 

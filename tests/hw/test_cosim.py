@@ -11,10 +11,10 @@ import numpy as np
 import pytest
 from netgen import random_folds, random_levels, random_network
 
+from e3ne.design.folding import Fold, load_folds
+from e3ne.design.generate import generate
 from e3ne.errors import ConfigError
 from e3ne.flow import verify
-from e3ne.hw.folding import Fold, load_folds
-from e3ne.hw.generate import generate
 from e3ne.ir import Network
 from e3ne.layers import Conv, Flatten, Linear
 

@@ -15,10 +15,10 @@ import pytest
 from netgen import random_network
 from test_pool_stream import pool_stream_schedule, pool_stream_times
 
-from e3ne.hw.chain import build
+from e3ne.design.chain import build
+from e3ne.design.folding import load_folds
 from e3ne.hw.cores import CORE_MODELS, Stream
 from e3ne.hw.cores.pool_stream import PoolStream
-from e3ne.hw.folding import load_folds
 
 
 def _core(K: int, H: int, WD: int, C: int, CH: int, mode: int = 0) -> PoolStream:

@@ -9,9 +9,9 @@ import pytest
 from netgen import random_folds, random_network
 
 from e3ne.cli import main
+from e3ne.design.generate import generate
 from e3ne.errors import ConfigError, E3neError, ToolNotFound
 from e3ne.flow.yosys import classify, synthesize
-from e3ne.hw.generate import generate
 
 pytestmark = pytest.mark.synth
 

@@ -1,7 +1,7 @@
 """Analytical cycle model of the generated dataflow accelerator (DESIGN.md §4).
 
 This module runs the cycle stages of the core models (``e3ne.hw.cores``) over the chain
-of core instances ``e3ne.hw.chain.build`` lays out, the very list the generator writes.
+of core instances ``e3ne.design.chain.build`` lays out, the very list the generator writes.
 Each core model states its own stage, derived from the cycle behaviour its SystemVerilog
 header documents (``accept_gap``, ``busy``, ``forward``). Two figures, in clock cycles:
 
@@ -42,9 +42,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from e3ne.hw.chain import build
+from e3ne.design.chain import build
+from e3ne.design.folding import Fold
 from e3ne.hw.cores import Core
-from e3ne.hw.folding import Fold
 from e3ne.ir import Network
 
 __all__ = ["CycleEstimate", "StageEstimate", "estimate", "estimate_cores"]

@@ -16,11 +16,11 @@ from e3ne.artifacts import (
     ResourceTotals,
     StageResources,
 )
+from e3ne.design.folding import Fold
 from e3ne.dse import cycles as cycle_model
 from e3ne.dse import resources as resource_model
 from e3ne.dse.search import SearchResult
 from e3ne.errors import ConfigError
-from e3ne.hw.folding import Fold
 from e3ne.ir import Network
 
 DEFAULT_DEVICE = "xc7z020"

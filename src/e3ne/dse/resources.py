@@ -1,6 +1,6 @@
 """Resource model: LUT, FF, LUTRAM, BRAM, URAM, DSP of a design without synthesizing it.
 
-The design is the list of cores ``e3ne.hw.chain.build`` lays out, so the model sees exactly
+The design is the list of cores ``e3ne.design.chain.build`` lays out, so the model sees exactly
 the parameters the generator writes. Per core (its model in ``e3ne.hw.cores`` says which
 features and which exact counts):
 
@@ -26,11 +26,11 @@ from dataclasses import dataclass, field, fields
 
 import numpy as np
 
+from e3ne.design.chain import build
+from e3ne.design.folding import Fold
 from e3ne.dse.calibrate import CALIBRATION_FILE
 from e3ne.errors import ConfigError
-from e3ne.hw.chain import build
 from e3ne.hw.cores import CORE_MODELS, Core
-from e3ne.hw.folding import Fold
 from e3ne.ir import Network
 
 __all__ = ["FITTED", "CoreEstimate", "ResourceEstimate", "Resources", "core_estimate",

@@ -26,13 +26,13 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field, replace
 
+from e3ne.design.chain import build
+from e3ne.design.folding import Fold, divisors, legal_simd
 from e3ne.devices import get_device, parse_budget
 from e3ne.dse import cycles as cycle_model
 from e3ne.dse import resources as resource_model
 from e3ne.errors import ConfigError, InfeasibleBudget
-from e3ne.hw.chain import build
 from e3ne.hw.cores import SynapticEngine
-from e3ne.hw.folding import Fold, divisors, legal_simd
 from e3ne.hw.memory import DEFAULT_LUTS_PER_BRAM36, weights_in_bram
 from e3ne.ir import Network
 from e3ne.layers import Synaptic

@@ -16,9 +16,9 @@ import numpy as np
 from e3ne import golden
 from e3ne.artifacts import VerifyDoc, VerifyRun
 from e3ne.data import load_dataset
+from e3ne.design.generate import TOP, Plan, hex_lines, pack_lanes
 from e3ne.errors import ConfigError, Mismatch
 from e3ne.flow.hdlsim import build_verilator
-from e3ne.hw.generate import TOP, Plan, hex_lines, pack_lanes
 from e3ne.ir import Network
 from e3ne.progress import Ticker
 

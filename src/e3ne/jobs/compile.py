@@ -70,7 +70,7 @@ class CompileOptions:
 
 @dataclass
 class CompileResult:
-    plan: object  # e3ne.hw.chain.Plan
+    plan: object  # e3ne.design.chain.Plan
     folds: dict
     estimate: dict  # estimate.json
     chosen_by: str  # "explore" or "--fold FILE"
@@ -118,8 +118,8 @@ def step_convert(ctx: CompileContext) -> None:
 
 def step_choose_folds(ctx: CompileContext) -> None:
     """The folds: from the fold file, else the design-space search within the budget."""
+    from e3ne.design.folding import load_folds
     from e3ne.dse.search import search
-    from e3ne.hw.folding import load_folds
 
     o, net = ctx.opts, ctx.converted.net
     if o.fold_file is not None:
@@ -136,7 +136,7 @@ def step_choose_folds(ctx: CompileContext) -> None:
 
 def step_generate(ctx: CompileContext) -> None:
     """DIR/rtl: the top level, memory images, cores, filelist, plan."""
-    from e3ne.hw.generate import generate
+    from e3ne.design.generate import generate
 
     log(f"{ctx.opts.convert.model}: generating RTL into {ctx.out_dir / 'rtl'}")
     ctx.plan = generate(ctx.converted.net, ctx.folds, ctx.out_dir)

@@ -100,7 +100,7 @@ class Layer:
         return None
 
     def build_hw(self, design, src, shape: Shape, tag: str):
-        """Append the cores this layer becomes to ``design`` (an ``e3ne.hw.chain.Design``),
+        """Append the cores this layer becomes to ``design`` (an ``e3ne.design.chain.Design``),
         reading ``src``, the stream of its input of ``shape``; return its output stream."""
         raise NotImplementedError
 

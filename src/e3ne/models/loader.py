@@ -10,6 +10,7 @@ import torch
 import torch.nn as nn
 
 from e3ne.errors import ConfigError, FormatError
+from e3ne.models.checkpoint import CHECKPOINT_FORMAT, load_checkpoint
 from e3ne.models.zoo import ZOO, build_model
 
 
@@ -54,8 +55,6 @@ def load_model_spec(spec: str) -> nn.Module:
 
 def load_weights(model: nn.Module, path: str | Path) -> nn.Module:
     """Load an e3ne checkpoint or a plain ``state_dict`` file into ``model``."""
-    from e3ne.train import CHECKPOINT_FORMAT, load_checkpoint
-
     path = Path(path)
     if not path.is_file():
         raise FormatError(f"{path}: weights file not found")

@@ -20,7 +20,7 @@ class Inputs:
     present: dict[str, bool]  #: input file -> found, in WRITERS order
     conv: ConvertDoc | None
     net: Network | None
-    plan: dict[str, Any] | None  #: rtl/plan.json (written by e3ne.hw.generate)
+    plan: dict[str, Any] | None  #: rtl/plan.json (written by e3ne.design.generate)
     explore: ExploreDoc | None
     estimate: EstimateDoc | None
     verify: VerifyDoc | None

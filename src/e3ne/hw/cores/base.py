@@ -16,7 +16,7 @@ class holds everything the rest of the tool asks of the core:
 * ``calibration_plan()`` and ``calibration_files(params, rng)``: the single-core designs
   the resource model is fitted on (``bench/calibrate_resources.py``).
 
-The generator (``e3ne.hw.chain``) builds the list of instances once; the generator's
+The generator (``e3ne.design.chain``) builds the list of instances once; the generator's
 writer, the cycle model, the resource model and the report all read that list.
 """
 

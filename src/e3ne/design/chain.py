@@ -1,6 +1,6 @@
 """IR + folds -> the design: the chain of core instances, their streams and the plan.
 
-Built once, read by everything that needs the design: the writer (``hw.generate``) renders
+Built once, read by everything that needs the design: the writer (``design.generate``) renders
 it, the cycle model runs each core's stage of the recurrence over it, the resource model
 sums each core's estimate, the report lists it. Each layer kind decides which cores it
 becomes (``Layer.build_hw``); this module only walks the network, hands out streams and
@@ -15,10 +15,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from e3ne.design.folding import Fold, check_fold
 from e3ne.errors import ConfigError
 from e3ne.hw.cores import CORE_MODELS, Core, Stream
 from e3ne.hw.cores.argmax_unit import classify
-from e3ne.hw.folding import Fold, check_fold
 from e3ne.ir import Network
 
 

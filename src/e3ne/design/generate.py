@@ -1,7 +1,7 @@
 """The design -> ``DIR/rtl/``: the top level, memory images, cores and a filelist.
 
 The generator writes only the top module (instances of the hand-written cores chained by
-valid/ready streams, as ``e3ne.hw.chain.build`` lays them out), the parameters and the
+valid/ready streams, as ``e3ne.design.chain.build`` lays them out), the parameters and the
 ``$readmemh`` images; the cores' sources are copied unchanged, only those the design
 instantiates. Output is deterministic: the same network and folds give identical bytes.
 """
@@ -13,11 +13,11 @@ import shutil
 from dataclasses import asdict
 from pathlib import Path
 
+from e3ne.design.chain import Design, Plan, build, byte_align, core_instances
+from e3ne.design.folding import Fold
 from e3ne.hw import RTL_DIR
-from e3ne.hw.chain import Design, Plan, build, byte_align, core_instances
 from e3ne.hw.cores import CORE_MODELS
 from e3ne.hw.cores.synaptic_engine import hex_lines, pack_lanes
-from e3ne.hw.folding import Fold
 from e3ne.ir import Network
 
 __all__ = ["TOP", "Plan", "byte_align", "core_instances", "generate", "hex_lines",
