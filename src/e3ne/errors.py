@@ -16,7 +16,8 @@ class UnsupportedModel(E3neError):
 
 
 class FormatError(E3neError):
-    """A saved network (network.json / weights.npz) is corrupt, truncated or inconsistent."""
+    """A saved file (network.json / weights.npz, a design directory's JSON, a checkpoint) is
+    corrupt, truncated, of another version or inconsistent."""
 
 
 class ConfigError(E3neError):
