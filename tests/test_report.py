@@ -161,6 +161,14 @@ def _full_design(d: Path) -> Network:
     _write(d, "synth.json", {"LUT": 1500, "FF": 2300, "CARRY": 40, "BRAM36": 3, "BRAM18": 3,
                              "URAM": 0, "DSP": 0, "LUTRAM": 100, "seconds": 42.0,
                              "family": "xc7"})
+    _write(d, "pnr.json", {"device": "lfe5u-85f", "speed": 8, "constraint_mhz": 200.0,
+                           "fmax_mhz": {"ap_clk": 123.4}, "meets_constraint": False,
+                           "LUT4": 2698, "FF": 616, "EBR": 2, "DSP": 0,
+                           "critical_path": {"start": "a.Q", "end": "b.CE", "ns": 8.1,
+                                             "logic_ns": 3.5, "routing_ns": 4.2,
+                                             "logic_cells": 9},
+                           "bitstream": "pnr/e3ne.bit", "bitstream_bytes": 1927725,
+                           "seconds": {"synth": 6.3, "pnr": 20.6, "pack": 2.8}})
     return net
 
 
@@ -233,6 +241,10 @@ def test_full_report_json_holds_the_numbers(full_report: Path) -> None:
     summary = doc["summary"]
     assert summary["latency (cycles)"] == {"value": 1234, "source": "Verilator (verify.json)"}
     assert summary["LUT (logic + memory)"] == {"value": 1500 + 100, "source": "Yosys synthesis"}
+    assert summary["Fmax (MHz)"] == {"value": 123.4, "source": "nextpnr (lfe5u-85f)"}
+    assert summary["latency (µs)"] == {"value": round(1234 / 123.4, 3), "source":
+                                       "Verilator (verify.json) at the measured Fmax"}
+    assert doc["place_and_route"]["fmax_mhz"] == 123.4
     assert summary["BRAM (36 Kb blocks)"]["value"] == 4.5  # 3 + 3/2
     assert summary["bit-exact"]["value"] is True
     est = json.loads((full_report.parent / "estimate.json").read_text())

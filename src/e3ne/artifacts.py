@@ -397,6 +397,44 @@ class SynthDoc(Doc, file="synth.json", writer="e3ne synth"):
     unclassified: dict[str, int] = field(default_factory=dict)
 
 
+# --- pnr.json ---------------------------------------------------------------------------
+@dataclass(kw_only=True)
+class CriticalPath(Part):
+    """The slowest register-to-register path nextpnr timed."""
+
+    start: str | None = None  #: cell.port it starts at
+    end: str | None = None  #: cell.port it ends at
+    ns: float | None = None  #: total delay
+    logic_ns: float | None = None
+    routing_ns: float | None = None
+    logic_cells: int | None = None  #: logic cells in series (LUT4 and carry cells)
+
+
+@dataclass(kw_only=True)
+class PnrDoc(Doc, file="pnr.json", writer="e3ne pnr"):
+    """Place and route with nextpnr (see ``e3ne.flow.pnr``): Fmax measured by its timing
+    analysis, utilisation, the critical path, the bitstream, run times."""
+
+    device: str | None = None
+    package: str | None = None
+    speed: int | None = None
+    seed: int | None = None
+    constraint_mhz: float | None = None
+    fmax_mhz: dict[str, float] = field(default_factory=dict)  #: per clock
+    meets_constraint: bool | None = None
+    LUT4: int | None = None  #: TRELLIS_COMB slots used
+    FF: int | None = None
+    EBR: int | None = None  #: DP16KD block RAMs
+    DSP: int | None = None  #: MULT18X18D
+    LUTRAM: int | None = None  #: TRELLIS_RAMW (distributed RAM write ports)
+    utilization: dict[str, Any] = field(default_factory=dict)  #: nextpnr's, per cell type
+    critical_path: CriticalPath = field(default_factory=CriticalPath)
+    bitstream: str | None = None
+    bitstream_bytes: int | None = None
+    seconds: dict[str, float] = field(default_factory=dict)  #: per step: synth, pnr, pack
+    tools: dict[str, str] = field(default_factory=dict)
+
+
 # --- report.json ------------------------------------------------------------------------
 @dataclass(kw_only=True)
 class ReportDoc(Doc, file="report.json", writer="e3ne report"):
@@ -413,12 +451,14 @@ class ReportDoc(Doc, file="report.json", writer="e3ne report"):
     verification: Any = None
     synthesis: Any = None
     estimate_vs_synthesis: Any = None
+    place_and_route: Any = None
 
 
 DOCS: tuple[type[Doc], ...] = (ConvertDoc, ExploreDoc, EstimateDoc, VerifyDoc, SynthDoc,
-                                ReportDoc)
+                                PnrDoc, ReportDoc)
 
-__all__ = ["DOCS", "FORMAT_VERSION", "ConvertDoc", "CycleEstimate", "CycleStage", "Doc",
+__all__ = ["DOCS", "FORMAT_VERSION", "ConvertDoc", "CriticalPath", "CycleEstimate", "CycleStage",
+           "Doc", "PnrDoc",
            "EstimateDoc", "ExploreDoc", "ExplorePoint", "FoldSpec", "Part", "ReportDoc",
            "ResourceEstimate", "ResourceTotals", "StageResources", "SynthDoc", "TW",
            "VerifyDoc", "VerifyRun"]

@@ -1,5 +1,5 @@
-"""Command line: ``e3ne convert | compile | explore | verify | synth | report | train |
-demo``. Errors print one line and exit 2."""
+"""Command line: ``e3ne convert | compile | explore | verify | synth | pnr | report |
+train | demo``. Errors print one line and exit 2."""
 
 from __future__ import annotations
 
@@ -169,6 +169,16 @@ def cmd_synth(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_pnr(args: argparse.Namespace) -> int:
+    from e3ne.flow.pnr import place_and_route, summary_line
+
+    doc = place_and_route(args.dir, device=args.device, speed=args.speed,
+                          clock_mhz=args.clock_mhz, seed=args.seed)
+    print(f"{summary_line(doc)}; wrote {Path(args.dir) / doc.FILE}")
+    _report(args.dir)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="e3ne", description="PyTorch CNN -> radix-encoded spiking network -> FPGA logic")
@@ -228,6 +238,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--family", default="xcup", metavar="xc7|xcup",
                    help="Xilinx family for synth_xilinx -family (xc7, xcu, xcup; default xcup)")
     p.set_defaults(func=cmd_synth)
+
+    p = sub.add_parser("pnr", help="place and route DIR's design on a Lattice ECP5 (Yosys "
+                       "synth_ecp5, nextpnr-ecp5, ecppack): Fmax measured by nextpnr, "
+                       "utilisation, critical path, bitstream; writes DIR/pnr.json")
+    p.add_argument("dir", help="a directory written by 'e3ne compile'")
+    p.add_argument("--device", default="lfe5u-85f", metavar="lfe5u-85f",
+                   help="lfe5u-25f, lfe5u-45f or lfe5u-85f (default lfe5u-85f)")
+    p.add_argument("--speed", type=int, default=8, help="speed grade 6, 7 or 8 (default 8)")
+    p.add_argument("--clock-mhz", type=float, default=200.0,
+                   help="timing constraint for nextpnr in MHz (default 200); the achieved "
+                   "Fmax is reported either way")
+    p.add_argument("--seed", type=int, default=1, help="placer seed (default 1)")
+    p.set_defaults(func=cmd_pnr)
 
     p = sub.add_parser("train", help="train a model in float on an offline dataset")
     p.add_argument("model", help="zoo name or file.py:ClassName")

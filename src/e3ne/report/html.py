@@ -1,7 +1,7 @@
 """``write_report(DIR)``: one self-contained HTML page about a design directory.
 
 The page reads whatever the other jobs left in DIR (convert.json, network.json +
-weights.npz, rtl/plan.json, explore.json, estimate.json, verify.json, synth.json; see
+weights.npz, rtl/plan.json, explore.json, estimate.json, verify.json, synth.json, pnr.json; see
 :mod:`e3ne.report.inputs`) and shows one section per input, with a "not run" note where
 the file is missing, so it can be written at any point of the flow. Figures are embedded
 as base64 PNG data URIs and the CSS is inline: the file can be mailed or archived alone,
@@ -58,6 +58,7 @@ def write_report(design_dir: str | Path, activity_images: int = ACTIVITY_IMAGES)
         design.design_space(inp.explore), design.layers(inp.estimate),
         sections.verification(inp.verify), sections.synthesis(inp.synth),
         sections.estimate_vs_synthesis(inp.estimate, inp.synth),
+        sections.place_and_route(inp.pnr),
     ]
     head = summary(inp)
     parts = [head, *body]

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from e3ne.artifacts import ConvertDoc, EstimateDoc, ExploreDoc, SynthDoc, VerifyDoc
+from e3ne.artifacts import ConvertDoc, EstimateDoc, ExploreDoc, PnrDoc, SynthDoc, VerifyDoc
 from e3ne.errors import ConfigError, FormatError
 from e3ne.ir import NETWORK_FILE, Network
 from e3ne.report.markup import PLAN_FILE, WRITERS
@@ -25,6 +25,7 @@ class Inputs:
     estimate: EstimateDoc | None
     verify: VerifyDoc | None
     synth: SynthDoc | None
+    pnr: PnrDoc | None
 
 
 def read_inputs(design_dir: str | Path) -> Inputs:
@@ -42,7 +43,8 @@ def read_inputs(design_dir: str | Path) -> Inputs:
                   net=Network.load(d) if present[NETWORK_FILE] else None,
                   plan=_read_plan(d), explore=ExploreDoc.load_if_present(d),
                   estimate=EstimateDoc.load_if_present(d),
-                  verify=VerifyDoc.load_if_present(d), synth=SynthDoc.load_if_present(d))
+                  verify=VerifyDoc.load_if_present(d), synth=SynthDoc.load_if_present(d),
+                  pnr=PnrDoc.load_if_present(d))
 
 
 def _read_plan(d: Path) -> dict[str, Any] | None:

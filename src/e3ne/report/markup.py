@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from e3ne.artifacts import ConvertDoc, EstimateDoc, ExploreDoc, SynthDoc, VerifyDoc
+from e3ne.artifacts import ConvertDoc, EstimateDoc, ExploreDoc, PnrDoc, SynthDoc, VerifyDoc
 from e3ne.ir import NETWORK_FILE
 
 PLAN_FILE = "rtl/plan.json"
@@ -23,6 +23,7 @@ WRITERS = {
     EstimateDoc.FILE: EstimateDoc.WRITER,
     VerifyDoc.FILE: VerifyDoc.WRITER,
     SynthDoc.FILE: SynthDoc.WRITER,
+    PnrDoc.FILE: PnrDoc.WRITER,
 }
 
 #: (section id, heading) in page order
@@ -37,6 +38,7 @@ SECTIONS = [
     ("verification", "Verification"),
     ("synthesis", "Synthesis"),
     ("estimate-vs-synthesis", "Estimate vs synthesis"),
+    ("place-and-route", "Place and route (measured clock)"),
 ]
 
 RESOURCES = ["LUT", "FF", "BRAM", "URAM", "DSP", "LUTRAM"]

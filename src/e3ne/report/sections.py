@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from e3ne.artifacts import ConvertDoc, EstimateDoc, FoldSpec, SynthDoc, VerifyDoc
+from e3ne.artifacts import ConvertDoc, EstimateDoc, FoldSpec, PnrDoc, SynthDoc, VerifyDoc
 from e3ne.errors import ConfigError
 from e3ne.ir import NETWORK_FILE, Network
 from e3ne.report import plots
@@ -199,4 +199,31 @@ def estimate_vs_synthesis(est: EstimateDoc | None, syn: SynthDoc | None) -> Sect
                        "blocks (BRAM36 + BRAM18/2)."))
     s.body.append(table(["resource", "estimate", "synthesis (Yosys)", "relative error"],
                         rows))
+    return s
+
+
+def place_and_route(pnr: PnrDoc | None) -> Section:
+    s = Section("place-and-route")
+    if pnr is None:
+        s.body.append(missing(PnrDoc.FILE))
+        return s
+    fmax = min(pnr.fmax_mhz.values()) if pnr.fmax_mhz else None
+    cp = pnr.critical_path
+    s.data = {"device": pnr.device, "speed": pnr.speed, "constraint_mhz": pnr.constraint_mhz,
+              "fmax_mhz": fmax, "LUT4": pnr.LUT4, "FF": pnr.FF, "EBR": pnr.EBR,
+              "DSP": pnr.DSP, "critical_path_ns": cp.ns, "logic_cells": cp.logic_cells,
+              "bitstream_bytes": pnr.bitstream_bytes}
+    s.body.append(para(f"Yosys synth_ecp5, nextpnr-ecp5 on {pnr.device or '?'} speed "
+                       f"{pnr.speed or '?'}, constrained to {num(pnr.constraint_mhz)} MHz; "
+                       "Fmax is nextpnr's timing analysis of the routed design."))
+    s.body.append(table(["quantity", "value"], [
+        ["Fmax (MHz, measured)", num(fmax, 1)],
+        ["meets the constraint", "yes" if pnr.meets_constraint else "no"],
+        ["LUT4", num(pnr.LUT4)], ["FF", num(pnr.FF)], ["EBR (DP16KD)", num(pnr.EBR)],
+        ["DSP (MULT18X18D)", num(pnr.DSP)],
+        ["critical path", f"{num(cp.ns, 2)} ns through {num(cp.logic_cells)} logic cells "
+                          f"({num(cp.logic_ns, 2)} ns logic, {num(cp.routing_ns, 2)} ns "
+                          f"routing): {cp.start or '?'} -> {cp.end or '?'}"],
+        ["bitstream", f"{pnr.bitstream or '?'}, {num(pnr.bitstream_bytes)} bytes"],
+        ["run time (s)", ", ".join(f"{k} {num(v, 1)}" for k, v in pnr.seconds.items())]]))
     return s

@@ -78,6 +78,11 @@ def summary(inp: Inputs) -> Section:
         v = res.get(key)
         label = {"BRAM": "BRAM (36 Kb blocks)", "LUT": "LUT (logic + memory)"}.get(key, key)
         facts[label] = (v, res_src if v is not None else "")
+    fmax = min(inp.pnr.fmax_mhz.values()) if inp.pnr and inp.pnr.fmax_mhz else None
+    facts["Fmax (MHz)"] = (fmax, f"nextpnr ({inp.pnr.device})" if fmax else "")
+    lat, lat_src = facts["latency (cycles)"]
+    facts["latency (µs)"] = ((round(lat / fmax, 3), f"{lat_src} at the measured Fmax")
+                             if fmax and lat else (None, ""))
     if ver.mismatches is not None:
         facts["bit-exact"] = (ver.mismatches == 0, f"Verilator, {num(ver.images)} images")
     else:
