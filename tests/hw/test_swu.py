@@ -18,7 +18,8 @@ from reference import beats, out_size, reference_window, write_mem
 
 from e3ne.flow.hdlsim import RTL_DIR, lint
 
-SOURCES = bench_sources("swu")
+SOURCES = bench_sources("mem_ram", "swu", tb="swu_tb")
+CORES = [RTL_DIR / "mem_ram.sv", RTL_DIR / "swu.sv"]
 
 
 def ideal_cycles(*, K, S, P, H, WD, C, CH, SIMD, images) -> int:
@@ -107,7 +108,7 @@ LINT_SETS = [
 @pytest.mark.rtl
 @pytest.mark.parametrize("params", LINT_SETS)
 def test_swu_lint(params):
-    lint("swu", [RTL_DIR / "swu.sv"], params)
+    lint("swu", CORES, params)
 
 
 BAD = [
@@ -123,13 +124,13 @@ BAD = [
 @pytest.mark.rtl
 @pytest.mark.parametrize("params,message", BAD)
 def test_swu_refuses_illegal_parameters(tmp_path, params, message):
-    out = parameter_errors("swu", [RTL_DIR / "swu.sv"], params, tmp_path)
+    out = parameter_errors("swu", CORES, params, tmp_path)
     assert re.search(r"swu: " + message, out), out
 
 
 @pytest.mark.synth
 def test_swu_yosys(tmp_path):
     params = dict(K=3, S=1, P=1, H=8, WD=8, C=4, CH=2, T=4, SIMD=4)
-    cells = yosys_cells([RTL_DIR / "swu.sv"], "swu", params, tmp_path)
+    cells = yosys_cells(CORES, "swu", params, tmp_path)
     assert luts(cells) > 0
     assert not any(name.startswith("DSP") for name in cells), cells

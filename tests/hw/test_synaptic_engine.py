@@ -31,8 +31,9 @@ from reference import (
 
 from e3ne.flow.hdlsim import RTL_DIR, lint, run_bench
 
-CORES = [RTL_DIR / "neuron.sv", RTL_DIR / "swu.sv", RTL_DIR / "synaptic_engine.sv"]
-SOURCES = bench_sources("neuron", "swu", "synaptic_engine", tb="synaptic_engine_tb")
+CORES = [RTL_DIR / "mem_ram.sv", RTL_DIR / "neuron.sv", RTL_DIR / "swu.sv",
+         RTL_DIR / "synaptic_engine.sv"]
+SOURCES = bench_sources("mem_ram", "neuron", "swu", "synaptic_engine", tb="synaptic_engine_tb")
 
 
 @dataclass
@@ -208,7 +209,8 @@ LINT_SETS = [
 @pytest.mark.rtl
 @pytest.mark.parametrize("params", LINT_SETS)
 def test_engine_lint(params):
-    lint("synaptic_engine", [RTL_DIR / "neuron.sv", RTL_DIR / "synaptic_engine.sv"], params)
+    lint("synaptic_engine", [RTL_DIR / "mem_ram.sv", RTL_DIR / "neuron.sv",
+                             RTL_DIR / "synaptic_engine.sv"], params)
 
 
 @pytest.mark.rtl

@@ -30,7 +30,8 @@
  *  columns x with (x + P) mod BN = b).  Each of the R*BN banks is an inferred simple
  *  dual-port memory of D = ((P + WD - 1)/BN + 1) * (C/BS) words of BS*T bits; the word for
  *  (x, channel word cw) is at ((x + P)/BN)*(C/BS) + cw; LB_RAM puts the banks in LUT
- *  (distributed) or block RAM, as the DSE decides.  A gearbox turns CH-channel input
+ *  (distributed) or block RAM, as the DSE decides (each bank a mem_ram.sv instance with
+ *  STYLE = LB_RAM and a registered read).  A gearbox turns CH-channel input
  *  beats into BS-channel words, one written per cycle.
  *
  *  Flow control: the writer may write input row g while g < (reader's top row, >= 0) + R;
@@ -430,27 +431,16 @@ module swu #(
 	for (genvar r = 0; r < R; r++) begin : genRow
 		for (genvar b = 0; b < BN; b++) begin : genCol
 			// The style is a placement decision of the DSE, not the synthesis tool's guess.
+			logic  bank_we;
 			logic [W-1:0]  Rd;
-			if (LB_RAM == 1) begin : genBram
-				(* ram_style = "block" *)
-				logic [W-1:0]  Mem [0:D-1];
-				always_ff @(posedge clk) begin
-					if (wgo && 32'(WSlot) == r && 32'(WBank) == b)  Mem[waddr] <= wdat;
-				end
-				always_ff @(posedge clk) begin
-					if (en)  Rd <= Mem[raddr[b*IW +: IW]];
-				end
-			end : genBram
-			else begin : genLutram
-				(* ram_style = "distributed" *)
-				logic [W-1:0]  Mem [0:D-1];
-				always_ff @(posedge clk) begin
-					if (wgo && 32'(WSlot) == r && 32'(WBank) == b)  Mem[waddr] <= wdat;
-				end
-				always_ff @(posedge clk) begin
-					if (en)  Rd <= Mem[raddr[b*IW +: IW]];
-				end
-			end : genLutram
+			assign	bank_we = wgo && 32'(WSlot) == r && 32'(WBank) == b;
+			mem_ram #(
+				.DEPTH(D), .WIDTH(W), .STYLE(LB_RAM), .WRITE(1), .RD_REG(1)
+			) inst_bank (
+				.clk,
+				.we(bank_we), .waddr(waddr), .wdat(wdat),
+				.re(en), .raddr(raddr[b*IW +: IW]), .rdat(Rd)
+			);
 			assign	rd[(r*BN + b)*W +: W] = Rd;
 		end : genCol
 	end : genRow

@@ -44,7 +44,8 @@
  *       channel nf*PE + p, unsigned, >= 1 (not read when OUTPUT = 1).
  *  WGT_RAM places the weight ROM in LUT logic (0; constant bits fold away) or block RAM
  *  (1), as the DSE decides; WIN_RAM the window buffer and PAR_RAM the bias/threshold ROMs
- *  likewise (the generator's rule: block RAM once deep and large).
+ *  likewise (the generator's rule: block RAM once deep and large).  All four memories are
+ *  mem_ram.sv instances (STYLE = WGT_RAM, WIN_RAM, PAR_RAM; registered reads).
  *  ACC_W must hold every V: |V_c| <= sum_i |w[c][i]| * (2^T - 1) (and every partial sum,
  *  which that bound also covers); the generator derives it from the weights.
  */
@@ -134,9 +135,10 @@ module synaptic_engine #(
 	end
 
 	//-----------------------------------------------------------------------
-	// Memories: each is declared where it is read (window buffer: stage 1; weight, bias
-	// and threshold ROMs: stage 2) in the style the generator fixes (WIN_RAM, WGT_RAM,
-	// PAR_RAM), so that what synthesis builds is what the DSE counted.
+	// Memories: mem_ram.sv instances, each placed where it is read (window buffer: stage 1;
+	// weight, bias and threshold ROMs: stage 2) in the style the generator fixes (WIN_RAM,
+	// WGT_RAM, PAR_RAM as mem_ram's STYLE), so that what synthesis builds is what the DSE
+	// counted.
 
 	//-----------------------------------------------------------------------
 	// Window double buffer: the writer fills buffer WSel while the reader computes on RSel
@@ -252,26 +254,14 @@ module synaptic_engine #(
 		end
 	end
 
-	if (WIN_RAM == 1) begin : genWinBram
-		(* ram_style = "block" *)
-		logic [SIMD*T-1:0]  Win [0:2*SF-1];
-		always_ff @(posedge clk) begin
-			if (wtake)  Win[win_wa] <= idat;
-		end
-		always_ff @(posedge clk) begin
-			if (en)  Win1 <= Win[win_ra];
-		end
-	end : genWinBram
-	else begin : genWinLutram
-		(* ram_style = "distributed" *)
-		logic [SIMD*T-1:0]  Win [0:2*SF-1];
-		always_ff @(posedge clk) begin
-			if (wtake)  Win[win_wa] <= idat;
-		end
-		always_ff @(posedge clk) begin
-			if (en)  Win1 <= Win[win_ra];
-		end
-	end : genWinLutram
+	// Window buffer: simple dual-port RAM, read with the enable of stage 1
+	mem_ram #(
+		.DEPTH(2*SF), .WIDTH(SIMD*T), .STYLE(WIN_RAM), .WRITE(1), .RD_REG(1)
+	) inst_win (
+		.clk,
+		.we(wtake), .waddr(win_wa), .wdat(idat),
+		.re(en), .raddr(win_ra), .rdat(Win1)
+	);
 
 	// TP-bit spike chunk of every element for plane group Pg1 (MSB group first)
 	logic [SIMD*TP-1:0]  x_nx;
@@ -309,69 +299,35 @@ module synaptic_engine #(
 	// Weight ROM, one word per step, read with the enable of stage 2.  Its style is a
 	// placement decision (the DSE weighs LUTs against block RAMs), so it is fixed here,
 	// not left to the synthesis tool's heuristics.
-	if (WGT_RAM == 1) begin : genWgtBram
-		(* rom_style = "block" *)
-		logic [PE*SIMD*W-1:0]  Wgt [0:NF*SF-1];
-		initial begin
-			if (WEIGHT_FILE != "")  $readmemh(WEIGHT_FILE, Wgt);
-		end
-		always_ff @(posedge clk) begin
-			if (en)  Wgt2 <= Wgt[WA_W'(WAddr1)];
-		end
-	end : genWgtBram
-	else begin : genWgtLogic
-		(* rom_style = "logic" *)
-		logic [PE*SIMD*W-1:0]  Wgt [0:NF*SF-1];
-		initial begin
-			if (WEIGHT_FILE != "")  $readmemh(WEIGHT_FILE, Wgt);
-		end
-		always_ff @(posedge clk) begin
-			if (en)  Wgt2 <= Wgt[WA_W'(WAddr1)];
-		end
-	end : genWgtLogic
+	mem_ram #(
+		.DEPTH(NF*SF), .WIDTH(PE*SIMD*W), .STYLE(WGT_RAM), .WRITE(0), .RD_REG(1),
+		.INIT_FILE(WEIGHT_FILE)
+	) inst_wgt (
+		.clk,
+		.we(1'b0), .waddr({WA_W{1'b0}}), .wdat({(PE*SIMD*W){1'b0}}),
+		.re(en), .raddr(WAddr1), .rdat(Wgt2)
+	);
 
 	// Bias and threshold ROMs, one word per channel fold
-	if (PAR_RAM == 1) begin : genParBram
-		(* rom_style = "block" *)
-		logic [PE*B_W-1:0]  Bias [0:NF-1];
-		initial begin
-			if (BIAS_FILE != "")  $readmemh(BIAS_FILE, Bias);
-		end
-		always_ff @(posedge clk) begin
-			if (en)  Bias2 <= Bias[Nf1];
-		end
-	end : genParBram
-	else begin : genParLogic
-		(* rom_style = "logic" *)
-		logic [PE*B_W-1:0]  Bias [0:NF-1];
-		initial begin
-			if (BIAS_FILE != "")  $readmemh(BIAS_FILE, Bias);
-		end
-		always_ff @(posedge clk) begin
-			if (en)  Bias2 <= Bias[Nf1];
-		end
-	end : genParLogic
+	mem_ram #(
+		.DEPTH(NF), .WIDTH(PE*B_W), .STYLE(PAR_RAM), .WRITE(0), .RD_REG(1),
+		.INIT_FILE(BIAS_FILE)
+	) inst_bias (
+		.clk,
+		.we(1'b0), .waddr({BA_W{1'b0}}), .wdat({(PE*B_W){1'b0}}),
+		.re(en), .raddr(Nf1), .rdat(Bias2)
+	);
 
-	if (OUTPUT == 0 && PAR_RAM == 1) begin : genThrBram
-		(* rom_style = "block" *)
-		logic [PE*TH_W-1:0]  Thr [0:NF-1];
-		initial begin
-			if (THRESH_FILE != "")  $readmemh(THRESH_FILE, Thr);
-		end
-		always_ff @(posedge clk) begin
-			if (en)  Thr2 <= Thr[Nf1];
-		end
-	end : genThrBram
-	else if (OUTPUT == 0) begin : genThrLogic
-		(* rom_style = "logic" *)
-		logic [PE*TH_W-1:0]  Thr [0:NF-1];
-		initial begin
-			if (THRESH_FILE != "")  $readmemh(THRESH_FILE, Thr);
-		end
-		always_ff @(posedge clk) begin
-			if (en)  Thr2 <= Thr[Nf1];
-		end
-	end : genThrLogic
+	if (OUTPUT == 0) begin : genThresholds
+		mem_ram #(
+			.DEPTH(NF), .WIDTH(PE*TH_W), .STYLE(PAR_RAM), .WRITE(0), .RD_REG(1),
+			.INIT_FILE(THRESH_FILE)
+		) inst_thr (
+			.clk,
+			.we(1'b0), .waddr({BA_W{1'b0}}), .wdat({(PE*TH_W){1'b0}}),
+			.re(en), .raddr(Nf1), .rdat(Thr2)
+		);
+	end : genThresholds
 	else begin : genNoThresholds
 		assign	Thr2 = '0;
 	end : genNoThresholds
