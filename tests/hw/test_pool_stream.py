@@ -22,12 +22,14 @@ from benchutil import bench_sources, luts, parameter_errors, run_variants, yosys
 from reference import beats, write_mem
 
 from e3ne.flow.hdlsim import RTL_DIR, lint
+from e3ne.hw.cores import CORE_MODELS
 from e3ne.layers import AvgPool, MaxPool
 
 pytestmark = pytest.mark.rtl
 
 CORE = "pool_stream"
-SOURCES = bench_sources(CORE)
+RTL = [RTL_DIR / f for f in CORE_MODELS[CORE].sources]  # the core and what it needs
+SOURCES = [*RTL, *bench_sources(CORE)[1:]]
 MAX, AVG = 0, 1
 NEVER = -(1 << 62)
 
@@ -283,7 +285,7 @@ BAD = [
 
 @pytest.mark.parametrize("params,message", BAD)
 def test_refuses_illegal_parameters(tmp_path: Path, params: dict, message: str) -> None:
-    out = parameter_errors(CORE, [RTL_DIR / f"{CORE}.sv"], params, tmp_path)
+    out = parameter_errors(CORE, RTL, params, tmp_path)
     assert re.search(r"pool_stream: " + message, out), out
 
 
@@ -300,7 +302,7 @@ LINT_PARAMS = [
 @pytest.mark.parametrize("params", LINT_PARAMS,
                          ids=lambda p: "-".join(f"{k}{v}" for k, v in p.items()))
 def test_lint(params: dict) -> None:
-    lint(CORE, [RTL_DIR / f"{CORE}.sv"], params)
+    lint(CORE, RTL, params)
 
 
 @pytest.mark.synth
@@ -308,7 +310,7 @@ def test_lint(params: dict) -> None:
                                     dict(T=6, C=8, CH=2, K=3, H=10, WD=11, MODE=AVG)],
                          ids=["max", "avg"])
 def test_yosys(tmp_path: Path, params: dict) -> None:
-    cells = yosys_cells([RTL_DIR / f"{CORE}.sv"], CORE, params, tmp_path)
+    cells = yosys_cells(RTL, CORE, params, tmp_path)
     assert luts(cells) > 0
     assert not any(n.startswith("DSP") for n in cells), "the divide must use adders"
     assert not any(n.startswith("RAMB") for n in cells), cells

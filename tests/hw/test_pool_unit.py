@@ -19,12 +19,14 @@ from benchutil import bench_sources, run_variants, yosys_cells
 from reference import beats, write_mem
 
 from e3ne.flow.hdlsim import RTL_DIR, lint
+from e3ne.hw.cores import CORE_MODELS
 from e3ne.layers import AvgPool, MaxPool
 
 pytestmark = pytest.mark.rtl
 
 CORE = "pool_unit"
-SOURCES = bench_sources(CORE)
+RTL = [RTL_DIR / f for f in CORE_MODELS[CORE].sources]  # the core and what it needs
+SOURCES = [*RTL, *bench_sources(CORE)[1:]]
 LATENCY = 1
 MAX, AVG = 0, 1
 
@@ -82,7 +84,7 @@ def exhaustive_windows(rng: np.random.Generator, t: int, k: int) -> np.ndarray:
     return win
 
 
-# --- the reciprocal division (mirrors recip_shift() in pool_unit.sv) ---------------------
+# --- the reciprocal division (mirrors recip_shift() in div_const.sv) ---------------------
 def recip_shift(nmax: int, d: int) -> int:
     for s in range(63):
         m = -(-(1 << s) // d)
@@ -168,7 +170,7 @@ LINT_PARAMS = [
 @pytest.mark.parametrize("params", LINT_PARAMS,
                          ids=lambda p: "-".join(f"{k}{v}" for k, v in p.items()))
 def test_lint(params: dict) -> None:
-    lint(CORE, [RTL_DIR / f"{CORE}.sv"], params)
+    lint(CORE, RTL, params)
 
 
 @pytest.mark.synth
@@ -176,5 +178,5 @@ def test_lint(params: dict) -> None:
                                     dict(T=6, C=8, K=3, SIMD=2, MODE=AVG)],
                          ids=["max", "avg"])
 def test_yosys(tmp_path: Path, params: dict) -> None:
-    cells = yosys_cells([RTL_DIR / f"{CORE}.sv"], CORE, params, tmp_path)
+    cells = yosys_cells(RTL, CORE, params, tmp_path)
     assert "DSP48E2" not in cells, "the reciprocal multiply must use adders, not a DSP"

@@ -92,7 +92,7 @@ class PoolStream(Core):
     R > 1 cycles; the other beats never wait for the consumer."""
 
     module = "pool_stream"
-    sources = ("pool_stream.sv",)
+    sources = ("div_const.sv", "pool_stream.sv")
     stage = "pool"
 
     @classmethod

@@ -16,7 +16,7 @@ class PoolUnit(Core):
     the CF results of a pixel come in CF consecutive cycles."""
 
     module = "pool_unit"
-    sources = ("pool_unit.sv",)
+    sources = ("div_const.sv", "pool_unit.sv")
     stage = "pool"
 
     @classmethod

@@ -24,12 +24,9 @@
  *  MODE = 1, avg:  y_c = floor((S_c + floor(KK/2)) / KK), S_c = sum of the
  *      KK taps (DESIGN.md §2, docs/semantics.md); y_c <= 2^T-1 because
  *      N = S_c + floor(KK/2) <= NMAX = KK*(2^T-1) + floor(KK/2) < KK*2^T.
- *  Division by the constant KK as in pool_unit.sv (whose header has the
- *  proof): y = (N * M) >> SH, M = ceil(2^SH / KK), SH the smallest shift with
- *  NMAX * (M*KK - 2^SH) < 2^SH (recip_shift()), the product built from
- *  shifted copies of N, one per nonzero digit of M in non-adjacent form, so
- *  no DSP. Exact for 0 <= N <= NMAX (tests/hw/test_pool_unit.py checks the
- *  identity; tests/hw/test_pool_stream.py feeds sums covering [0, NMAX]).
+ *  Division by the constant KK by div_const.sv (adders only, no DSP; its
+ *  header has the proof), exact for 0 <= N <= NMAX
+ *  (tests/hw/test_pool_stream.py feeds sums covering [0, NMAX]).
  *
  *  Row memory: Mem[0 .. D-1], D = OW*CF words of CH*AW bits; word
  *  a = ox*CF + g holds, lane j at [j*AW +: AW], the partial result of
@@ -40,7 +37,7 @@
  *  cycle it is taken (asynchronous read, so it is distributed RAM):
  *      base = (ky, kx) == (0, 0) ? INIT : Mem[a]   (INIT = floor(KK/2) avg, 0 max)
  *      nxt  = avg ? base + x : max(base, x)
- *      (ky, kx) == (K-1, K-1) ? output register <= (avg ? (nxt*M) >> SH : nxt)
+ *      (ky, kx) == (K-1, K-1) ? output register <= (avg ? floor(nxt / KK) : nxt)
  *                             : Mem[a] <= nxt
  *  Between two taps of a window the word is touched by no other beat, so a
  *  tap reads what the previous tap of its window wrote, CF beats (same row)
@@ -117,20 +114,6 @@ module pool_stream #(
 	//-------------------------------------------------------------------------
 	// Derived constants (guarded so that an illegal set still elaborates far
 	// enough to print the $error below)
-	function automatic int recip_shift(input int nmax, input int d);
-		// smallest s with nmax * (ceil(2^s/d)*d - 2^s) < 2^s (pool_unit.sv)
-		longint  n, dd, p, m, e;
-		n  = 64'(nmax);
-		dd = 64'(d);
-		recip_shift = 62;
-		for (int s = 62; s >= 0; s--) begin
-			p = 64'd1 << s;
-			m = (p + dd - 1) / dd;
-			e = m * dd - p;
-			if (n * e < p)  recip_shift = s;
-		end
-	endfunction
-
 	localparam int KP    = K > 0 ? K : 1;                      // guarded K
 	localparam int KK    = KP * KP;                            // taps per window
 	localparam int CF    = (CH > 0 && C % CH == 0) ? C / CH : 1;   // beats per pixel
@@ -140,14 +123,6 @@ module pool_stream #(
 	localparam int NMAX  = KK * (2**T - 1) + KK / 2;           // largest avg numerator
 	localparam int AW    = MODE == 1 ? $clog2(NMAX + 1) : T;   // partial result bits
 	localparam int INIT  = MODE == 1 ? KK / 2 : 0;             // partial result start
-	localparam int SH    = recip_shift(NMAX, KK);              // reciprocal shift
-	localparam longint M = ((64'd1 << SH) + 64'(KK) - 1) / 64'(KK);  // ceil(2^SH/KK)
-	localparam int MW    = $clog2(M + 1);                      // bits of M
-	// M = MP - MN in non-adjacent form (fewest nonzero signed digits)
-	localparam longint MH = M >> 1;
-	localparam longint MP = (M + MH) & (MH ^ (M + MH));        // +1 digits
-	localparam longint MN = MH & (MH ^ (M + MH));              // -1 digits
-	localparam int PW    = AW + MW;                            // product bits
 	localparam int IW    = D > 1 ? $clog2(D) : 1;              // word address bits
 	localparam int XW    = WD > 1 ? $clog2(WD) : 1;            // column counter bits
 	localparam int YW    = H > 1 ? $clog2(H) : 1;              // row counter bits
@@ -302,21 +277,8 @@ module pool_stream #(
 		if (MODE == 1) begin : genAvg
 			assign	nxt[j*AW +: AW] = (fst ? AW'(INIT) : acc) + AW'(x);
 
-			// (nxt * M) >> SH as a signed-digit sum of shifted copies of nxt,
-			// modulo 2^PW (exact: nxt * M < 2^PW)
 			wire [AW-1:0]   num = nxt[j*AW +: AW];
-			logic [PW-1:0]  prod;
-			always_comb begin : blkMul
-				prod = '0;
-				for (int b = 0; b <= MW; b++) begin
-					if (MP[b])  prod = prod + (PW'(num) << b);
-					if (MN[b])  prod = prod - (PW'(num) << b);
-				end
-			end : blkMul
-			assign	res[j*T +: T] = prod[SH +: T];
-
-			// bits of the product above the quotient are zero by the proof
-			wire  unused = &{1'b0, prod};
+			div_const #(.NMAX(NMAX), .D(KK), .QW(T)) u_div (.n(num), .q(res[j*T +: T]));
 		end : genAvg
 		else begin : genMax
 			// max(0, x) = x at the first tap

@@ -23,23 +23,10 @@
  *      (padded zeros count, DESIGN.md §2). y_c <= 2^T-1 always, because
  *      N = S_c + floor(KK/2) <= NMAX = KK*(2^T-1) + floor(KK/2) < KK*2^T.
  *
- *  Division by the constant KK without a divider: y = (N * M) >> SH, with
- *  M = ceil(2^SH / KK) and SH the smallest shift for which NMAX*E < 2^SH,
- *  E = M*KK - 2^SH (0 <= E < KK); the function recip_shift() finds it.
- *  Proof that this is exact for 0 <= N <= NMAX: write N = q*KK + r with
- *  0 <= r <= KK-1. Then
- *      N*M / 2^SH = N*(2^SH + E) / (KK*2^SH) = q + r/KK + N*E/(KK*2^SH).
- *  The last two terms are >= 0, and their sum is < 1 because
- *      r/KK + N*E/(KK*2^SH) < (KK-1)/KK + 1/KK = 1,
- *  using N*E <= NMAX*E < 2^SH. Hence floor(N*M / 2^SH) = q = floor(N/KK).
- *  (Such an SH exists: any SH with 2^SH > NMAX*(KK-1) works, as E < KK;
- *  for a power-of-two KK the smallest SH gives E = 0, a plain shift.)
- *  The constant product is built from shifted copies of N, one per nonzero
- *  digit of M in non-adjacent form, M = MP - MN (blkMul), so synthesis
- *  uses adders and no DSP (a K=3 or K=5 window needs 3 or 4 terms).
- *  Test: tests/hw/test_pool_unit.py checks the identity exhaustively for
- *  every N in [0, NMAX] in Python, and feeds the RTL windows whose sums cover
- *  every value in [0, KK*(2^T-1)].
+ *  Division by the constant KK without a divider: div_const.sv (its header
+ *  has the method and the proof), one instance per lane, exact for every
+ *  N in [0, NMAX]; adders only, no DSP. Test: tests/hw/test_pool_unit.py
+ *  feeds the RTL windows whose sums cover every value in [0, KK*(2^T-1)].
  *
  *  Datapath per lane: the accumulator of group g is Acc[0] (the low group of
  *  the packed register) when beat (t, g) arrives (the CF group accumulators rotate through the shift
@@ -47,7 +34,7 @@
  *      base = (t == 0) ? INIT : Acc[0]     (INIT = floor(KK/2) for avg, 0 for max)
  *      nxt  = avg ? base + x : max(base, x)
  *  nxt is pushed into Acc[CF-1]; at the last tap t = KK-1 the result
- *  (avg: (nxt*M) >> SH, max: nxt) is loaded into the output register instead.
+ *  (avg: floor(nxt / KK), max: nxt) is loaded into the output register instead.
  *  Accumulator width AW = T for max, clog2(NMAX+1) for avg: no wrap.
  *
  *  Timing: the input takes one beat per cycle; it waits only when a
@@ -82,33 +69,11 @@ module pool_unit #(
 
 	//-------------------------------------------------------------------------
 	// Derived constants
-	function automatic int recip_shift(input int nmax, input int d);
-		// smallest s with nmax * (ceil(2^s/d)*d - 2^s) < 2^s (see header)
-		longint  n, dd, p, m, e;
-		n  = 64'(nmax);
-		dd = 64'(d);
-		recip_shift = 62;
-		for (int s = 62; s >= 0; s--) begin
-			p = 64'd1 << s;
-			m = (p + dd - 1) / dd;
-			e = m * dd - p;
-			if (n * e < p)  recip_shift = s;
-		end
-	endfunction
-
 	localparam int KK    = K * K;                           // taps per window
 	localparam int CF    = SIMD > 0 ? C / SIMD : 1;         // beats per tap
 	localparam int NMAX  = KK * (2**T - 1) + KK / 2;        // largest avg numerator
 	localparam int AW    = MODE == 1 ? $clog2(NMAX + 1) : T;   // accumulator bits
 	localparam int INIT  = MODE == 1 ? KK / 2 : 0;          // accumulator start
-	localparam int SH    = recip_shift(NMAX, KK);           // reciprocal shift
-	localparam longint M = ((64'd1 << SH) + 64'(KK) - 1) / 64'(KK);  // ceil(2^SH/KK)
-	localparam int MW    = $clog2(M + 1);                   // bits of M
-	// M = MP - MN in non-adjacent form (fewest nonzero signed digits)
-	localparam longint MH = M >> 1;
-	localparam longint MP = (M + MH) & (MH ^ (M + MH));     // +1 digits
-	localparam longint MN = MH & (MH ^ (M + MH));           // -1 digits
-	localparam int PW    = AW + MW;                         // product bits
 	localparam int TW    = KK > 1 ? $clog2(KK) : 1;         // tap counter bits
 	localparam int GW    = CF > 1 ? $clog2(CF) : 1;         // group counter bits
 
@@ -183,21 +148,8 @@ module pool_unit #(
 		if (MODE == 1) begin : genAvg
 			assign	nxt[j*AW +: AW] = (fst ? AW'(INIT) : acc) + AW'(x);
 
-			// (nxt * M) >> SH as a signed-digit sum of shifted copies of nxt,
-			// modulo 2^PW (exact: nxt * M < 2^PW)
 			wire acc_t      num = nxt[j*AW +: AW];
-			logic [PW-1:0]  prod;
-			always_comb begin : blkMul
-				prod = '0;
-				for (int b = 0; b <= MW; b++) begin
-					if (MP[b])  prod = prod + (PW'(num) << b);
-					if (MN[b])  prod = prod - (PW'(num) << b);
-				end
-			end : blkMul
-			assign	res[j*T +: T] = prod[SH +: T];
-
-			// bits of the product above the quotient are zero by the proof
-			wire  unused = &{1'b0, prod};
+			div_const #(.NMAX(NMAX), .D(KK), .QW(T)) u_div (.n(num), .q(res[j*T +: T]));
 		end : genAvg
 		else begin : genMax
 			// max(0, x) = x at the first tap
