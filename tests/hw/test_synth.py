@@ -55,6 +55,9 @@ def test_xcup_counts_match_yosys_stats(design: Path) -> None:
     assert doc["LUTRAM"] == (8 * _count(cells, ["RAM32M16", "RAM64M8"])
                              + _count(cells, ["SRL16E", "SRLC32E"]))
     assert doc["unclassified"] == {}
+    # the deepest register-to-register path: at least one LUT, at most every LUT and carry
+    assert 1 <= doc["logic_depth"] <= doc["LUT"] + doc["CARRY"]
+    assert doc["logic_depth_from"] and doc["logic_depth_to"]
 
 
 def test_cli_synth_xc7_writes_synth_json(design: Path, capsys: pytest.CaptureFixture) -> None:
@@ -111,3 +114,14 @@ def test_unknown_cells_are_kept_apart_not_dropped() -> None:
                              "RAMB36E1": 1, "DSP48E2": 4, "XORCY": 7})
     assert (res["LUT"], res["LUTRAM"], res["FF"], res["BRAM36"], res["DSP"]) == (2, 9, 3, 1, 4)
     assert unknown == {"XORCY": 7}
+
+
+def test_logic_depth_is_read_from_ltp() -> None:
+    from e3ne.flow.yosys import logic_depth
+
+    text = ("9. Executing LTP pass (find longest path).\n\n"
+            "Longest topological path in e3ne_top (length=3):\n"
+            "    0: \\u_a.q [2]\n    1: $n1 (via $lut1)\n    2: $n2 (via $carry)\n"
+            "    3: \\u_b.d (via $lut2)\n")
+    assert logic_depth(text) == (3, "\\u_a.q", "\\u_b.d")
+    assert logic_depth("no path here") == (None, None, None)

@@ -202,6 +202,10 @@ class SynthDoc(Doc, file="synth.json", writer="e3ne synth"):
     counting: str | None = None
     cells: dict[str, int] = field(default_factory=dict)
     unclassified: dict[str, int] = field(default_factory=dict)
+    #: cells (LUTs, wide muxes, carry cells) on the deepest register-to-register path
+    logic_depth: int | None = None
+    logic_depth_from: str | None = None
+    logic_depth_to: str | None = None
 
 
 # --- pnr.json ---------------------------------------------------------------------------

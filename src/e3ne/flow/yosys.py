@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import resource
 import subprocess
 import sys
@@ -88,16 +89,36 @@ def read_filelist(rtl: Path) -> list[str]:
     return files
 
 
-def yosys_script(files: list[str], family: str, top: str, stat_path: str) -> str:
-    """The Yosys script: read each file, the anchor's synth_xilinx command, JSON stats."""
-    for name in [*files, stat_path]:
+# cells that end a combinational path: registers, block RAM (registered read), I/O buffers
+PATH_ENDS = "t:FD* t:LD* t:RAMB* t:URAM* t:BUFG* t:IBUF t:OBUF"
+
+
+def yosys_script(files: list[str], family: str, top: str, stat_path: str,
+                 ltp_path: str | None = None) -> str:
+    """The Yosys script: read each file, the anchor's synth_xilinx command, JSON stats;
+    with ``ltp_path``, then the logic depth: the flip-flops, block RAMs and buffers
+    deleted, ``ltp`` finds the longest chain of cells left (LUTs, wide muxes, carry
+    cells), i.e. the deepest register-to-register path (``ltp -noff`` would run through
+    the FDRE cells)."""
+    for name in [*files, stat_path, *([ltp_path] if ltp_path else [])]:
         if any(c.isspace() for c in name):
             raise ConfigError(f"{name!r}: Yosys scripts cannot name paths with spaces; "
                               "move the design to a path without spaces")
     lines = [f"read_verilog -sv {f}" for f in files]
     lines += [f"synth_xilinx -flatten -family {family} -top {top}",
               f"tee -q -o {stat_path} stat -json"]
+    if ltp_path:
+        lines += [f"delete {PATH_ENDS}", f"tee -q -o {ltp_path} ltp"]
     return "\n".join(lines) + "\n"
+
+
+def logic_depth(ltp_text: str) -> tuple[int | None, str | None, str | None]:
+    """(cells on the longest path, its first and last wire) from ``ltp``'s output."""
+    m = re.search(r"Longest topological path in \S+ \(length=(\d+)\)", ltp_text)
+    if m is None:
+        return None, None, None
+    steps = re.findall(r"^\s+\d+: (\S+)", ltp_text[m.end():], flags=re.M)
+    return int(m.group(1)), (steps[0] if steps else None), (steps[-1] if steps else None)
 
 
 def cell_counts(stat: dict, top: str) -> dict[str, int]:
@@ -155,11 +176,13 @@ def synthesize(design_dir: str | Path, family: str = "xcup", top: str = "e3ne_to
     yosys = require_tool("yosys")
     out_dir = d.resolve()
     stat_file = out_dir / "yosys_stat.json"
+    ltp_file = out_dir / "yosys_ltp.txt"
     log_file = out_dir / "synth.log"
     script_file = out_dir / "synth.ys"
     for stale in (stat_file, d / SynthDoc.FILE):
         stale.unlink(missing_ok=True)
-    script_file.write_text(yosys_script(files, fam, top, os.path.relpath(stat_file, rtl)))
+    script_file.write_text(yosys_script(files, fam, top, os.path.relpath(stat_file, rtl),
+                                        os.path.relpath(ltp_file, rtl)))
     t0 = time.perf_counter()
     ru0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     try:
@@ -186,6 +209,8 @@ def synthesize(design_dir: str | Path, family: str = "xcup", top: str = "e3ne_to
         raise ToolFailed(f"{stat_file}: Yosys wrote unreadable JSON stats ({e})") from e
     cells = cell_counts(stat, top)
     res, unknown = classify(cells)
+    depth, depth_from, depth_to = logic_depth(
+        ltp_file.read_text(errors="replace") if ltp_file.is_file() else "")
     if unknown:  # never dropped: they stay in cells and unclassified
         print(f"synth: warning: cells not counted in any class: {unknown}", file=sys.stderr)
     doc = SynthDoc(**res, seconds=round(seconds, 1), cpu_seconds=round(cpu, 1), family=fam,
@@ -193,7 +218,8 @@ def synthesize(design_dir: str | Path, family: str = "xcup", top: str = "e3ne_to
                    command=f"synth_xilinx -flatten -family {fam} -top {top}",
                    counting="LUT = LUT1-6 cells (INV not counted); LUTRAM = LUT sites used "
                             "as distributed RAM/SRL; BRAM36/BRAM18 = RAMB36/RAMB18 cells",
-                   cells=dict(sorted(cells.items())), unclassified=unknown)
+                   cells=dict(sorted(cells.items())), unclassified=unknown,
+                   logic_depth=depth, logic_depth_from=depth_from, logic_depth_to=depth_to)
     doc.save(d)
     return doc.to_json()
 
@@ -202,4 +228,5 @@ def summary_line(doc: dict) -> str:
     """One line for the CLI."""
     return (f"{doc['family']}: {doc['LUT']:,} LUT, {doc['FF']:,} FF, {doc['CARRY']:,} CARRY, "
             f"{doc['BRAM36']} BRAM36 + {doc['BRAM18']} BRAM18, {doc['URAM']} URAM, "
-            f"{doc['DSP']} DSP, {doc['LUTRAM']:,} LUTRAM sites ({doc['seconds']:.1f} s)")
+            f"{doc['DSP']} DSP, {doc['LUTRAM']:,} LUTRAM sites, logic depth "
+            f"{doc.get('logic_depth')} cells ({doc['seconds']:.1f} s)")

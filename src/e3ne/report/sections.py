@@ -175,6 +175,12 @@ def synthesis(syn: SynthDoc | None) -> Section:
                        f"{num(syn.seconds, 1)} s."))
     s.body.append(table(["resource", "count"], [[k, num(getattr(syn, k))]
                                                 for k in SYNTH_KEYS]))
+    if syn.logic_depth is not None:
+        s.data["logic_depth"] = syn.logic_depth
+        s.body.append(para(f"Logic depth: {num(syn.logic_depth)} cells (LUTs, wide muxes, "
+                           "carry cells) on the deepest register-to-register path "
+                           f"({syn.logic_depth_from or '?'} -> "
+                           f"{syn.logic_depth_to or '?'}), Yosys ltp."))
     return s
 
 
