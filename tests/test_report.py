@@ -245,6 +245,12 @@ def test_full_report_json_holds_the_numbers(full_report: Path) -> None:
     assert summary["latency (µs)"] == {"value": round(1234 / 123.4, 3), "source":
                                        "Verilator (verify.json) at the measured Fmax"}
     assert doc["place_and_route"]["fmax_mhz"] == 123.4
+    from e3ne.dse.lane_cost import lane_cost, products_per_image
+    from e3ne.ir import Network
+
+    products = products_per_image(Network.load(full_report.parent))
+    assert summary["lane cost (LUT per product per cycle)"]["value"] == \
+        round(lane_cost(1500 + 100, 987.5, products), 2)
     assert summary["BRAM (36 Kb blocks)"]["value"] == 4.5  # 3 + 3/2
     assert summary["bit-exact"]["value"] is True
     est = json.loads((full_report.parent / "estimate.json").read_text())

@@ -93,6 +93,10 @@ class EstimateDoc(Doc, file="estimate.json", writer="e3ne compile"):
     cycles: CycleEstimate = field(default_factory=CycleEstimate)
     resources: ResourceEstimate = field(default_factory=ResourceEstimate)
     chosen_by: str | None = None  #: "explore" or "--fold FILE"
+    #: spike x weight-bit products of one image (e3ne.dse.lane_cost)
+    products_per_image: int | None = None
+    #: modelled LUT (logic + memory) x interval / products: LUTs per product per cycle
+    lane_cost: float | None = None
 
 
 # --- explore.json -----------------------------------------------------------------------

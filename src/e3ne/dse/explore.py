@@ -19,6 +19,7 @@ from e3ne.artifacts import (
 from e3ne.design.folding import Fold
 from e3ne.dse import cycles as cycle_model
 from e3ne.dse import resources as resource_model
+from e3ne.dse.lane_cost import lane_cost, products_per_image
 from e3ne.dse.search import SearchResult
 from e3ne.errors import ConfigError
 from e3ne.ir import Network
@@ -49,9 +50,12 @@ def estimate_doc(net: Network, folds: dict[str, Fold], device: str | None = None
     """The models' view of one design (``estimate.json``)."""
     cyc = cycle_model.estimate(net, folds)
     res = resource_model.estimate(net, folds)
+    products = products_per_image(net)
     return EstimateDoc(
         about="modelled, not measured: cycles from e3ne.dse.cycles, resources from "
-              "e3ne.dse.resources (Yosys-calibrated); compare verify.json / synth.json",
+              "e3ne.dse.resources (Yosys-calibrated); compare verify.json / synth.json; "
+              "latency_us is at the assumed clock_mhz (the Vivado constraint), not a "
+              "measured one (e3ne pnr measures Fmax)",
         device=device, budget=budget, clock_mhz=clock_mhz,
         cycles=CycleEstimate(
             latency=cyc.latency, interval=cyc.interval,
@@ -65,7 +69,8 @@ def estimate_doc(net: Network, folds: dict[str, Fold], device: str | None = None
             stages=[StageResources(name=c.name, kind=c.module, layer=c.layer, LUT=c.LUT,
                                    FF=c.FF, LUTRAM=c.LUTRAM, BRAM36=c.BRAM36,
                                    BRAM18=c.BRAM18, URAM=c.URAM) for c in res.cores]),
-        chosen_by=chosen_by)
+        chosen_by=chosen_by, products_per_image=products,
+        lane_cost=round(lane_cost(res.lut_total, cyc.interval, products), 3))
 
 
 def point_rows(res: SearchResult, T: int, W: int, acc: tuple) -> list[dict]:

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from e3ne.artifacts import ConvertDoc, EstimateDoc, ExploreDoc, ExplorePoint, VerifyDoc
+from e3ne.dse.lane_cost import lane_cost, products_per_image
 from e3ne.ir import NETWORK_FILE
 from e3ne.report.inputs import Inputs
 from e3ne.report.markup import Section, acc, num, resource_columns, table
@@ -78,6 +79,13 @@ def summary(inp: Inputs) -> Section:
         v = res.get(key)
         label = {"BRAM": "BRAM (36 Kb blocks)", "LUT": "LUT (logic + memory)"}.get(key, key)
         facts[label] = (v, res_src if v is not None else "")
+    lut, lut_src = facts["LUT (logic + memory)"]
+    interval, iv_src = facts["interval (cycles)"]
+    products = (inp.estimate.products_per_image if inp.estimate is not None else None) or (
+        products_per_image(net) if net is not None else None)
+    facts["lane cost (LUT per product per cycle)"] = (
+        (round(lane_cost(lut, interval, products), 2), f"{lut_src} LUT, {iv_src} interval")
+        if lut and interval and products else (None, ""))
     fmax = min(inp.pnr.fmax_mhz.values()) if inp.pnr and inp.pnr.fmax_mhz else None
     facts["Fmax (MHz)"] = (fmax, f"nextpnr ({inp.pnr.device})" if fmax else "")
     lat, lat_src = facts["latency (cycles)"]
