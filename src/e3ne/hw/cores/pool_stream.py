@@ -12,7 +12,7 @@ from e3ne.hw.memory import lutram_sites
 
 
 def recip_shift(nmax: int, d: int) -> int:
-    """Smallest s with nmax * (ceil(2^s/d)*d - 2^s) < 2^s (as in pool_stream.sv)."""
+    """Smallest s with nmax * (ceil(2^s/d)*d - 2^s) < 2^s (as in div_const.sv)."""
     for s in range(63):
         p = 1 << s
         if nmax * (-(-p // d) * d - p) < p:
