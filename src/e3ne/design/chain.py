@@ -48,7 +48,7 @@ class Design:
     streams traced per layer, memory images (when ``write``), the plan."""
 
     def __init__(self, net: Network, folds: dict[str, Fold], write: bool) -> None:
-        self.net, self.folds, self.T, self.W = net, folds, net.T, net.W
+        self.folds, self.T, self.W = folds, net.T, net.W
         self.files: dict[str, str] | None = {} if write else None
         self.streams: list[Stream] = []
         self.cores: list[Core] = []
@@ -92,10 +92,6 @@ class Design:
         self.plan.stages.append(entry)
         if tap is not None:
             self.taps.append(tap)
-
-
-def tap_doc(s: Stream) -> dict:
-    return {"name": s.name, "lanes": s.lanes, "lane_w": s.lane_w}
 
 
 def build(net: Network, folds: dict[str, Fold], write: bool = False) -> Design:

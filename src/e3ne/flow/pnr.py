@@ -87,46 +87,45 @@ endmodule
 """
 
 
-def _run(cmd: list[str], cwd: Path, log: Path, what: str, timeout: float,
+def _run(cmd: list[str], cwd: Path, log: Path | None, what: str, timeout: float,
          progress: bool) -> float:
+    """Run one tool; ``log`` is the log file it writes itself (None: it writes none, and
+    only its own output is quoted on failure)."""
     t0 = time.perf_counter()
+    where = f" (log: {log})" if log is not None else ""
     try:
         with Ticker(what, enabled=progress):
             proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True,
                                   timeout=timeout, check=False)
     except subprocess.TimeoutExpired as e:
-        raise ToolFailed(f"{what}: timed out after {timeout:.0f} s (log: {log})") from e
+        raise ToolFailed(f"{what}: timed out after {timeout:.0f} s{where}") from e
     if proc.returncode != 0:
-        text = (log.read_text(errors="replace") if log.is_file() else "") + proc.stdout + \
-            proc.stderr
+        text = (log.read_text(errors="replace") if log is not None and log.is_file() else
+                "") + proc.stdout + proc.stderr
         errs = [ln.strip() for ln in text.splitlines() if "ERROR" in ln]
         last = errs[-1] if errs else (text.strip().splitlines() or ["no output"])[-1]
-        raise ToolFailed(f"{what}: failed (exit {proc.returncode}): {last} (log: {log})")
+        raise ToolFailed(f"{what}: failed (exit {proc.returncode}): {last}{where}")
     return time.perf_counter() - t0
 
 
 def critical_path(report: dict) -> CriticalPath:
     """The slowest path of a nextpnr ``--report`` document."""
-    paths = report.get("critical_paths") or []
-    if not paths:
-        return CriticalPath()
+    paths = [p.get("path") or [] for p in report.get("critical_paths") or []]
 
-    def total(p: dict) -> float:
-        return sum(s.get("delay", 0.0) for s in p.get("path", []))
+    def delay(segments: list[dict]) -> float:
+        return round(sum(s.get("delay", 0.0) for s in segments), 3)
 
-    worst = max(paths, key=total)["path"]
+    worst = max(paths, key=delay, default=[])
     if not worst:
         return CriticalPath()
     logic = [s for s in worst if s.get("type") == "logic"]
-    routing = [s for s in worst if s.get("type") == "routing"]
 
     def pin(end: dict) -> str:
         return f"{end.get('cell', '?')}.{end.get('port', '?')}"
 
     return CriticalPath(start=pin(worst[0]["from"]), end=pin(worst[-1]["to"]),
-                        ns=round(sum(s.get("delay", 0.0) for s in worst), 3),
-                        logic_ns=round(sum(s["delay"] for s in logic), 3),
-                        routing_ns=round(sum(s["delay"] for s in routing), 3),
+                        ns=delay(worst), logic_ns=delay(logic),
+                        routing_ns=delay([s for s in worst if s.get("type") == "routing"]),
                         logic_cells=len(logic))
 
 
@@ -188,7 +187,7 @@ def place_and_route(design_dir: str | Path, device: str = "lfe5u-85f", speed: in
                           out, out / "nextpnr.log",
                           f"pnr: nextpnr-ecp5 {device} speed {speed} at {clock_mhz:g} MHz",
                           timeout, progress)
-    seconds["pack"] = _run([ecppack, config.name, bit.name], out, out / "nextpnr.log",
+    seconds["pack"] = _run([ecppack, config.name, bit.name], out, None,
                            "pnr: ecppack", timeout, progress)
     rep = json.loads(report.read_text())
     util = rep.get("utilization", {})

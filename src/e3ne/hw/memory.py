@@ -66,6 +66,18 @@ def bram_cells(depth: int, width: int) -> BramCells:
     return BramCells(n36=cells, luts=mux) if halves == 2 else BramCells(n18=cells, luts=mux)
 
 
+def block_ram(mems: list[tuple[int, int]]) -> dict[str, int]:
+    """Exact block-RAM cells (and their read-multiplexer LUTs) of (depth, width) memories
+    in block RAM, as a core model's exactly counted resources."""
+    out = {"BRAM36": 0, "BRAM18": 0, "LUT": 0}
+    for depth, width in mems:
+        c = bram_cells(depth, width)
+        out["BRAM36"] += c.n36
+        out["BRAM18"] += c.n18
+        out["LUT"] += c.luts
+    return out
+
+
 def rom_logic_luts(depth: int, width: int) -> int:
     """LUTs of a ROM built as logic (style "logic"), random contents: one LUT per output
     bit per 64 words plus the multiplexers that join them; a one-word ROM is constants."""

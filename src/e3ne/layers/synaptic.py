@@ -27,7 +27,13 @@ import torch
 
 from e3ne.errors import ConfigError, FormatError
 from e3ne.hw.cores.base import Stream
-from e3ne.hw.cores.synaptic_engine import WGT_EXT, SynapticEngine, engine, signed_bits
+from e3ne.hw.cores.synaptic_engine import (
+    WGT_BRAM,
+    WGT_EXT,
+    SynapticEngine,
+    engine,
+    signed_bits,
+)
 from e3ne.hw.memory import weights_in_bram
 from e3ne.layers.base import Layer
 
@@ -252,9 +258,9 @@ class Synaptic(Layer):
         """Weight-ROM bit columns synthesis keeps (once per fold: the search asks often)."""
         key = ("live", fold.PE, fold.SIMD, W, order)
         if key not in self._cache:
-            depth = (self.out_channels // fold.PE) * (self.fan_in // fold.SIMD)
-            self._cache[key] = fold.PE * fold.SIMD * W if depth > 64 else \
-                SynapticEngine.live_weight_bits(self.hw_weights(order), fold.PE, fold.SIMD, W)
+            self._cache[key] = SynapticEngine.live_weight_bits(
+                self.out_channels, self.fan_in, fold.PE, fold.SIMD, W,
+                lambda: self.hw_weights(order))
         return self._cache[key]
 
     def build_hw(self, design, src: Stream, shape: tuple[int, ...], tag: str) -> Stream:
@@ -275,8 +281,9 @@ class Synaptic(Layer):
         params.update(names)
         dst = engine(design, win, params,
                      {"WGT_BITS": self.live_weight_bits(fold, design.W, order)}, tag)
+        in_bram = params["WGT_RAM"] == WGT_BRAM
         design.stage({"layer": self.name, "kind": self.kind, "index": design.index,
-                      **vars(fold), "weights_in": "bram" if params["WGT_RAM"] == 1 else "lut",
+                      **vars(fold), "weights_in": "bram" if in_bram else "lut",
                       "acc_bits": params["ACC_W"], "mw": params["MW"], "tap": dst.doc()},
                      (tag, dst))
         return dst

@@ -9,7 +9,7 @@ import numpy as np
 from e3ne.errors import ConfigError
 from e3ne.hw.cores.base import Core, Stream, clog2, register_core, serve
 from e3ne.hw.cores.stream_dwc import convert
-from e3ne.hw.memory import bram_cells, line_buffer, lutram_sites
+from e3ne.hw.memory import block_ram, line_buffer, lutram_sites
 
 
 @register_core
@@ -67,13 +67,7 @@ class Swu(Core):
             "rowmux": p["SIMD"] * p["T"] * clog2(lb.rows),  # a tap's row slot
             "colmux": p["SIMD"] * p["T"] * clog2(lb.banks_per_row),  # its column bank
         }
-        exact = {"BRAM36": 0, "BRAM18": 0, "LUT": 0}
-        for _ in range(lb.banks if bram else 0):
-            c = bram_cells(lb.depth, lb.width)
-            exact["BRAM36"] += c.n36
-            exact["BRAM18"] += c.n18
-            exact["LUT"] += c.luts
-        return feats, exact
+        return feats, block_ram([(lb.depth, lb.width)] * lb.banks if bram else [])
 
     @classmethod
     def calibration_plan(cls) -> list[dict]:

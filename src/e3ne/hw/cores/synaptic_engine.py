@@ -4,11 +4,12 @@ its weight, bias and threshold memories, the Horner accumulator and the neuron."
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 
 import numpy as np
 
 from e3ne.hw.cores.base import Core, Stream, clog2, register_core, serve
-from e3ne.hw.memory import bram_cells, buffer_in_bram, lutram_sites, rom_logic_luts
+from e3ne.hw.memory import block_ram, buffer_in_bram, lutram_sites, rom_logic_luts
 
 WGT_LUT, WGT_BRAM, WGT_EXT = 0, 1, 2  # WGT_RAM: weights in LUT logic, block RAM, streamed in
 
@@ -125,13 +126,7 @@ class SynapticEngine(Core):
         mems = ([(depth, live)] if wgt else []) + ([(2 * sf, simd * T)] if win else [])
         if par:
             mems += [(nf, pe * b_w)] + ([] if out else [(nf, pe * th_w)])
-        exact = {"BRAM36": 0, "BRAM18": 0, "LUT": 0}
-        for d, w in mems:
-            c = bram_cells(d, w)
-            exact["BRAM36"] += c.n36
-            exact["BRAM18"] += c.n18
-            exact["LUT"] += c.luts
-        return feats, exact
+        return feats, block_ram(mems)
 
     # --- memory images ---------------------------------------------------------------
     @staticmethod
@@ -144,18 +139,17 @@ class SynapticEngine(Core):
         return w_hw.reshape(nf, pe, sf, simd).transpose(0, 2, 1, 3).reshape(nf * sf, pe * simd)
 
     @classmethod
-    def live_weight_bits(cls, w_hw: np.ndarray, pe: int, simd: int, wbits: int,
-                         max_depth: int = 64) -> int:
+    def live_weight_bits(cls, c_out: int, mw: int, pe: int, simd: int, wbits: int,
+                         weights: Callable[[], np.ndarray], max_depth: int = 64) -> int:
         """Bit columns of the weight ROM that are not the same in every word: synthesis
         drops the constant ones (a shallow ROM of trained weights has some, which can
         change its block-RAM packing). Deeper ROMs are taken as all live (counting them
         would cost a pass over every weight per fold; a column constant over more than 64
-        words is rare)."""
-        c_out, mw = w_hw.shape
-        width = pe * simd * wbits
+        words is rare), and ``weights()``, the ``[C_OUT, MW]`` matrix in stream order, is
+        then not asked for."""
         if (c_out // pe) * (mw // simd) > max_depth:
-            return width
-        w = cls.weight_words(w_hw, pe, simd).astype(np.int64) & ((1 << wbits) - 1)
+            return pe * simd * wbits
+        w = cls.weight_words(weights(), pe, simd).astype(np.int64) & ((1 << wbits) - 1)
         bits = (w[:, :, None] >> np.arange(wbits)) & 1  # [words, lanes, bit]
         return int((bits.min(axis=0) != bits.max(axis=0)).sum())
 
