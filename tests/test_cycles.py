@@ -121,6 +121,22 @@ def test_interval_is_the_slowest_stage_and_engines_follow_the_fold_formula() -> 
     assert est.latency == est.stages[-1].last_out + 1
 
 
+def test_a_conv_over_its_whole_input_reads_the_stream_and_overlaps_it() -> None:
+    """LeNet-5's conv3 (5x5 kernel on a 5x5 map) has no sliding-window unit: its engine
+    takes the pool's raster stream, beat by beat, and its last beat is the pool's last."""
+    net = _zoo("lenet5")
+    folds = load_folds(net, None)
+    est = estimate(net, folds)
+    conv3 = net.synaptic_layers[2]
+    kinds = [s.kind for s in est.stages if s.layer == conv3.name]
+    assert "swu" not in kinds and kinds[-1] == "engine", kinds
+    pool = next(s for s in reversed(est.stages) if s.kind == "pool")
+    engine = next(s for s in est.stages if s.layer == conv3.name and s.kind == "engine")
+    # computing overlaps the arrival: of its 390 cycles of steps per image, the engine
+    # spends only the last beats' (plus its pipeline) after the pool's last beat
+    assert engine.cycles > 4 * (engine.last_out - pool.last_out), (engine, pool)
+
+
 def test_stages_are_the_cores_of_the_generated_top(tmp_path: Path) -> None:
     """The model's chain names the same instances, in the same order, as e3ne_top.sv."""
     for seed in (3, 11, 40):

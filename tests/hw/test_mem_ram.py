@@ -135,7 +135,7 @@ def test_bench_icarus(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     "params",
-    [dict(STYLE=s, WRITE=w, RD_REG=r) for s in (0, 1) for w in (0, 1) for r in (0, 1)
+    [dict(STYLE=s, WRITE=w, RD_REG=r) for s in (0, 1) for w in (0, 1) for r in (0, 1, 2)
      if not (s == 1 and r == 0)]
     + [dict(DEPTH=1, WIDTH=1), dict(DEPTH=1000, WIDTH=72, STYLE=1), dict(DEPTH=5, WIDTH=3)],
     ids=lambda p: "-".join(f"{k}{v}" for k, v in p.items()),
@@ -147,7 +147,8 @@ def test_lint(params: dict) -> None:
 @pytest.mark.parametrize("params,message", [
     (dict(STYLE=2), r"STYLE \(2\) must be 0 \(LUTs\) or 1 \(block RAM\)"),
     (dict(STYLE=1, RD_REG=0), r"STYLE \(1\) block RAM needs a registered read, RD_REG \(0\)"),
-    (dict(WRITE=2), r"WRITE \(2\) and RD_REG \(1\) must be 0 or 1"),
+    (dict(WRITE=2), r"WRITE \(2\) must be 0 or 1 and RD_REG \(1\) 0, 1 or 2"),
+    (dict(RD_REG=3), r"WRITE \(1\) must be 0 or 1 and RD_REG \(3\) 0, 1 or 2"),
     (dict(WIDTH=0), r"DEPTH \(16\) and WIDTH \(0\) must be >= 1"),
 ])
 def test_refuses_illegal_parameters(tmp_path: Path, params: dict, message: str) -> None:

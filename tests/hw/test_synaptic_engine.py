@@ -30,10 +30,12 @@ from reference import (
 )
 
 from e3ne.flow.hdlsim import RTL_DIR, lint, run_bench
+from e3ne.hw.cores.synaptic_engine import SynapticEngine
 
-CORES = [RTL_DIR / "mem_ram.sv", RTL_DIR / "neuron.sv", RTL_DIR / "swu.sv",
-         RTL_DIR / "synaptic_engine.sv"]
-SOURCES = bench_sources("mem_ram", "neuron", "swu", "synaptic_engine", tb="synaptic_engine_tb")
+ENGINE = [RTL_DIR / f for f in SynapticEngine.sources]
+CORES = [RTL_DIR / "swu.sv", *ENGINE]
+SOURCES = bench_sources("swu", *(f.removesuffix(".sv") for f in SynapticEngine.sources),
+                        tb="synaptic_engine_tb")
 
 
 @dataclass
@@ -49,6 +51,8 @@ class Layer:
     F: int = 0
     OUTPUT: int = 0
     ADDER: int = 2
+    OGAP: int = 1  # output pacing (the consumer's accept gap)
+    MEM_BRAM: int = 0  # 1: all memories in block RAM (two-register ROM reads)
     # conv geometry (swu.sv in front) or, with swu=False, a linear layer of MW inputs
     swu: bool = True
     K: int = 3
@@ -69,6 +73,12 @@ class Layer:
     def folds(self) -> int:
         """Compute cycles per window: (MW/SIMD)·(C_OUT/PE)·(T/TP)."""
         return (self.MW // self.SIMD) * (self.C_OUT // self.PE) * (self.T // self.TP)
+
+    @property
+    def per_window(self) -> int:
+        """Cycles per window, the last beat's folds paced to OGAP (synaptic_engine.sv)."""
+        np_ = self.T // self.TP
+        return self.folds + (self.C_OUT // self.PE) * max(0, self.OGAP - np_)
 
 
 def make_layer(rng, L: Layer, windows: np.ndarray):
@@ -136,8 +146,9 @@ def run_engine(workdir: Path, L: Layer, *, images=2, seed=0, simulator="verilato
     write_mem(workdir / "t.mem", beats(theta, L.PE, TH_W), L.PE * TH_W)
     params = dict(MW=L.MW, C_OUT=L.C_OUT, PE=L.PE, SIMD=L.SIMD, T=L.T, TP=L.TP, W=L.W,
                   ACC_W=ACC_W, F=L.F, B_W=B_W, TH_W=TH_W, OUTPUT=L.OUTPUT, OUT_W=OUT_W,
-                  ADDER=L.ADDER, SWU=int(L.swu), K=L.K, S=L.S, P=L.P, H=L.H, WD=L.WD, C=L.C,
-                  CH=L.CH, N_IN=len(inp), N_OUT=len(exp), GAP=30, BP=30, SEED=seed + 1,
+                  ADDER=L.ADDER, OGAP=L.OGAP, MEM_BRAM=L.MEM_BRAM, SWU=int(L.swu), K=L.K,
+                  S=L.S, P=L.P, H=L.H, WD=L.WD, C=L.C, CH=L.CH, N_IN=len(inp),
+                  N_OUT=len(exp), GAP=30, BP=30, SEED=seed + 1,
                   IDLE=4 * L.folds + 2000)
     if simulator != "verilator":
         run_bench("synaptic_engine_tb", SOURCES, workdir, params, simulator=simulator)
@@ -155,8 +166,12 @@ CASES = {
     # stride 2, SIMD = 1, two planes per cycle, F > 0
     "conv_k3_s2_simd1_tp2_w4": Layer(C_OUT=2, PE=1, SIMD=1, TP=2, W=4, F=1, K=3, S=2, P=1,
                                      H=6, WD=5, C=2),
-    # linear layer, T = 1, gated-add chain
-    "linear_t1_chain": Layer(C_OUT=3, PE=1, SIMD=4, T=1, ADDER=0, swu=False, MW=12),
+    # linear layer, T = 1, three channel folds (the accumulator memory), paced output
+    "linear_t1_folds_paced": Layer(C_OUT=3, PE=1, SIMD=4, T=1, OGAP=3, swu=False, MW=12),
+    # linear layer, one fold (the accumulator register), TP = T, paced output
+    "linear_one_fold_tp_t": Layer(C_OUT=2, PE=2, SIMD=5, TP=4, OGAP=4, swu=False, MW=20),
+    # every memory in block RAM, four channel folds in the accumulator memory
+    "conv_k3_bram_folds": Layer(C_OUT=8, PE=2, SIMD=3, K=3, H=5, WD=5, C=3, CH=3, MEM_BRAM=1),
     # output layer: signed U, plain popcount adders
     "linear_output_popcount_w6": Layer(C_OUT=4, PE=2, SIMD=8, TP=2, W=6, F=2, OUTPUT=1,
                                        ADDER=1, swu=False, MW=16),
@@ -171,15 +186,15 @@ def test_engine_verilator(tmp_path, name):
     # Throughput: one compute step per cycle, or one input word per cycle when the input
     # is the bottleneck.  Slack: the first window's fill (compute-bound) or the last output
     # row's windows after the last input word (input-bound), plus the pipeline: T+1 neuron
-    # stages, 4 engine stages (synaptic_engine.sv header) and 3 SWU stages (swu.sv header).
+    # stages, up to 10 engine stages (synaptic_engine.sv header) and 3 SWU stages.
     if L.swu:
         n_in = L.H * L.WD * L.C // L.CH * (n_win // (out_size(L.H, L.K, L.S, L.P)
                                                      * out_size(L.WD, L.K, L.S, L.P)))
         fill = ((L.K - L.P - 1) * L.WD + L.K - L.P) * L.C // L.CH + L.MW // L.SIMD
-        last_row = out_size(L.WD, L.K, L.S, L.P) * L.folds
+        last_row = out_size(L.WD, L.K, L.S, L.P) * L.per_window
     else:
-        n_in, fill, last_row = n_win * L.MW // L.SIMD, L.MW // L.SIMD, L.folds
-    bound = max(n_win * L.folds + fill, n_in + last_row) + L.T + 8
+        n_in, fill, last_row = n_win * L.MW // L.SIMD, L.MW // L.SIMD, L.per_window
+    bound = max(n_win * L.per_window + fill, n_in + last_row) + L.T + 14
     print(f"{name}: {cyc} cycles for {n_win} windows ({cyc / n_win:.2f} per output pixel,"
           f" schedule {L.folds}), bound {bound}")
     assert cyc <= bound, (cyc, bound)
@@ -187,7 +202,7 @@ def test_engine_verilator(tmp_path, name):
 
 ICARUS = {
     "conv_k3_p1_simd2": Layer(C_OUT=2, PE=1, SIMD=2, TP=2, K=3, P=1, H=4, WD=3, C=2, CH=1),
-    "conv_k1_w5_chain": Layer(C_OUT=4, PE=2, SIMD=3, T=2, W=5, ADDER=0, K=1, H=3, WD=2, C=3,
+    "conv_k1_w5_paced": Layer(C_OUT=4, PE=2, SIMD=3, T=2, W=5, OGAP=3, K=1, H=3, WD=2, C=3,
                               CH=3),
 }
 
@@ -201,7 +216,9 @@ def test_engine_icarus(tmp_path, name):
 LINT_SETS = [
     dict(MW=9, C_OUT=4, PE=2, SIMD=3, T=4, TP=1, W=3, ACC_W=12, ADDER=2),
     dict(MW=25, C_OUT=6, PE=6, SIMD=25, T=4, TP=4, W=3, ACC_W=14, ADDER=1),
-    dict(MW=12, C_OUT=3, PE=1, SIMD=4, T=1, TP=1, W=4, ACC_W=10, ADDER=0),
+    dict(MW=12, C_OUT=3, PE=1, SIMD=4, T=1, TP=1, W=4, ACC_W=10, OGAP=3),
+    dict(MW=16, C_OUT=8, PE=2, SIMD=8, T=4, TP=1, W=3, ACC_W=12, WGT_RAM=1, PAR_RAM=1,
+         ACC_RAM=1, WIN_RAM=1),
     dict(MW=16, C_OUT=4, PE=2, SIMD=8, T=6, TP=2, W=6, ACC_W=20, F=3, OUTPUT=1, ADDER=2),
 ]
 
@@ -209,8 +226,7 @@ LINT_SETS = [
 @pytest.mark.rtl
 @pytest.mark.parametrize("params", LINT_SETS)
 def test_engine_lint(params):
-    lint("synaptic_engine", [RTL_DIR / "mem_ram.sv", RTL_DIR / "neuron.sv",
-                             RTL_DIR / "synaptic_engine.sv"], params)
+    lint("synaptic_engine", ENGINE, params)
 
 
 @pytest.mark.rtl
@@ -218,7 +234,8 @@ def test_engine_lint(params):
     (dict(C_OUT=5, PE=2), r"C_OUT \(5\) is not a multiple of PE \(2\)"),
     (dict(MW=10, SIMD=3), r"window length MW \(10\) is not a multiple of SIMD \(3\)"),
     (dict(T=4, TP=3), r"T \(4\) is not a multiple of TP \(3\)"),
-    (dict(ADDER=3), r"ADDER \(3\) must be 0 \(chain\), 1 \(popcount\) or 2 \(compressor\)"),
+    (dict(ADDER=0), r"ADDER \(0\) must be 1 \(popcount\) or 2 \(compressor\)"),
+    (dict(OGAP=0), r"LEVELS \(2\) and OGAP \(0\) must be >= 1"),
     (dict(), r"WEIGHT_FILE, BIAS_FILE and \(for a hidden layer\) THRESH_FILE must name"),
 ])
 def test_engine_refuses_illegal_parameters(tmp_path, params, message):
@@ -241,7 +258,7 @@ def synth_engine(workdir: Path, *, MW, C_OUT, PE, SIMD, T, TP, W, ADDER, seed=0)
     params = dict(MW=MW, C_OUT=C_OUT, PE=PE, SIMD=SIMD, T=T, TP=TP, W=W, ADDER=ADDER,
                   ACC_W=acc_width(w, T), B_W=8, TH_W=8,
                   WEIGHT_FILE="w.mem", BIAS_FILE="b.mem", THRESH_FILE="t.mem")
-    return yosys_cells(CORES, "synaptic_engine", params, workdir)
+    return yosys_cells(ENGINE, "synaptic_engine", params, workdir)
 
 
 @pytest.mark.synth
@@ -254,8 +271,8 @@ def test_engine_yosys(tmp_path):
 @pytest.mark.synth
 @pytest.mark.slow
 def test_engine_adder_experiment(tmp_path):
-    """DESIGN §3: 64 lanes (PE=4 x SIMD=16), W=3, one plane; compressor < popcount < chain."""
+    """DESIGN §3: 64 lanes (PE=4 x SIMD=16), W=3, one plane; compressor < popcount."""
     lut = {a: luts(synth_engine(tmp_path / f"a{a}", MW=64, C_OUT=8, PE=4, SIMD=16, T=4, TP=1,
-                                W=3, ADDER=a)) for a in (0, 1, 2)}
-    print("engine LUTs by ADDER (0 chain, 1 popcount, 2 compressor):", lut)
-    assert lut[2] < lut[1] < lut[0], lut
+                                W=3, ADDER=a)) for a in (1, 2)}
+    print("engine LUTs by ADDER (1 popcount, 2 compressor):", lut)
+    assert lut[2] < lut[1], lut

@@ -103,6 +103,8 @@ def build(net: Network, folds: dict[str, Fold], write: bool = False) -> Design:
         src = layer.build_hw(d, src, shape, f"l{i}")
     d.layer, d.index = "", -1
     d.output = classify(d, src, net.num_classes)
+    for core, consumer in zip(d.cores, d.cores[1:], strict=False):
+        core.pace(consumer.accept_gap())
     d.plan.out_lanes, d.plan.score_bits = src.lanes, src.lane_w
     d.plan.out_width = byte_align(src.width)
     d.plan.out_beats = d.output.beats

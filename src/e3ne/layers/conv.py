@@ -1,5 +1,8 @@
 """Conv2d with zero padding as a synaptic layer (DESIGN §2), and what it becomes in
-hardware: a sliding-window unit feeding a synaptic engine."""
+hardware: a sliding-window unit feeding a synaptic engine, or, for a kernel that covers
+its whole unpadded input (one output pixel: LeNet-5's conv3), the raster stream itself,
+whose HWC order is the window's (ky, kx, c) order, so the engine starts on its first beat
+instead of waiting in a line buffer for the last."""
 
 from __future__ import annotations
 
@@ -13,6 +16,7 @@ import torch.nn.functional as F
 
 from e3ne.errors import FormatError, UnsupportedModel
 from e3ne.hw.cores.base import Stream, divisors
+from e3ne.hw.cores.stream_dwc import convert
 from e3ne.hw.cores.swu import legal_simd, square_window, window
 from e3ne.layers.base import Shape, pair, register, window_out
 from e3ne.layers.synaptic import Synaptic
@@ -153,7 +157,13 @@ class Conv(Synaptic):
         """(ky, kx, c) windows, as the sliding-window unit emits them."""
         return self.weight.transpose(0, 2, 3, 1).reshape(self.out_channels, -1)
 
+    def covers_input(self, shape: tuple[int, ...]) -> bool:
+        """The kernel is the whole unpadded input: one window, the stream in its order."""
+        return tuple(shape[1:]) == tuple(self.kernel) and self.padding == (0, 0)
+
     def hw_input(self, design, src: Stream, shape: tuple[int, ...], fold, tag: str
                  ) -> tuple[Stream, None]:
+        if self.covers_input(shape):
+            return convert(design, src, fold.SIMD, tag), None
         k, s, p = square_window(self.kernel, self.stride, self.padding, self.where)
         return window(design, src, shape, k, s, p, fold.SIMD, tag), None

@@ -10,7 +10,8 @@ class holds everything the rest of the tool asks of the core:
 * cycle behaviour, one stage of the max-plus recurrence of ``e3ne.dse.cycles``:
   ``accept_gap()`` (fewest cycles between two input beats it takes), ``busy(out_gap)``
   (its share of the steady-state interval) and ``forward(t, out_gap)`` (output-beat times
-  from input-beat times; ``out_gap`` is the consumer's ``accept_gap``);
+  from input-beat times; ``out_gap`` is the consumer's ``accept_gap``) and ``pace``
+  (told that gap when the chain is laid out, for a core that paces its bursts to it);
 * ``features(params)``: the structural features the resource model is linear in, and the
   exactly counted block RAM;
 * ``calibration_plan()`` and ``calibration_files(params, rng)``: the single-core designs
@@ -115,6 +116,10 @@ class Core:
     def forward(self, t: np.ndarray, out_gap: int) -> np.ndarray:
         """Cycles of its output beats of one image from those of its input beats."""
         raise NotImplementedError
+
+    def pace(self, consumer_gap: int) -> None:
+        """Told its consumer's ``accept_gap`` once the chain is laid out: a core that
+        emits bursts paces them to it (a parameter); the rest ignore it."""
 
     # --- resources -------------------------------------------------------------------
     @classmethod

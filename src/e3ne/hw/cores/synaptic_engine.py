@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from e3ne.hw.cores.base import Core, Stream, clog2, register_core, serve
+from e3ne.hw.cores.base import Core, Stream, clog2, register_core
 from e3ne.hw.memory import block_ram, buffer_in_bram, lutram_sites, rom_logic_luts
 
 WGT_LUT, WGT_BRAM, WGT_EXT = 0, 1, 2  # WGT_RAM: weights in LUT logic, block RAM, streamed in
@@ -36,31 +36,48 @@ def pack_lanes(values, width: int) -> int:
     return word
 
 
+LEVELS = 2  # adder-tree levels between two pipeline registers (spike_dot.sv)
+
+
+def tree_stages(W: int, tp: int, levels: int = LEVELS) -> int:
+    """spike_dot.sv's adder-tree register stages: ceil(clog2(W*TP) / LEVELS)."""
+    return -(-clog2(W * tp) // levels)
+
+
 @register_core
 class SynapticEngine(Core):
-    """NF*NP*SF compute steps per window with the next window loading into the second
-    buffer; channel fold f's beat leaves 4 + (T+1 | 1) cycles after its last step (neuron
-    of a hidden layer | output layer)."""
+    """Beat by beat: beat k of a window is taken one cycle after it arrives, once beat k-1's
+    NF*NP steps are done (a window's last beat: NF*max(NP, OGAP), its folds paced to the
+    consumer); fold f's output beat leaves 7 + NS + (T | 0) cycles after its last step
+    (hidden | output layer; NS: the adder tree's stages)."""
 
     module = "synaptic_engine"
-    sources = ("mem_ram.sv", "neuron.sv", "synaptic_engine.sv")
+    sources = ("mem_ram.sv", "neuron.sv", "spike_dot.sv", "stream_fifo.sv",
+               "synaptic_engine.sv")
     stage = "engine"
 
     @staticmethod
     def parameters(mw: int, c_out: int, pe: int, simd: int, tp: int, T: int, W: int,
                    acc_w: int, shift: int, b_w: int, th_w: int, output: bool, wgt_ram: int,
                    out_w: int | None = None) -> dict:
-        """The RTL parameters (without memory file names); the window buffer and the
-        bias/threshold ROMs placed by ``buffer_in_bram``; ``OUT_W`` (output layer) is the
-        accumulator width unless given."""
+        """The RTL parameters (without memory file names and the consumer's ``OGAP``);
+        the window buffer, the accumulator memory and the bias/threshold ROMs placed by
+        ``buffer_in_bram``; ``OUT_W`` (output layer) is the accumulator width unless
+        given."""
         nf, sf = c_out // pe, mw // simd
         p = {"MW": mw, "C_OUT": c_out, "PE": pe, "SIMD": simd, "T": T, "TP": tp, "W": W,
              "ACC_W": acc_w, "F": shift, "B_W": b_w, "TH_W": th_w, "OUTPUT": int(output),
              "WGT_RAM": wgt_ram, "WIN_RAM": int(buffer_in_bram(2 * sf, simd * T)),
+             "ACC_RAM": int(nf > 1 and buffer_in_bram(nf, pe * acc_w)),
              "PAR_RAM": int(buffer_in_bram(nf, pe * (b_w + (0 if output else th_w))))}
         if output:
             p["OUT_W"] = acc_w if out_w is None else out_w
         return p
+
+    def pace(self, consumer_gap: int) -> None:
+        """Pace the output beats to a consumer that takes one every ``consumer_gap``
+        cycles (RTL parameter ``OGAP``), so that it never stalls the engine."""
+        self.params["OGAP"] = max(1, consumer_gap)
 
     @classmethod
     def ports(cls, params: dict) -> tuple[int, int]:
@@ -74,20 +91,32 @@ class SynapticEngine(Core):
         p = self.params
         return p["MW"] // p["SIMD"], p["C_OUT"] // p["PE"], p["T"] // p["TP"]
 
+    @property
+    def _fold_gap(self) -> int:
+        """Cycles between the output folds of a last beat: max(NP, OGAP)."""
+        return max(self._folds[2], self.params.get("OGAP", 1))
+
     def per_window(self) -> int:
         sf, nf, np_ = self._folds
-        return nf * np_ * sf
+        return (sf - 1) * nf * np_ + nf * self._fold_gap
 
     def busy(self, out_gap: int) -> int:
         return self.in_beats // self._folds[0] * self.per_window()
 
     def forward(self, t: np.ndarray, out_gap: int) -> np.ndarray:
         sf, nf, np_ = self._folds
-        tail = 5 + (0 if self.params["OUTPUT"] else self.params["T"])
-        loaded = t[sf - 1::sf] + 1  # the window's last beat is in the buffer
-        start = serve(loaded, self.per_window())
-        last_step = np.arange(1, nf + 1) * np_ * sf - 1
-        return (start[:, None] + last_step[None, :] + tail).reshape(-1)
+        p = self.params
+        tail = 7 + tree_stages(p["W"], p["TP"], p.get("LEVELS", LEVELS)) + (
+            0 if p["OUTPUT"] else p["T"])
+        # beat k starts at max(arrival + 1, start of k-1 + its steps): the closed form of
+        # that recurrence with per-beat step counts (last beats longer when paced)
+        steps = np.full(len(t), nf * np_, dtype=np.int64)
+        steps[sf - 1::sf] = nf * self._fold_gap
+        before = np.concatenate(([0], np.cumsum(steps[:-1])))
+        start = before + np.maximum.accumulate(t + 1 - before)
+        last_beat = start[sf - 1::sf]
+        last_step = np.arange(nf) * self._fold_gap + np_ - 1
+        return (last_beat[:, None] + last_step[None, :] + tail).reshape(-1)
 
     # --- resources -------------------------------------------------------------------
     @classmethod
@@ -97,33 +126,51 @@ class SynapticEngine(Core):
         acc, f, b_w, th_w = p["ACC_W"], p["F"], p["B_W"], p["TH_W"]
         out = p["OUTPUT"] == 1
         uw = max(acc + f, b_w) + 1
-        wgt, win, par = (p.get(k, 0) == 1 for k in ("WGT_RAM", "WIN_RAM", "PAR_RAM"))
+        odw = p.get("OUT_W", acc) if out else T
+        wgt, win, accm, par = (p.get(k, 0) == 1 for k in ("WGT_RAM", "WIN_RAM", "ACC_RAM",
+                                                            "PAR_RAM"))
         ext = p.get("WGT_RAM", 0) == WGT_EXT  # streamed in: no ROM, the word still registered
         depth, width = nf * sf, pe * simd * W
         ps_w = W + tp + clog2(simd + 1) + 1
+        pw = clog2(simd + 1)
         par_w = pe * (b_w + (0 if out else th_w))
+        levels = p.get("LEVELS", LEVELS)
+        leaves = W * tp
+        # the adder tree's registered nodes: after every LEVELS levels and after the last
+        nl, tree_regs, n = clog2(leaves), 0, leaves
+        for level in range(1, nl + 1):
+            n = -(-n // 2)
+            if level % levels == 0 or level == nl:
+                tree_regs += n
         feats = {
             "const": 1.0,
             "gated": pe * simd * tp * W,  # spike-gated 3:2 counters
-            "tree": pe * simd * tp * W * clog2(simd + 1),  # the counter tree's adds
-            "planeadd": pe * W * tp * ps_w,  # popcounts shifted and summed per plane pair
-            "acc": pe * acc,  # Horner accumulator
+            "tree": pe * simd * tp * W * clog2(simd + 1),  # the popcounts' adds
+            "planeadd": pe * (leaves - 1) * ps_w,  # the adder tree over the popcounts
+            "acc": pe * acc,  # the accumulator's adder
+            "accshift": pe * acc * clog2(np_),  # its plane-group shift
             "bias": pe * uw,  # U = V*2^F + beta
             "neuron": pe * uw * (1 if out else T),  # successive-subtraction stages
             "chunk": simd * tp * (np_ - 1),  # spike-plane select
             "rom": 0 if wgt or ext else rom_logic_luts(depth, width),
             "wreg": 0 if wgt else width,  # the weight word register, in LUTs ...
-            "wreg_bram": width if wgt else 0,  # ... or at a block RAM's output
+            "wreg_bram": width if wgt else 0,  # ... or behind a block RAM's output
             "par": 0 if par else rom_logic_luts(nf, par_w),
             "parw": par_w,
             "win": 0 if win else lutram_sites(2 * sf, simd * T),
+            "accmem": 0 if nf == 1 or accm else lutram_sites(nf, pe * acc),
+            "fifo": pe * odw,  # the output FIFO
             "ctrl": clog2(depth + 1) + clog2(2 * sf + 1),
-            # pipeline registers of the RTL: window word, spike chunk, partial sums, Horner
-            # accumulator and its output, bias/threshold through three stages
-            "regs": simd * T + simd * tp + pe * ps_w + 2 * pe * acc + 3 * par_w,
+            # pipeline registers: window word, spike chunk, popcounts, tree nodes,
+            # accumulator and its output, bias/threshold (twice from block RAM), the
+            # output FIFO's registers
+            "regs": simd * T + simd * tp + pe * leaves * pw + pe * tree_regs * ps_w
+            + 2 * pe * acc + (2 if par else 1) * par_w + 3 * pe * odw,
         }
         live = p.get("WGT_BITS", width)  # constant bit columns are dropped by synthesis
         mems = ([(depth, live)] if wgt else []) + ([(2 * sf, simd * T)] if win else [])
+        if accm and nf > 1:
+            mems += [(nf, pe * acc)]
         if par:
             mems += [(nf, pe * b_w)] + ([] if out else [(nf, pe * th_w)])
         return feats, block_ram(mems)

@@ -12,6 +12,8 @@
  *  written on the same edge is read with its old value).
  *   RD_REG = 1: registered read, rdat <= rd on a rising edge with re high, else rdat
  *       holds (1 cycle latency; the register is the block RAM's output register);
+ *   RD_REG = 2: as 1, then a second register with the same enable (2 cycles): a block
+ *       RAM's slow clock-to-output then meets no logic before a fabric flip-flop;
  *   RD_REG = 0: rdat = rd combinationally (0 cycles; re is ignored; LUTs only).
  *  Addresses >= DEPTH (DEPTH not a power of two) are undefined: a read returns an
  *  unspecified word, a write may land anywhere or nowhere; callers that compute such read
@@ -33,7 +35,7 @@ module mem_ram #(
 	parameter int WIDTH = 8,    // bits per word, >= 1
 	parameter int STYLE = 0,    // 0: LUTs (ROM: logic, RAM: distributed), 1: block RAM
 	parameter int WRITE = 1,    // 1: write port (simple dual-port RAM), 0: ROM
-	parameter int RD_REG = 1,   // 1: registered read with enable re, 0: combinational read
+	parameter int RD_REG = 1,   // 1 (2): one (two) read registers with enable re, 0: combinational
 	parameter INIT_FILE = "",   // $readmemh image, "" for none
 	localparam int AW = ($clog2(DEPTH) > 0)? $clog2(DEPTH) : 1   // address bits
 )(
@@ -60,12 +62,12 @@ module mem_ram #(
 			$error("%m: STYLE (%0d) must be 0 (LUTs) or 1 (block RAM)", STYLE);
 			$finish;
 		end
-		if (WRITE < 0 || WRITE > 1 || RD_REG < 0 || RD_REG > 1) begin
-			$error("%m: WRITE (%0d) and RD_REG (%0d) must be 0 or 1", WRITE, RD_REG);
+		if (WRITE < 0 || WRITE > 1 || RD_REG < 0 || RD_REG > 2) begin
+			$error("%m: WRITE (%0d) must be 0 or 1 and RD_REG (%0d) 0, 1 or 2", WRITE, RD_REG);
 			$finish;
 		end
 		if (STYLE == 1 && RD_REG == 0) begin
-			$error("%m: STYLE (%0d) block RAM needs a registered read, RD_REG (%0d) must be 1",
+			$error("%m: STYLE (%0d) block RAM needs a registered read, RD_REG (%0d) must be 1 or 2",
 				STYLE, RD_REG);
 			$finish;
 		end
@@ -120,6 +122,15 @@ module mem_ram #(
 			if (re)  rdat <= rd;
 		end
 	end : genRegRead
+	else if (RD_REG == 2) begin : genRegRead2
+		logic [WIDTH-1:0]  Rd1;
+		always_ff @(posedge clk) begin
+			if (re) begin
+				Rd1 <= rd;
+				rdat <= Rd1;
+			end
+		end
+	end : genRegRead2
 	else begin : genCombRead
 		assign	rdat = rd;
 		wire  unused = &{1'b0, re, clk};   // (a combinational ROM has no clocked logic)

@@ -7,32 +7,40 @@
  *  at idat[j*T +: T]; window element i = sf*SIMD + j arrives in beat sf, SF = MW/SIMD
  *  beats per window.  For each window the engine computes, for every output channel c,
  *      V_c = sum_i w[c][i] * q_i                         (exact, ACC_W bits signed)
- *  by Horner's rule over spike planes, TP planes at a time, MSB first (NP = T/TP):
- *      V <- 2^TP * V + sum_i w[c][i] * x_i,   x_i = q_i[T-1-g*TP -: TP] for group g,
- *  with no multiplier: the TP spike bits of x_i gate the weight bits.  Then the neuron
- *  (neuron.sv): U = V*2^F + beta_c, q = clamp(floor(U/theta_c), 0, 2^T-1), or U for the
- *  output layer (OUTPUT = 1).
+ *  over spike planes, TP planes at a time, MSB first (NP = T/TP plane groups):
+ *      V_c = sum_sf sum_g 2^(TP*(NP-1-g)) * sum_{i in beat sf} w[c][i] * x_i,
+ *      x_i = q_i[T-1-g*TP -: TP] for group g,
+ *  with no multiplier: the TP spike bits of x_i gate the weight bits (spike_dot.sv).
+ *  Then the neuron (neuron.sv): U = V*2^F + beta_c, q = clamp(floor(U/theta_c), 0,
+ *  2^T-1), or U for the output layer (OUTPUT = 1).
  *  Output: per window, C_OUT channels in NF = C_OUT/PE beats of PE lanes, channel
  *  nf*PE + p at odat[p*ODW +: ODW] (T bits unsigned, or OUT_W bits two's complement).
  *
- *  Schedule per window: for nf in 0..NF-1, for g in 0..NP-1, for sf in 0..SF-1: one cycle,
- *  PE*SIMD*TP gated weight additions.  Cycles per window: NF*NP*SF; the input buffer
- *  holds two windows, so the next window loads while this one is computed (a window
- *  takes SF cycles to load, so the engine runs at max(SF, NF*NP*SF) cycles per window).
- *  Pipeline: window-buffer read, chunk select + weight-ROM read, adders, Horner
- *  accumulator, then the neuron (T+1 stages, or 1 for OUTPUT = 1): a channel fold's beat
- *  leaves 4 + T+1 cycles after its last step.  Back-pressure stalls the whole pipeline
- *  (ordy reaches the stage enables combinationally); irdy depends on the buffer only.
+ *  Schedule, beat by beat: for sf in 0..SF-1 (as soon as beat sf is in the buffer), for
+ *  nf in 0..NF-1, for g in 0..NP-1: one step, PE*SIMD*TP gated weight additions.  So a
+ *  window's work overlaps its arrival: a layer whose window is the whole input (a linear
+ *  layer) starts on its first beat, not its last.  Channel fold nf's partial sums wait
+ *  in an accumulator memory (NF words of PE*ACC_W bits; a register when NF = 1) between
+ *  beats.  The steps of the last beat emit the output beats, one per fold; OGAP paces
+ *  them to the consumer: fold nf + 1 of a last beat starts max(NP, OGAP) cycles after
+ *  fold nf, so a consumer that takes a beat every OGAP cycles never stalls the engine.
+ *  Cycles per beat: NF*NP, or NF*max(NP, OGAP) for a window's last beat.  The input
+ *  buffer holds two windows, so the next window loads while this one is computed.
  *
- *  Adders (ADDER): the PE lanes each sum SIMD terms w_i * x_i.
- *   0: chain of spike-gated adds, sum += x_i[b] ? w_i << b : 0;
- *   1: weight bit-planes: sum_{wb, b} (+-)2^(wb+b) * popcount_i(w_i[wb] & x_i[b]), MSB
- *      plane (wb = W-1) negative; popcount as a sum of bits;
- *   2: as 1, each popcount a compressor tree: spike-gated 3:2 counters (3 lanes, one LUT6
- *      per output bit), then 6:3 counters per column, then adds.  Smallest; the default.
- *  Yosys synth_xilinx -flatten -family xcup, whole engine, 64 lanes, W=3, TP=1, T=4:
- *  PE=1 x SIMD=64: 2917 / 1163 / 776 LUT (ADDER 0 / 1 / 2); PE=4 x SIMD=16: 2385 / 1065 /
- *  794 LUT; no DSP in any.  Any W-bit two's complement weight works (-2^(W-1) too).
+ *  Pipeline, a register at every stage boundary: issue; stage 1 control; stage 2
+ *  window-buffer read (and the block-RAM weight read); stage 3 spike chunk and weight
+ *  word registered (a block-RAM weight word passes a fabric register: its slow output
+ *  meets no logic); spike_dot.sv (1 + NS stages: popcounts, then an adder tree with a
+ *  register every LEVELS levels, NS = ceil(clog2(W*TP)/LEVELS)); the accumulator; the
+ *  neuron (T+1 stages, or 1 for OUTPUT = 1); an output FIFO of two beats.  A step's
+ *  output beat leaves 7 + NS + (T | 0) cycles after its issue.  The FIFO's ready is a
+ *  register, so the consumer's ready reaches no pipeline enable combinationally;
+ *  back-pressure stalls the whole pipeline (one enable) once the FIFO is full.  irdy
+ *  depends on the buffer only.
+ *
+ *  Adders (ADDER, spike_dot.sv): 1: a plain popcount per weight and spike plane pair;
+ *  2: a compressor tree of spike-gated 3:2 and 6:3 counters (smaller; the default).
+ *  Any W-bit two's complement weight works (-2^(W-1) too).
  *
  *  Memory files ($readmemh, one word per line, hex, lanes packed little-end first):
  *   WEIGHT_FILE: NF*SF words of PE*SIMD*W bits; word nf*SF + sf holds at bits
@@ -43,9 +51,10 @@
  *   THRESH_FILE: NF words of PE*TH_W bits; word nf, bits [p*TH_W +: TH_W]: theta of
  *       channel nf*PE + p, unsigned, >= 1 (not read when OUTPUT = 1).
  *  WGT_RAM places the weight ROM in LUT logic (0; constant bits fold away) or block RAM
- *  (1), as the DSE decides; WIN_RAM the window buffer and PAR_RAM the bias/threshold ROMs
- *  likewise (the generator's rule: block RAM once deep and large).  All four memories are
- *  mem_ram.sv instances (STYLE = WGT_RAM, WIN_RAM, PAR_RAM; registered reads).
+ *  (1), as the DSE decides; WIN_RAM the window buffer, ACC_RAM the accumulator memory
+ *  and PAR_RAM the bias/threshold ROMs likewise (the generator's rule: block RAM once
+ *  deep and large).  All are mem_ram.sv instances (registered reads; a block-RAM ROM's
+ *  word registered once more, RD_REG = 2).
  *  ACC_W must hold every V: |V_c| <= sum_i |w[c][i]| * (2^T - 1) (and every partial sum,
  *  which that bound also covers); the generator derives it from the weights.
  */
@@ -63,9 +72,12 @@ module synaptic_engine #(
 	parameter int TH_W = 8,      // threshold width, unsigned
 	parameter int OUTPUT = 0,    // 1: output layer, emit U
 	parameter int OUT_W = ((ACC_W + F > B_W)? ACC_W + F : B_W) + 1,  // U lane width (OUTPUT = 1)
-	parameter int ADDER = 2,     // 0: gated-add chain, 1: bit-plane popcount, 2: bit-plane compressor
+	parameter int ADDER = 2,     // 1: bit-plane popcount, 2: bit-plane compressor
+	parameter int LEVELS = 2,    // adder-tree levels between two pipeline registers
+	parameter int OGAP = 1,      // fewest cycles between two output beats (the consumer's)
 	parameter int WGT_RAM = 0,   // weight ROM: 0 LUT logic, 1 block RAM (chosen by the DSE)
 	parameter int WIN_RAM = 0,   // window buffer: 0 distributed (LUT) RAM, 1 block RAM
+	parameter int ACC_RAM = 0,   // accumulator memory: 0 distributed RAM, 1 block RAM
 	parameter int PAR_RAM = 0,   // bias/threshold ROMs: 0 LUT logic, 1 block RAM
 	parameter WEIGHT_FILE = "",  // weight ROM image (see layout above)
 	parameter BIAS_FILE = "",    // bias ROM image
@@ -90,13 +102,17 @@ module synaptic_engine #(
 	localparam int NF = C_OUT/PE;     // output-channel folds
 	localparam int SF = MW/SIMD;      // input folds (beats per window)
 	localparam int NP = T/TP;         // plane groups
-	localparam int PS_W = W + TP + $clog2(SIMD + 1) + 1;  // signed partial-sum width
+	localparam int PS_W = W + TP + $clog2(SIMD + 1) + 1;  // signed part width (spike_dot)
+	localparam int NS = ($clog2(W*TP) + LEVELS - 1)/LEVELS;  // spike_dot's tree stages
+	localparam int HOLD = (OGAP > NP)? OGAP - NP : 0;  // idle cycles after an output fold
 	localparam int NFW = $clog2(NF + 1);
 	localparam int SFW = $clog2(SF + 1);
 	localparam int NPW = $clog2(NP + 1);
+	localparam int HW = ($clog2(HOLD + 1) > 0)? $clog2(HOLD + 1) : 1;
 	localparam int WA_W = ($clog2(NF*SF) > 0)? $clog2(NF*SF) : 1;  // weight-ROM address
-	localparam int BA_W = ($clog2(NF) > 0)? $clog2(NF) : 1;     // bias-ROM address
+	localparam int BA_W = ($clog2(NF) > 0)? $clog2(NF) : 1;     // fold address
 	localparam int XA_W = ($clog2(2*SF) > 0)? $clog2(2*SF) : 1; // window-buffer address
+	localparam int D = 4 + NS;        // stages from issue to the accumulator's inputs
 
 	initial begin
 		if (PE < 1 || SIMD < 1 || MW < 1 || C_OUT < 1 || T < 1 || TP < 1 || W < 2) begin
@@ -116,13 +132,18 @@ module synaptic_engine #(
 			$error("%m: T (%0d) is not a multiple of TP (%0d)", T, TP);
 			$finish;
 		end
-		if (WGT_RAM < 0 || WGT_RAM > 1 || WIN_RAM < 0 || WIN_RAM > 1 || PAR_RAM < 0 || PAR_RAM > 1) begin
-			$error("%m: WGT_RAM (%0d), WIN_RAM (%0d), PAR_RAM (%0d) must be 0 (LUTs) or 1 (block RAM)",
-				WGT_RAM, WIN_RAM, PAR_RAM);
+		if (WGT_RAM < 0 || WGT_RAM > 1 || WIN_RAM < 0 || WIN_RAM > 1 || ACC_RAM < 0 || ACC_RAM > 1
+				|| PAR_RAM < 0 || PAR_RAM > 1) begin
+			$error("%m: WGT_RAM (%0d), WIN_RAM (%0d), ACC_RAM (%0d), PAR_RAM (%0d) must be 0 (LUTs) or 1 (block RAM)",
+				WGT_RAM, WIN_RAM, ACC_RAM, PAR_RAM);
 			$finish;
 		end
-		if (ADDER < 0 || ADDER > 2) begin
-			$error("%m: ADDER (%0d) must be 0 (chain), 1 (popcount) or 2 (compressor)", ADDER);
+		if (ADDER < 1 || ADDER > 2) begin
+			$error("%m: ADDER (%0d) must be 1 (popcount) or 2 (compressor)", ADDER);
+			$finish;
+		end
+		if (LEVELS < 1 || OGAP < 1) begin
+			$error("%m: LEVELS (%0d) and OGAP (%0d) must be >= 1", LEVELS, OGAP);
 			$finish;
 		end
 `ifndef SYNTHESIS
@@ -135,13 +156,8 @@ module synaptic_engine #(
 	end
 
 	//-----------------------------------------------------------------------
-	// Memories: mem_ram.sv instances, each placed where it is read (window buffer: stage 1;
-	// weight, bias and threshold ROMs: stage 2) in the style the generator fixes (WIN_RAM,
-	// WGT_RAM, PAR_RAM as mem_ram's STYLE), so that what synthesis builds is what the DSE
-	// counted.
-
-	//-----------------------------------------------------------------------
-	// Window double buffer: the writer fills buffer WSel while the reader computes on RSel
+	// Window double buffer: the writer fills buffer WSel while the reader computes on RSel;
+	// the reader takes beat Sf of a window as soon as it is written.
 	logic [1:0]  Full;
 	logic  WSel;
 	logic [SFW-1:0]  WCnt;
@@ -150,10 +166,11 @@ module synaptic_engine #(
 	logic [NPW-1:0]  Pg;
 	logic [SFW-1:0]  Sf;
 	logic [WA_W-1:0]  WAddr;   // Nf*SF + Sf
-	logic [WA_W-1:0]  WBase;   // Nf*SF
+	logic [HW-1:0]  Hold;      // idle cycles left before the next output fold
 
-	logic  en;       // compute pipeline enable
-	logic  issue;    // a compute step starts in this cycle
+	logic  en;       // pipeline enable
+	logic  avail;    // beat Sf of window RSel is in the buffer
+	logic  issue;    // a step starts in this cycle
 	logic  wtake;    // an input beat is written
 	logic  wlast;    // ... and it completes a window
 	logic  rlast;    // the issued step is the last one of its window
@@ -162,16 +179,15 @@ module synaptic_engine #(
 	assign	irdy = !Full[WSel];
 	assign	wtake = ivld && irdy;
 	assign	wlast = wtake && (32'(WCnt) == SF-1);
-	assign	issue = en && Full[RSel];
+	assign	avail = Full[RSel] || (RSel == WSel && Sf < WCnt);
+	assign	issue = en && avail && (HOLD == 0 || Hold == 0);
 	assign	sf_last = 32'(Sf) == SF-1;
 	assign	pg_last = 32'(Pg) == NP-1;
 	assign	nf_last = 32'(Nf) == NF-1;
 	assign	rlast = issue && sf_last && pg_last && nf_last;
 
 	logic [XA_W-1:0]  win_wa;   // window buffer: two windows, [0, SF) and [SF, 2SF)
-	logic [XA_W-1:0]  win_ra;
 	assign	win_wa = XA_W'(WSel? SF + 32'(WCnt) : 32'(WCnt));
-	assign	win_ra = XA_W'(RSel? SF + 32'(Sf) : 32'(Sf));
 
 	always_ff @(posedge clk) begin
 		if (rst) begin
@@ -183,7 +199,7 @@ module synaptic_engine #(
 			Pg <= 0;
 			Sf <= 0;
 			WAddr <= 0;
-			WBase <= 0;
+			Hold <= 0;
 		end
 		else begin
 			// writer
@@ -192,32 +208,25 @@ module synaptic_engine #(
 				Full[WSel] <= 1;
 				WSel <= !WSel;
 			end
-			// reader: for nf, for plane group, for sf
+			// reader: for sf, for nf, for plane group
 			if (issue) begin
-				if (!sf_last) begin
-					Sf <= Sf + 1;
-					WAddr <= WAddr + 1;
-				end
+				if (!pg_last)  Pg <= Pg + 1;
 				else begin
-					Sf <= 0;
-					if (!pg_last) begin
-						Pg <= Pg + 1;
-						WAddr <= WBase;
+					Pg <= 0;
+					if (!nf_last) begin
+						Nf <= Nf + 1;
+						WAddr <= WAddr + WA_W'(SF);
 					end
 					else begin
-						Pg <= 0;
-						if (!nf_last) begin
-							Nf <= Nf + 1;
-							WAddr <= WAddr + 1;
-							WBase <= WAddr + 1;
-						end
-						else begin
-							Nf <= 0;
-							WAddr <= 0;
-							WBase <= 0;
-						end
+						Nf <= 0;
+						Sf <= sf_last? '0 : Sf + 1;
+						WAddr <= sf_last? '0 : WA_W'(32'(Sf) + 1);
 					end
 				end
+			end
+			if (HOLD > 0 && en) begin
+				if (issue && pg_last && sf_last)  Hold <= HW'(HOLD);
+				else if (Hold != 0)  Hold <= Hold - 1;
 			end
 			if (rlast) begin
 				Full[RSel] <= 0;
@@ -227,271 +236,180 @@ module synaptic_engine #(
 	end
 
 	//-----------------------------------------------------------------------
-	// Stage 1: window-buffer read.  Stage 2: spike chunk select, weight/bias reads.  The
-	// chunk is registered so that the adders of stage 3 see plain register bits (a gated
-	// 3:2 counter then fits one LUT6 per output); the ROMs are read a cycle later to match.
-	logic  V1;
-	logic  First1;     // first step of a channel fold: V starts from 0
-	logic  Shift1;     // first step of a plane group: V <- 2^TP * V first
-	logic  Last1;      // last step of a channel fold: V is complete
-	logic [NPW-1:0]  Pg1;
-	logic [WA_W-1:0]  WAddr1;
-	logic [BA_W-1:0]  Nf1;
-	logic [SIMD*T-1:0]  Win1;
+	// Control through the pipeline: Ctl[k] is the step in stage k+1 (k = 0 .. D-1)
+	localparam int CTL_W = 5 + NPW + BA_W;
+	localparam int C_FG = 0, C_LG = 1, C_FS = 2, C_LS = 3, C_V = 4, C_PG = 5, C_NF = 5 + NPW;
+	logic [D*CTL_W-1:0]  Ctl;
+	logic [CTL_W-1:0]  ctl0;
+	logic [XA_W-1:0]  WinA1;
+	logic [WA_W-1:0]  WAddr1, WAddr2;
+
+	assign	ctl0 = {BA_W'(Nf), Pg, issue, sf_last, (Sf == 0), pg_last, (Pg == 0)};
 
 	always_ff @(posedge clk) begin
-		if (rst)  V1 <= 0;
-		else if (en)  V1 <= issue;
+		if (rst)  for (int k = 0; k < D; k++)  Ctl[k*CTL_W + C_V] <= 0;
+		else if (en)  Ctl <= {Ctl[0 +: (D-1)*CTL_W], ctl0};
 	end
 	always_ff @(posedge clk) begin
 		if (en) begin
-			First1 <= (Pg == 0) && (Sf == 0);
-			Shift1 <= (Sf == 0);
-			Last1 <= sf_last && pg_last;
-			Pg1 <= Pg;
+			WinA1 <= XA_W'(RSel? SF + 32'(Sf) : 32'(Sf));
 			WAddr1 <= WAddr;
-			Nf1 <= BA_W'(Nf);
+			WAddr2 <= WAddr1;
 		end
 	end
 
-	// Window buffer: simple dual-port RAM, read with the enable of stage 1
+	// Stage 2: the window buffer, a simple dual-port RAM, read with the stage-1 address
+	logic [SIMD*T-1:0]  Win2;
 	mem_ram #(
 		.DEPTH(2*SF), .WIDTH(SIMD*T), .STYLE(WIN_RAM), .WRITE(1), .RD_REG(1)
 	) inst_win (
 		.clk,
 		.we(wtake), .waddr(win_wa), .wdat(idat),
-		.re(en), .raddr(win_ra), .rdat(Win1)
+		.re(en), .raddr(WinA1), .rdat(Win2)
 	);
 
-	// TP-bit spike chunk of every element for plane group Pg1 (MSB group first)
+	// Stage 3: the TP-bit spike chunk of every element for the step's plane group
+	logic [NPW-1:0]  pg2;
 	logic [SIMD*TP-1:0]  x_nx;
+	logic [SIMD*TP-1:0]  X3;
+	assign	pg2 = Ctl[CTL_W + C_PG +: NPW];
 	always_comb begin : blkChunk
 		x_nx = '0;
 		for (int g = 0; g < NP; g++) begin
-			if (32'(Pg1) == g) begin
-				for (int j = 0; j < SIMD; j++)  x_nx[j*TP +: TP] = Win1[j*T + (NP-1-g)*TP +: TP];
+			if (32'(pg2) == g) begin
+				for (int j = 0; j < SIMD; j++)  x_nx[j*TP +: TP] = Win2[j*T + (NP-1-g)*TP +: TP];
 			end
 		end
 	end : blkChunk
-
-	logic  V2;
-	logic  First2;
-	logic  Shift2;
-	logic  Last2;
-	logic [SIMD*TP-1:0]  X2;
-	logic [PE*SIMD*W-1:0]  Wgt2;
-	logic [PE*B_W-1:0]  Bias2;
-	logic [PE*TH_W-1:0]  Thr2;
-
 	always_ff @(posedge clk) begin
-		if (rst)  V2 <= 0;
-		else if (en)  V2 <= V1;
-	end
-	always_ff @(posedge clk) begin
-		if (en) begin
-			First2 <= First1;
-			Shift2 <= Shift1;
-			Last2 <= Last1;
-			X2 <= x_nx;
-		end
+		if (en)  X3 <= x_nx;
 	end
 
-	// Weight ROM, one word per step, read with the enable of stage 2.  Its style is a
-	// placement decision (the DSE weighs LUTs against block RAMs), so it is fixed here,
-	// not left to the synthesis tool's heuristics.
+	// Stage 3: the weight word.  A block-RAM ROM is read in stage 2 and its word passes one
+	// fabric register (RD_REG = 2); a LUT ROM is read in stage 3 (its logic, then the
+	// register).  Its style is a placement decision (the DSE weighs LUTs against block
+	// RAMs), so it is fixed here, not left to the synthesis tool's heuristics.
+	logic [PE*SIMD*W-1:0]  Wgt3;
 	mem_ram #(
-		.DEPTH(NF*SF), .WIDTH(PE*SIMD*W), .STYLE(WGT_RAM), .WRITE(0), .RD_REG(1),
+		.DEPTH(NF*SF), .WIDTH(PE*SIMD*W), .STYLE(WGT_RAM), .WRITE(0), .RD_REG(1 + WGT_RAM),
 		.INIT_FILE(WEIGHT_FILE)
 	) inst_wgt (
 		.clk,
 		.we(1'b0), .waddr({WA_W{1'b0}}), .wdat({(PE*SIMD*W){1'b0}}),
-		.re(en), .raddr(WAddr1), .rdat(Wgt2)
+		.re(en), .raddr((WGT_RAM == 1)? WAddr1 : WAddr2), .rdat(Wgt3)
 	);
 
-	// Bias and threshold ROMs, one word per channel fold
-	mem_ram #(
-		.DEPTH(NF), .WIDTH(PE*B_W), .STYLE(PAR_RAM), .WRITE(0), .RD_REG(1),
-		.INIT_FILE(BIAS_FILE)
-	) inst_bias (
-		.clk,
-		.we(1'b0), .waddr({BA_W{1'b0}}), .wdat({(PE*B_W){1'b0}}),
-		.re(en), .raddr(Nf1), .rdat(Bias2)
-	);
-
-	if (OUTPUT == 0) begin : genThresholds
-		mem_ram #(
-			.DEPTH(NF), .WIDTH(PE*TH_W), .STYLE(PAR_RAM), .WRITE(0), .RD_REG(1),
-			.INIT_FILE(THRESH_FILE)
-		) inst_thr (
-			.clk,
-			.we(1'b0), .waddr({BA_W{1'b0}}), .wdat({(PE*TH_W){1'b0}}),
-			.re(en), .raddr(Nf1), .rdat(Thr2)
-		);
-	end : genThresholds
-	else begin : genNoThresholds
-		assign	Thr2 = '0;
-	end : genNoThresholds
-
-	//-----------------------------------------------------------------------
-	// Stage 3: PE dot products, sum_j w[p][j] * x_j
+	// Stages 4 .. 4+NS: the PE dot products
 	logic [PE*PS_W-1:0]  part;
-
-	if (ADDER == 0) begin : genChain
-		always_comb begin : blkChain
-			logic signed [PS_W-1:0]  s;
-			for (int p = 0; p < PE; p++) begin
-				s = '0;
-				for (int j = 0; j < SIMD; j++) begin
-					for (int b = 0; b < TP; b++) begin
-						if (X2[j*TP + b])  s = s + (PS_W'($signed(Wgt2[(p*SIMD + j)*W +: W])) <<< b);
-					end
-				end
-				part[p*PS_W +: PS_W] = s;
-			end
-		end : blkChain
-	end : genChain
-	else if (ADDER == 1) begin : genPopcount
-		localparam int PW = $clog2(SIMD + 1);
-		always_comb begin : blkPopcount
-			logic signed [PS_W-1:0]  s;
-			logic [PW-1:0]  pc;
-			for (int p = 0; p < PE; p++) begin
-				s = '0;
-				for (int wb = 0; wb < W; wb++) begin
-					for (int b = 0; b < TP; b++) begin
-						pc = '0;
-						for (int j = 0; j < SIMD; j++)  pc = pc + PW'({Wgt2[(p*SIMD + j)*W + wb] & X2[j*TP + b]});
-						if (wb == W-1)  s = s - (PS_W'(pc) << (wb + b));
-						else  s = s + (PS_W'(pc) << (wb + b));
-					end
-				end
-				part[p*PS_W +: PS_W] = s;
-			end
-		end : blkPopcount
-	end : genPopcount
-	else begin : genCompressor
-		localparam int PW = $clog2(SIMD + 1);
-		localparam int G0 = (SIMD + 2)/3;    // gated 3:2 counters per plane
-		localparam int G1 = (G0 + 5)/6;      // 6:3 counters per column
-
-		// 6:3 counter (popcount of 6 bits), written as logic so that it maps to 3 LUT6
-		function automatic logic [2:0] cnt6(input logic [5:0] g);
-			logic  a0, a1, b0, b1, c0;
-			a0 = g[0] ^ g[1] ^ g[2];
-			a1 = (g[0] & g[1]) | (g[2] & (g[0] ^ g[1]));
-			b0 = g[3] ^ g[4] ^ g[5];
-			b1 = (g[3] & g[4]) | (g[5] & (g[3] ^ g[4]));
-			c0 = a0 & b0;
-			cnt6 = {(a1 & b1) | (c0 & (a1 ^ b1)), a1 ^ b1 ^ c0, a0 ^ b0};
-		endfunction
-
-		always_comb begin : blkCompressor
-			logic signed [PS_W-1:0]  s;
-			logic [PW-1:0]  pc;
-			logic [2:0]  t;
-			logic [2*G0-1:0]  l0;     // (sum, carry) of each gated 3:2 counter
-			logic [5:0]  grp;
-			for (int p = 0; p < PE; p++) begin
-				s = '0;
-				for (int wb = 0; wb < W; wb++) begin
-					for (int b = 0; b < TP; b++) begin
-						// level 0: w[wb] & X2[b] of 3 lanes -> 2 bits
-						for (int g = 0; g < G0; g++) begin
-							t = '0;
-							for (int k = 0; k < 3; k++) begin
-								if (3*g + k < SIMD)  t[k] = Wgt2[(p*SIMD + 3*g + k)*W + wb] & X2[(3*g + k)*TP + b];
-							end
-							l0[2*g] = t[0] ^ t[1] ^ t[2];
-							l0[2*g + 1] = (t[0] & t[1]) | (t[2] & (t[0] ^ t[1]));
-						end
-						// level 1: 6:3 counters over each column, then add
-						pc = '0;
-						for (int c = 0; c < 2; c++) begin
-							for (int g = 0; g < G1; g++) begin
-								grp = '0;
-								for (int k = 0; k < 6; k++) begin
-									if (6*g + k < G0)  grp[k] = l0[2*(6*g + k) + c];
-								end
-								pc = pc + (PW'(cnt6(grp)) << c);
-							end
-						end
-						if (wb == W-1)  s = s - (PS_W'(pc) << (wb + b));
-						else  s = s + (PS_W'(pc) << (wb + b));
-					end
-				end
-				part[p*PS_W +: PS_W] = s;
-			end
-		end : blkCompressor
-	end : genCompressor
-
-	logic  V3;
-	logic  First3;
-	logic  Shift3;
-	logic  Last3;
-	logic [PE*PS_W-1:0]  Part3;
-	logic [PE*B_W-1:0]  Bias3;
-	logic [PE*TH_W-1:0]  Thr3;
-
-	always_ff @(posedge clk) begin
-		if (rst)  V3 <= 0;
-		else if (en)  V3 <= V2;
-	end
-	always_ff @(posedge clk) begin
-		if (en) begin
-			First3 <= First2;
-			Shift3 <= Shift2;
-			Last3 <= Last2;
-			Part3 <= part;
-			Bias3 <= Bias2;
-			Thr3 <= Thr2;
-		end
-	end
+	spike_dot #(
+		.PE(PE), .SIMD(SIMD), .TP(TP), .W(W), .ADDER(ADDER), .LEVELS(LEVELS)
+	) inst_dot (
+		.clk, .en, .wgt(Wgt3), .x(X3), .part
+	);
 
 	//-----------------------------------------------------------------------
-	// Stage 4: Horner accumulation; a complete V waits in VOut for the neuron
+	// Accumulator: V_nf += part << TP*(NP-1-g).  The first step of a fold's beat starts
+	// from the fold's sum so far (0 on the window's first beat); its last step writes it
+	// back, or, on the window's last beat, hands the complete V to the neuron.
+	logic [CTL_W-1:0]  ca;       // the step at the accumulator
+	logic [BA_W-1:0]  nf_rd;     // its successor's fold, for the registered reads
 	logic [PE*ACC_W-1:0]  Acc;
 	logic [PE*ACC_W-1:0]  acc_nx;
+	logic [PE*ACC_W-1:0]  vsum;  // the fold's sum before this beat
 	logic  VVld;
 	logic [PE*ACC_W-1:0]  VOut;
 	logic [PE*B_W-1:0]  BiasO;
 	logic [PE*TH_W-1:0]  ThrO;
 	logic  n_irdy;
 
+	assign	ca = Ctl[(D-1)*CTL_W +: CTL_W];
+	assign	nf_rd = Ctl[(D-2)*CTL_W + C_NF +: BA_W];
 	assign	en = !VVld || n_irdy;
 
-	always_comb begin : blkHorner
-		logic signed [ACC_W-1:0]  base;
+	if (NF > 1) begin : genAccMem
+		mem_ram #(
+			.DEPTH(NF), .WIDTH(PE*ACC_W), .STYLE(ACC_RAM), .WRITE(1), .RD_REG(1)
+		) inst_acc (
+			.clk,
+			.we(en && ca[C_V] && ca[C_LG]), .waddr(ca[C_NF +: BA_W]), .wdat(acc_nx),
+			.re(en), .raddr(nf_rd), .rdat(vsum)
+		);
+	end : genAccMem
+	else begin : genAccReg
+		assign	vsum = Acc;
+		wire  unused = &{1'b0, nf_rd};
+	end : genAccReg
+
+	always_comb begin : blkAcc
+		logic signed [ACC_W-1:0]  base, term;
 		for (int p = 0; p < PE; p++) begin
-			base = $signed(Acc[p*ACC_W +: ACC_W]);
-			if (First3)  base = '0;
-			else if (Shift3)  base = base <<< TP;
-			acc_nx[p*ACC_W +: ACC_W] = base + ACC_W'($signed(Part3[p*PS_W +: PS_W]));
+			term = ACC_W'($signed(part[p*PS_W +: PS_W]));
+			for (int g = 0; g < NP; g++) begin
+				if (32'(ca[C_PG +: NPW]) == g)  term = term <<< (TP*(NP-1-g));
+			end
+			if (!ca[C_FG])  base = $signed(Acc[p*ACC_W +: ACC_W]);
+			else if (ca[C_FS])  base = '0;
+			else  base = $signed(vsum[p*ACC_W +: ACC_W]);
+			acc_nx[p*ACC_W +: ACC_W] = base + term;
 		end
-	end : blkHorner
+	end : blkAcc
 
 	always_ff @(posedge clk) begin
 		if (rst)  VVld <= 0;
-		else if (en)  VVld <= V3 && Last3;
+		else if (en)  VVld <= ca[C_V] && ca[C_LG] && ca[C_LS];
 	end
 	always_ff @(posedge clk) begin
-		if (en && V3) begin
+		if (en && ca[C_V]) begin
 			Acc <= acc_nx;
-			if (Last3) begin
-				VOut <= acc_nx;
-				BiasO <= Bias3;
-				ThrO <= Thr3;
-			end
+			if (ca[C_LG] && ca[C_LS])  VOut <= acc_nx;
 		end
 	end
 
+	// Bias and threshold ROMs, one word per channel fold, read so that the word stands
+	// beside VOut (a block-RAM word registered once more, RD_REG = 2)
+	logic [BA_W-1:0]  nf_par;
+	assign	nf_par = (PAR_RAM == 1)? nf_rd : ca[C_NF +: BA_W];
+	mem_ram #(
+		.DEPTH(NF), .WIDTH(PE*B_W), .STYLE(PAR_RAM), .WRITE(0), .RD_REG(1 + PAR_RAM),
+		.INIT_FILE(BIAS_FILE)
+	) inst_bias (
+		.clk,
+		.we(1'b0), .waddr({BA_W{1'b0}}), .wdat({(PE*B_W){1'b0}}),
+		.re(en), .raddr(nf_par), .rdat(BiasO)
+	);
+
+	if (OUTPUT == 0) begin : genThresholds
+		mem_ram #(
+			.DEPTH(NF), .WIDTH(PE*TH_W), .STYLE(PAR_RAM), .WRITE(0), .RD_REG(1 + PAR_RAM),
+			.INIT_FILE(THRESH_FILE)
+		) inst_thr (
+			.clk,
+			.we(1'b0), .waddr({BA_W{1'b0}}), .wdat({(PE*TH_W){1'b0}}),
+			.re(en), .raddr(nf_par), .rdat(ThrO)
+		);
+	end : genThresholds
+	else begin : genNoThresholds
+		assign	ThrO = '0;
+	end : genNoThresholds
+
 	//-----------------------------------------------------------------------
-	// Neuron
+	// Neuron, then the output FIFO (its ready a register)
+	logic  n_ovld, f_irdy;
+	logic [PE*ODW-1:0]  n_odat;
 	neuron #(
 		.PE(PE), .ACC_W(ACC_W), .F(F), .B_W(B_W), .TH_W(TH_W), .T(T),
 		.OUTPUT(OUTPUT), .OUT_W(OUT_W)
 	) inst_neuron (
 		.clk, .rst,
 		.irdy(n_irdy), .ivld(VVld), .idat(VOut), .ibias(BiasO), .ithr(ThrO),
+		.ordy(f_irdy), .ovld(n_ovld), .odat(n_odat)
+	);
+
+	stream_fifo #(
+		.WIDTH(PE*ODW), .DEPTH(2)
+	) inst_out (
+		.clk, .rst,
+		.irdy(f_irdy), .ivld(n_ovld), .idat(n_odat),
 		.ordy, .ovld, .odat
 	);
 
