@@ -40,6 +40,7 @@ from e3ne_common import (
     LARGE,
     LARGE_BUDGETS,
     MOD,
+    PNR_DEVICE,
     REPO,
     RESULTS,
     SIM,
@@ -55,6 +56,7 @@ from e3ne_steps import (
     golden_speed,
     load_anchor,
     machine_note,
+    pnr,
     simulate,
     simulate_with_timeout,
     synth,
@@ -63,6 +65,9 @@ from e3ne_steps import (
 )
 
 __all__ = ["large_model", "main", "markdown", "small_model"]
+
+# E3NE closed timing at about 200 MHz on its VU13P (4.998 ns of a 5 ns constraint)
+E3NE_CLOCK_MHZ = 200.0
 
 
 def modelled(estimate: dict) -> dict:
@@ -99,6 +104,8 @@ def small_model(model: str, anchor: dict, args: argparse.Namespace) -> dict:
     row["sim"] = simulate(d, args.images, args.repeats)
     s = None if args.quick else synth(d)
     row["synth"] = None if s is None else s.to_json()
+    placed = None if args.quick else pnr(d)
+    row["pnr"] = None if placed is None else placed.to_json()
     bound = compute_bound(net, res.folds)
     row["compute_bound"] = bound
     sim_iv = row["sim"]["interval_cycles"]
@@ -123,6 +130,17 @@ def small_model(model: str, anchor: dict, args: argparse.Namespace) -> dict:
             "our_FF_over_e3ne_FF": s.FF / a["FF"],
             "our_BRAM36_equiv": ours_bram,
             "our_BRAM_over_e3ne_BRAM": ours_bram / e3_bram if e3_bram else None})
+    if placed is not None:
+        fmax = min(placed.fmax_mhz.values())
+        e3_us = a["cycles"] / E3NE_CLOCK_MHZ
+        ratios.update({
+            "fmax_mhz": fmax, "latency_us": sim["latency_cycles"] / fmax,
+            "images_per_s": fmax * 1e6 / sim["interval_cycles"] if sim["interval_cycles"]
+            else None,
+            "e3ne_latency_us": e3_us,
+            "e3ne_us_over_our_us": e3_us / (sim["latency_cycles"] / fmax),
+            "time_from": f"our Fmax measured by nextpnr on {PNR_DEVICE} (speed 8); E3NE's "
+                         f"cycles at the {E3NE_CLOCK_MHZ:g} MHz it closed on its VU13P"})
     row["ratios"] = ratios
     return row
 

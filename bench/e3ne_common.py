@@ -15,6 +15,7 @@ RESULTS = REPO / "bench" / "results" / "e3ne_comparison.json"
 BENCHMARKS = REPO / "BENCHMARKS.md"
 DEVICE = "xcvu13p"  # E3NE's target
 FAMILY = "xcup"  # the anchor's synth_xilinx -family
+PNR_DEVICE = "lfe5u-85f"  # where the clock is measured: nextpnr-ecp5's real timing
 SMALL = ("lenet5", "fang")  # E3NE measured cycles and resources
 LARGE = ("alexnet", "vgg11")  # E3NE measured cycles only
 ZOO_OPTS = {"lenet5": {"T": 4, "W": 3, "qat_epochs": 3},

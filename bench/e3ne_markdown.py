@@ -42,7 +42,9 @@ def header(doc: dict) -> list[str]:
             f"- Total wall time: {doc['total_seconds'] / 60:.1f} min",
             f"- E3NE figures: {E3} — its released RTL (Verilator cycles per image; Yosys "
             "0.23 `synth_xilinx -flatten -family xcup` resources).",
-            "- Cycles are compared as cycles (same clock assumed; no Fmax was measured).",
+            "- Time per image: our latency in cycles (Verilator) at our Fmax measured by "
+            "nextpnr-ecp5 on an LFE5U-85F (speed 8), a slower family than E3NE's; E3NE's "
+            "cycles at the 200 MHz it closed on its VU13P. Cycle ratios are cycles.",
             "- Provenance tags: **sim** = simulated (Verilator, bit-exact against the golden "
             "model); **syn** = synthesized (Yosys 0.23 synth_xilinx -flatten -family xcup); "
             "**mod** = modelled (e3ne cycle / resource models); **wall** = measured (wall "
@@ -96,6 +98,26 @@ def _cycle_rows() -> list[tuple]:
          lambda r: f"**{f1(r['ratios']['e3ne_cycles_over_our_latency'])}×**"),
         ("**E3NE cycles / our interval**", "sim, one run",
          lambda r: f"**{f1(r['ratios']['e3ne_cycles_over_our_interval'])}×**"),
+        ("Fmax, MHz (LFE5U-85F speed 8 / E3NE's VU13P)", "pnr (nextpnr) / E3NE",
+         lambda r: f1(r["ratios"]["fmax_mhz"]) if r.get("pnr") else "not placed",
+         lambda r: "200 (closed timing)"),
+        ("latency, µs per image", "sim × pnr",
+         lambda r: f1(r["ratios"]["latency_us"], 2) if r.get("pnr") else "–",
+         lambda r: f1(r["ratios"]["e3ne_latency_us"], 1) if r.get("pnr") else "–"),
+        ("images / s (interval at Fmax)", "sim × pnr",
+         lambda r: f0(r["ratios"]["images_per_s"]) if r.get("pnr") and
+         r["ratios"]["images_per_s"] else "–"),
+        ("**E3NE µs / our µs**", "sim × pnr",
+         lambda r: f"**{f1(r['ratios']['e3ne_us_over_our_us'])}×**" if r.get("pnr")
+         else "–"),
+        ("ECP5 LUT4 / FF / EBR, bitstream bytes", "pnr",
+         lambda r: f"{f0(r['pnr']['LUT4'])} / {f0(r['pnr']['FF'])} / {r['pnr']['EBR']}, "
+                   f"{f0(r['pnr']['bitstream_bytes'])}" if r.get("pnr") else "–"),
+        ("critical path (ECP5): ns, logic cells", "pnr",
+         lambda r: f"{r['pnr']['critical_path']['ns']}, "
+                   f"{r['pnr']['critical_path']['logic_cells']}" if r.get("pnr") else "–"),
+        ("Xilinx logic depth (LUT levels + carry cells)", "syn",
+         lambda r: str(r["synth"].get("logic_depth")) if r["synth"] else "–"),
     ]
 
 
@@ -141,6 +163,8 @@ def _time_rows(repeats: int) -> list[tuple]:
     return [
         ("Yosys wall time, s", "wall, 1 run",
          lambda r: f1(r["synth"]["seconds"]) if r["synth"] else "–"),
+        ("place and route wall time (synth_ecp5 + nextpnr + ecppack), s", "wall, 1 run",
+         lambda r: f1(sum(r["pnr"]["seconds"].values())) if r.get("pnr") else "–"),
         ("compile (convert + QAT + search + generate), s", f"wall, median of {repeats}",
          lambda r: f1(r["compile_seconds_median"])),
         ("simulation speed, images/s (simulator built)", f"wall, median of {repeats}",

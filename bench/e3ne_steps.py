@@ -15,7 +15,18 @@ import sys
 import time
 from pathlib import Path
 
-from e3ne_common import ANCHOR, DEVICE, FAMILY, REPO, SIM, ZOO_OPTS, log, median, wall
+from e3ne_common import (
+    ANCHOR,
+    DEVICE,
+    FAMILY,
+    PNR_DEVICE,
+    REPO,
+    SIM,
+    ZOO_OPTS,
+    log,
+    median,
+    wall,
+)
 
 
 def load_anchor() -> dict:
@@ -182,6 +193,13 @@ def synth(d: Path):  # -> e3ne.artifacts.SynthDoc
     log(f"{d.name}: synthesizing with Yosys synth_xilinx -flatten -family {FAMILY} "
         "(slow: minutes)")
     return SynthDoc.from_json(synthesize(d, family=FAMILY))
+
+
+def pnr(d: Path):  # -> e3ne.artifacts.PnrDoc
+    from e3ne.flow.pnr import place_and_route
+
+    log(f"{d.name}: placing and routing on {PNR_DEVICE} speed 8 with nextpnr (slow: minutes)")
+    return place_and_route(d, device=PNR_DEVICE, speed=8)
 
 
 def golden_speed(repeats: int) -> dict:

@@ -39,9 +39,16 @@ def pack_lanes(values, width: int) -> int:
 LEVELS = 2  # adder-tree levels between two pipeline registers (spike_dot.sv)
 
 
-def tree_stages(W: int, tp: int, levels: int = LEVELS) -> int:
-    """spike_dot.sv's adder-tree register stages: ceil(clog2(W*TP) / LEVELS)."""
-    return -(-clog2(W * tp) // levels)
+def tree_leaves(simd: int, W: int, tp: int, adder: int = 2) -> int:
+    """spike_dot.sv's tree leaves per lane: W*TP*M, M = 2*ceil(ceil(SIMD/3)/6) 6:3-counter
+    outputs per plane pair (ADDER 2), or one popcount (ADDER 1)."""
+    counters = -(-simd // 3)  # gated 3:2 counters per plane pair
+    return W * tp * (2 * -(-counters // 6) if adder == 2 else 1)
+
+
+def tree_stages(simd: int, W: int, tp: int, adder: int = 2, levels: int = LEVELS) -> int:
+    """spike_dot.sv's adder-tree register stages: ceil(clog2(leaves) / LEVELS)."""
+    return -(-clog2(tree_leaves(simd, W, tp, adder)) // levels)
 
 
 @register_core
@@ -106,7 +113,8 @@ class SynapticEngine(Core):
     def forward(self, t: np.ndarray, out_gap: int) -> np.ndarray:
         sf, nf, np_ = self._folds
         p = self.params
-        tail = 7 + tree_stages(p["W"], p["TP"], p.get("LEVELS", LEVELS)) + (
+        tail = 7 + tree_stages(p["SIMD"], p["W"], p["TP"], p.get("ADDER", 2),
+                               p.get("LEVELS", LEVELS)) + (
             0 if p["OUTPUT"] else p["T"])
         # beat k starts at max(arrival + 1, start of k-1 + its steps): the closed form of
         # that recurrence with per-beat step counts (last beats longer when paced)
@@ -132,10 +140,9 @@ class SynapticEngine(Core):
         ext = p.get("WGT_RAM", 0) == WGT_EXT  # streamed in: no ROM, the word still registered
         depth, width = nf * sf, pe * simd * W
         ps_w = W + tp + clog2(simd + 1) + 1
-        pw = clog2(simd + 1)
         par_w = pe * (b_w + (0 if out else th_w))
         levels = p.get("LEVELS", LEVELS)
-        leaves = W * tp
+        leaves = tree_leaves(simd, W, tp, p.get("ADDER", 2))
         # the adder tree's registered nodes: after every LEVELS levels and after the last
         nl, tree_regs, n = clog2(leaves), 0, leaves
         for level in range(1, nl + 1):
@@ -164,7 +171,7 @@ class SynapticEngine(Core):
             # pipeline registers: window word, spike chunk, popcounts, tree nodes,
             # accumulator and its output, bias/threshold (twice from block RAM), the
             # output FIFO's registers
-            "regs": simd * T + simd * tp + pe * leaves * pw + pe * tree_regs * ps_w
+            "regs": simd * T + simd * tp + pe * leaves * 3 + pe * tree_regs * ps_w
             + 2 * pe * acc + (2 if par else 1) * par_w + 3 * pe * odw,
         }
         live = p.get("WGT_BITS", width)  # constant bit columns are dropped by synthesis

@@ -31,7 +31,8 @@
  *  window-buffer read (and the block-RAM weight read); stage 3 spike chunk and weight
  *  word registered (a block-RAM weight word passes a fabric register: its slow output
  *  meets no logic); spike_dot.sv (1 + NS stages: popcounts, then an adder tree with a
- *  register every LEVELS levels, NS = ceil(clog2(W*TP)/LEVELS)); the accumulator; the
+ *  register every LEVELS levels, NS = ceil(clog2(W*TP*M)/LEVELS), M its leaves per plane
+ *  pair); the accumulator; the
  *  neuron (T+1 stages, or 1 for OUTPUT = 1); an output FIFO of two beats.  A step's
  *  output beat leaves 7 + NS + (T | 0) cycles after its issue.  The FIFO's ready is a
  *  register, so the consumer's ready reaches no pipeline enable combinationally;
@@ -103,7 +104,8 @@ module synaptic_engine #(
 	localparam int SF = MW/SIMD;      // input folds (beats per window)
 	localparam int NP = T/TP;         // plane groups
 	localparam int PS_W = W + TP + $clog2(SIMD + 1) + 1;  // signed part width (spike_dot)
-	localparam int NS = ($clog2(W*TP) + LEVELS - 1)/LEVELS;  // spike_dot's tree stages
+	localparam int M = (ADDER == 2)? 2*(((SIMD + 2)/3 + 5)/6) : 1;  // spike_dot's leaves
+	localparam int NS = ($clog2(W*TP*M) + LEVELS - 1)/LEVELS;        // ... per plane pair, stages
 	localparam int HOLD = (OGAP > NP)? OGAP - NP : 0;  // idle cycles after an output fold
 	localparam int NFW = $clog2(NF + 1);
 	localparam int SFW = $clog2(SF + 1);

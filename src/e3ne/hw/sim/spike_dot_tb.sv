@@ -4,7 +4,7 @@
  * @description
  *  Random weights and spike bits every cycle, the enable low in about one cycle of
  *  STALL (per mille), N enabled cycles; after every enabled edge, part must equal the
- *  plain sum_j w[p][j] * x_j of the inputs LAT = 1 + ceil(clog2(W*TP) / LEVELS) enabled
+ *  plain sum_j w[p][j] * x_j of the inputs LAT = 1 + ceil(clog2(W*TP*M) / LEVELS) enabled
  *  edges before (computed here with multiplies, independent of the core's bit planes).
  *  Prints PASS or FAIL with the first wrong lane, then calls $finish.
  */
@@ -20,7 +20,8 @@ module spike_dot_tb #(
 	parameter int SEED = 1
 );
 	localparam int PS_W = W + TP + $clog2(SIMD + 1) + 1;
-	localparam int LAT = 1 + ($clog2(W*TP) + LEVELS - 1)/LEVELS;
+	localparam int M = (ADDER == 2)? 2*(((SIMD + 2)/3 + 5)/6) : 1;
+	localparam int LAT = 1 + ($clog2(W*TP*M) + LEVELS - 1)/LEVELS;
 
 	logic  clk = 0;
 	logic  en;
