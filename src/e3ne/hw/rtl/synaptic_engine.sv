@@ -30,10 +30,9 @@
  *  Pipeline, a register at every stage boundary: issue; stage 1 control; stage 2
  *  window-buffer read (and the block-RAM weight read); stage 3 spike chunk and weight
  *  word registered (a block-RAM weight word passes a fabric register: its slow output
- *  meets no logic); spike_dot.sv (1 + NS stages: popcounts, then an adder tree with a
- *  register every LEVELS levels, NS = ceil(clog2(W*TP*M)/LEVELS), M its leaves per plane
- *  pair); the accumulator; the
- *  neuron (T+1 stages, or 1 for OUTPUT = 1); an output FIFO of two beats.  A step's
+ *  meets no logic); spike_dot.sv (1 + NS stages: spike-gated 3:2 and 6:3 counters, then
+ *  one adder tree over their outputs with a register every LEVELS levels, NS =
+ *  ceil(clog2(W*TP*M)/LEVELS), M its leaves per plane pair); the accumulator; the neuron (T+1 stages, or 1 for OUTPUT = 1); an output FIFO of two beats.  A step's
  *  output beat leaves 7 + NS + (T | 0) cycles after its issue.  The FIFO's ready is a
  *  register, so the consumer's ready reaches no pipeline enable combinationally;
  *  back-pressure stalls the whole pipeline (one enable) once the FIFO is full.  irdy
