@@ -52,7 +52,7 @@ class Layer:
     OUTPUT: int = 0
     ADDER: int = 2
     OGAP: int = 1  # output pacing (the consumer's accept gap)
-    MEM_BRAM: int = 0  # 1: all memories in block RAM (two-register ROM reads)
+    MEM_BRAM: int = 0  # block RAM: bit 0 weights and partial sums, 1 window, 2 bias/threshold
     # conv geometry (swu.sv in front) or, with swu=False, a linear layer of MW inputs
     swu: bool = True
     K: int = 3
@@ -171,7 +171,10 @@ CASES = {
     # linear layer, one fold (the accumulator register), TP = T, paced output
     "linear_one_fold_tp_t": Layer(C_OUT=2, PE=2, SIMD=5, TP=4, OGAP=4, swu=False, MW=20),
     # every memory in block RAM, four channel folds in the accumulator memory
-    "conv_k3_bram_folds": Layer(C_OUT=8, PE=2, SIMD=3, K=3, H=5, WD=5, C=3, CH=3, MEM_BRAM=1),
+    "conv_k3_bram_folds": Layer(C_OUT=8, PE=2, SIMD=3, K=3, H=5, WD=5, C=3, CH=3, MEM_BRAM=7),
+    # one-beat windows, one step each, back to back under stalls: the buffer a window frees
+    # is read on the edge that frees it (a later read once returned the next window's beat)
+    "linear_one_beat_windows": Layer(C_OUT=6, PE=6, SIMD=1, TP=4, W=5, F=2, swu=False, MW=1),
     # output layer: signed U, plain popcount adders
     "linear_output_popcount_w6": Layer(C_OUT=4, PE=2, SIMD=8, TP=2, W=6, F=2, OUTPUT=1,
                                        ADDER=1, swu=False, MW=16),

@@ -27,9 +27,9 @@
  *  Cycles per beat: NF*NP, or NF*max(NP, OGAP) for a window's last beat.  The input
  *  buffer holds two windows, so the next window loads while this one is computed.
  *
- *  Pipeline, a register at every stage boundary: issue; stage 1 control; stage 2
- *  window-buffer read (and the block-RAM weight read); stage 3 spike chunk and weight
- *  word registered (a block-RAM weight word passes a fabric register: its slow output
+ *  Pipeline, a register at every stage boundary: issue (the window-buffer read); stage 1
+ *  control; stage 2 spike chunk (and the block-RAM weight read); stage 3 spike chunk and
+ *  weight word registered (a block-RAM weight word passes a fabric register: its slow output
  *  meets no logic); spike_dot.sv (1 + NS stages: spike-gated 3:2 and 6:3 counters, then
  *  one adder tree over their outputs with a register every LEVELS levels, NS =
  *  ceil(clog2(W*TP*M)/LEVELS), M its leaves per plane pair); the accumulator; the neuron (T+1 stages, or 1 for OUTPUT = 1); an output FIFO of two beats.  A step's
@@ -242,7 +242,6 @@ module synaptic_engine #(
 	localparam int C_FG = 0, C_LG = 1, C_FS = 2, C_LS = 3, C_V = 4, C_PG = 5, C_NF = 5 + NPW;
 	logic [D*CTL_W-1:0]  Ctl;
 	logic [CTL_W-1:0]  ctl0;
-	logic [XA_W-1:0]  WinA1;
 	logic [WA_W-1:0]  WAddr1, WAddr2;
 
 	assign	ctl0 = {BA_W'(Nf), Pg, issue, sf_last, (Sf == 0), pg_last, (Pg == 0)};
@@ -253,37 +252,42 @@ module synaptic_engine #(
 	end
 	always_ff @(posedge clk) begin
 		if (en) begin
-			WinA1 <= XA_W'(RSel? SF + 32'(Sf) : 32'(Sf));
 			WAddr1 <= WAddr;
 			WAddr2 <= WAddr1;
 		end
 	end
 
-	// Stage 2: the window buffer, a simple dual-port RAM, read with the stage-1 address
-	logic [SIMD*T-1:0]  Win2;
+	// Stage 1: the window buffer, a simple dual-port RAM, read on the issue edge itself:
+	// the edge that frees a window's buffer (rlast) is the one that reads its last beat,
+	// so the writer cannot overwrite a beat still to be read, stalled or not.
+	logic [SIMD*T-1:0]  Win1;
 	mem_ram #(
 		.DEPTH(2*SF), .WIDTH(SIMD*T), .STYLE(WIN_RAM), .WRITE(1), .RD_REG(1)
 	) inst_win (
 		.clk,
 		.we(wtake), .waddr(win_wa), .wdat(idat),
-		.re(en), .raddr(WinA1), .rdat(Win2)
+		.re(en), .raddr(XA_W'(RSel? SF + 32'(Sf) : 32'(Sf))), .rdat(Win1)
 	);
 
-	// Stage 3: the TP-bit spike chunk of every element for the step's plane group
-	logic [NPW-1:0]  pg2;
+	// Stage 2: the TP-bit spike chunk of every element for the step's plane group;
+	// stage 3 holds it beside the weight word
+	logic [NPW-1:0]  pg1;
 	logic [SIMD*TP-1:0]  x_nx;
-	logic [SIMD*TP-1:0]  X3;
-	assign	pg2 = Ctl[CTL_W + C_PG +: NPW];
+	logic [SIMD*TP-1:0]  X2, X3;
+	assign	pg1 = Ctl[C_PG +: NPW];
 	always_comb begin : blkChunk
 		x_nx = '0;
 		for (int g = 0; g < NP; g++) begin
-			if (32'(pg2) == g) begin
-				for (int j = 0; j < SIMD; j++)  x_nx[j*TP +: TP] = Win2[j*T + (NP-1-g)*TP +: TP];
+			if (32'(pg1) == g) begin
+				for (int j = 0; j < SIMD; j++)  x_nx[j*TP +: TP] = Win1[j*T + (NP-1-g)*TP +: TP];
 			end
 		end
 	end : blkChunk
 	always_ff @(posedge clk) begin
-		if (en)  X3 <= x_nx;
+		if (en) begin
+			X2 <= x_nx;
+			X3 <= X2;
+		end
 	end
 
 	// Stage 3: the weight word.  A block-RAM ROM is read in stage 2 and its word passes one

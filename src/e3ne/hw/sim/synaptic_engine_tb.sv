@@ -31,7 +31,7 @@ module synaptic_engine_tb #(
 	parameter int OUT_W = 24,   // U lane width when OUTPUT = 1
 	parameter int ADDER = 2,    // adder style
 	parameter int OGAP = 1,     // output pacing
-	parameter int MEM_BRAM = 0, // 1: every memory of the engine in block RAM
+	parameter int MEM_BRAM = 0, // block RAM: bit 0 weights, partial sums; 1 window; 2 bias/thr
 	parameter int SWU = 0,      // 1: swu.sv in front
 	parameter int K = 3,        // swu: kernel
 	parameter int S = 1,        // swu: stride
@@ -76,7 +76,7 @@ module synaptic_engine_tb #(
 	synaptic_engine #(
 		.MW(MW), .C_OUT(C_OUT), .PE(PE), .SIMD(SIMD), .T(T), .TP(TP), .W(W), .ACC_W(ACC_W),
 		.F(F), .B_W(B_W), .TH_W(TH_W), .OUTPUT(OUTPUT), .OUT_W(OUT_W), .ADDER(ADDER), .OGAP(OGAP),
-		.WGT_RAM(MEM_BRAM), .WIN_RAM(MEM_BRAM), .ACC_RAM(MEM_BRAM), .PAR_RAM(MEM_BRAM),
+		.WGT_RAM(MEM_BRAM % 2), .WIN_RAM((MEM_BRAM / 2) % 2), .ACC_RAM(MEM_BRAM % 2), .PAR_RAM((MEM_BRAM / 4) % 2),
 		.WEIGHT_FILE("w.mem"), .BIAS_FILE("b.mem"), .THRESH_FILE("t.mem")
 	) dut (
 		.clk, .rst,
