@@ -227,6 +227,11 @@ module swu #(
 	logic [AW-1:0]  XQ;           // (Xp/BN)*NC
 	logic [BNW-1:0]  OXR;         // OXp mod BN
 	logic [1:0]  RImg;            // image count mod 4
+	// the flow control's limits, registered beside Yt and OXp (each a function of one of
+	// them) so that no clamp or add stands in front of the compares that gate the writer
+	int  YLim;      // max(Yt, 0) + R: rows below it may be written
+	int  YLast;     // min(Yt + K - 1, H - 1): the window's last row
+	int  XLast;     // min(OXp - P + K - 1, WD - 1): the window's last column
 
 	// Pipeline enable of the read side (stage 1: bank read, stage 2: output register)
 	logic  en;
@@ -235,22 +240,26 @@ module swu #(
 	logic  wr_ok;     // row WY may be written
 	logic [1:0]  diff;
 
+	function automatic int y_lim(input int yt);
+		y_lim = ((yt < 0)? 0 : yt) + R;
+	endfunction
+	function automatic int y_last(input int yt);
+		y_last = (yt + K - 1 > H-1)? H-1 : yt + K - 1;
+	endfunction
+	function automatic int x_last(input int oxp);
+		x_last = (oxp - P + K - 1 > WD-1)? WD-1 : oxp - P + K - 1;
+	endfunction
+
 	assign	diff = WImg - RImg;   // 3: writer one image behind, 1/2: ahead
 	always_comb begin : blkFlow
-		int  yt_c, y_last, x_last;
-		yt_c = (Yt < 0)? 0 : 32'(Yt);
-		y_last = 32'(Yt) + K - 1;
-		if (y_last > H-1)  y_last = H-1;
-		x_last = 32'(OXp) - P + K - 1;
-		if (x_last > WD-1)  x_last = WD-1;
 		unique case (diff)
-		2'd0:  win_ok = (32'(WY) > y_last) || (32'(WY) == y_last && 32'(WX) > x_last);
+		2'd0:  win_ok = (32'(WY) > YLast) || (32'(WY) == YLast && 32'(WX) > XLast);
 		2'd3:  win_ok = 0;
 		default:  win_ok = 1;
 		endcase
 		unique case (diff)
-		2'd0:  wr_ok = 32'(WY) < yt_c + R;
-		2'd1:  wr_ok = H + 32'(WY) < yt_c + R;
+		2'd0:  wr_ok = 32'(WY) < YLim;
+		2'd1:  wr_ok = H + 32'(WY) < YLim;
 		2'd3:  wr_ok = 1;
 		default:  wr_ok = 0;
 		endcase
@@ -308,11 +317,14 @@ module swu #(
 			Xb <= 0;
 			Cw <= 0;
 			Yt <= YW'(-P);
+			YLim <= y_lim(-P);
+			YLast <= y_last(-P);
 			Yr <= YW'(-P);
 			ImgSlot <= 0;
 			YtSlot <= SLW'((R - P) % R);
 			RSlot <= SLW'((R - P) % R);
 			OXp <= 0;
+			XLast <= x_last(0);
 			Xp <= 0;
 			OXQ <= 0;
 			XQ <= 0;
@@ -353,6 +365,7 @@ module swu #(
 							OXQ <= AW'(q_nx);
 							XQ <= AW'(q_nx);
 							OXp <= OXp + YW'(S);
+							XLast <= x_last(32'(OXp) + S);
 							Xp <= OXp + YW'(S);
 							Yr <= Yt;
 							RSlot <= YtSlot;
@@ -363,11 +376,14 @@ module swu #(
 							OXQ <= 0;
 							XQ <= 0;
 							OXp <= 0;
+							XLast <= x_last(0);
 							Xp <= 0;
 							if (32'(Oy) != OH-1) begin
 								// next window row: move down by S
 								Oy <= Oy + 1;
 								Yt <= Yt + YW'(S);
+								YLim <= y_lim(32'(Yt) + S);
+								YLast <= y_last(32'(Yt) + S);
 								Yr <= Yt + YW'(S);
 								s_nx = 32'(YtSlot) + S;
 								if (s_nx >= R)  s_nx = s_nx - R;
@@ -378,6 +394,8 @@ module swu #(
 								// next image
 								Oy <= 0;
 								Yt <= YW'(-P);
+								YLim <= y_lim(-P);
+								YLast <= y_last(-P);
 								Yr <= YW'(-P);
 								i_nx = 32'(ImgSlot) + H % R;
 								if (i_nx >= R)  i_nx = i_nx - R;
