@@ -114,6 +114,8 @@ module synaptic_engine #(
 	localparam int BA_W = ($clog2(NF) > 0)? $clog2(NF) : 1;     // fold address
 	localparam int XA_W = ($clog2(2*SF) > 0)? $clog2(2*SF) : 1; // window-buffer address
 	localparam int D = 4 + NS;        // stages from issue to the accumulator's inputs
+	localparam int OFD = 9 + NS + ((OUTPUT != 0)? 0 : T);  // output FIFO: > beats in flight
+	localparam int CRW = $clog2(OFD + 1);
 
 	initial begin
 		if (PE < 1 || SIMD < 1 || MW < 1 || C_OUT < 1 || T < 1 || TP < 1 || W < 2) begin
@@ -169,7 +171,9 @@ module synaptic_engine #(
 	logic [WA_W-1:0]  WAddr;   // Nf*SF + Sf
 	logic [HW-1:0]  Hold;      // idle cycles left before the next output fold
 
-	logic  en;       // pipeline enable
+	logic  en;       // pipeline enable: always on (the pipeline never stalls)
+	logic  outstep;  // the issued step emits an output beat (a fold's last, on a last beat)
+	logic [CRW-1:0]  Cr;   // output beats issued and not yet taken from the FIFO
 	logic  avail;    // beat Sf of window RSel is in the buffer
 	logic  issue;    // a step starts in this cycle
 	logic  wtake;    // an input beat is written
@@ -181,7 +185,8 @@ module synaptic_engine #(
 	assign	wtake = ivld && irdy;
 	assign	wlast = wtake && (32'(WCnt) == SF-1);
 	assign	avail = Full[RSel] || (RSel == WSel && Sf < WCnt);
-	assign	issue = en && avail && (HOLD == 0 || Hold == 0);
+	assign	issue = en && avail && (HOLD == 0 || Hold == 0) && (!(sf_last && pg_last) || 32'(Cr) < OFD);
+	assign	outstep = issue && sf_last && pg_last;
 	assign	sf_last = 32'(Sf) == SF-1;
 	assign	pg_last = 32'(Pg) == NP-1;
 	assign	nf_last = 32'(Nf) == NF-1;
@@ -329,7 +334,7 @@ module synaptic_engine #(
 
 	assign	ca = Ctl[(D-1)*CTL_W +: CTL_W];
 	assign	nf_rd = Ctl[(D-2)*CTL_W + C_NF +: BA_W];
-	assign	en = !VVld || n_irdy;
+	assign	en = 1'b1;
 
 	if (NF > 1) begin : genAccMem
 		mem_ram #(
@@ -398,7 +403,9 @@ module synaptic_engine #(
 	end : genNoThresholds
 
 	//-----------------------------------------------------------------------
-	// Neuron, then the output FIFO (its ready a register)
+	// Neuron, then the output FIFO.  The pipeline never stalls: a step that emits an output
+	// beat issues only with a credit (Cr < OFD), so the FIFO always has room for every beat
+	// in flight; the consumer's ready reaches the credit counter and nothing else.
 	logic  n_ovld, f_irdy;
 	logic [PE*ODW-1:0]  n_odat;
 	neuron #(
@@ -407,11 +414,17 @@ module synaptic_engine #(
 	) inst_neuron (
 		.clk, .rst,
 		.irdy(n_irdy), .ivld(VVld), .idat(VOut), .ibias(BiasO), .ithr(ThrO),
-		.ordy(f_irdy), .ovld(n_ovld), .odat(n_odat)
+		.ordy(1'b1), .ovld(n_ovld), .odat(n_odat)
 	);
 
+	always_ff @(posedge clk) begin
+		if (rst)  Cr <= 0;
+		else  Cr <= Cr + CRW'(outstep) - CRW'(ovld && ordy);
+	end
+	wire  unused_rdy = &{1'b0, n_irdy, f_irdy};   // (never low: the credit keeps room)
+
 	stream_fifo #(
-		.WIDTH(PE*ODW), .DEPTH(2)
+		.WIDTH(PE*ODW), .DEPTH(OFD)
 	) inst_out (
 		.clk, .rst,
 		.irdy(f_irdy), .ivld(n_ovld), .idat(n_odat),
