@@ -81,6 +81,13 @@ class SynapticEngine(Core):
             p["OUT_W"] = acc_w if out_w is None else out_w
         return p
 
+    @staticmethod
+    def fifo_depth(p: dict) -> int:
+        """The output FIFO's beats (``OFD``): more than can be in flight, so the credit
+        never holds a step while the consumer keeps up."""
+        ns = tree_stages(p["SIMD"], p["W"], p["TP"], p.get("ADDER", 2), p.get("LEVELS", LEVELS))
+        return 9 + ns + (0 if p["OUTPUT"] else p["T"])
+
     def pace(self, consumer_gap: int) -> None:
         """Pace the output beats to a consumer that takes one every ``consumer_gap``
         cycles (RTL parameter ``OGAP``), so that it never stalls the engine."""
@@ -166,7 +173,8 @@ class SynapticEngine(Core):
             "parw": par_w,
             "win": 0 if win else lutram_sites(2 * sf, simd * T),
             "accmem": 0 if nf == 1 or accm else lutram_sites(nf, pe * acc),
-            "fifo": pe * odw,  # the output FIFO
+            "fifo": pe * odw,  # the output FIFO's registers and muxes ...
+            "fifomem": lutram_sites(cls.fifo_depth(p) - 1, pe * odw),  # ... and its memory
             "ctrl": clog2(depth + 1) + clog2(2 * sf + 1),
             # pipeline registers: window word, spike chunk, popcounts, tree nodes,
             # accumulator and its output, bias/threshold (twice from block RAM), the
