@@ -32,11 +32,12 @@
  *  weight word registered (a block-RAM weight word passes a fabric register: its slow output
  *  meets no logic); spike_dot.sv (1 + NS stages: spike-gated 3:2 and 6:3 counters, then
  *  one adder tree over their outputs with a register every LEVELS levels, NS =
- *  ceil(clog2(W*TP*M)/LEVELS), M its leaves per plane pair); the accumulator; the neuron (T+1 stages, or 1 for OUTPUT = 1); an output FIFO of two beats.  A step's
- *  output beat leaves 7 + NS + (T | 0) cycles after its issue.  The FIFO's ready is a
- *  register, so the consumer's ready reaches no pipeline enable combinationally;
- *  back-pressure stalls the whole pipeline (one enable) once the FIFO is full.  irdy
- *  depends on the buffer only.
+ *  ceil(clog2(W*TP*M)/LEVELS), M its leaves per plane pair); the accumulator; the neuron
+ *  (T+1 stages, or 1 for OUTPUT = 1); an output FIFO of OFD = 9 + NS + (T | 0) beats.  A
+ *  step's output beat leaves 7 + NS + (T | 0) cycles after its issue.  The pipeline never
+ *  stalls (no enable reaches its registers): a step that emits an output beat issues only
+ *  while fewer than OFD beats are in flight or in the FIFO (a credit counter), so
+ *  back-pressure holds the issue, not the pipeline.  irdy depends on the buffer only.
  *
  *  Adders (ADDER, spike_dot.sv): 1: a plain popcount per weight and spike plane pair;
  *  2: a compressor tree of spike-gated 3:2 and 6:3 counters (smaller; the default).
