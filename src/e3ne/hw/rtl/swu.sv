@@ -99,6 +99,7 @@ module swu #(
 	localparam int NCW = $clog2(NC + 1);
 	localparam int HWW = $clog2(H + 1);
 	localparam int WDW = $clog2(WD + 1);
+	localparam int LW = $clog2(2*H + R + 2);    // the writer's row limit (H + WY < YLim)
 
 	//-----------------------------------------------------------------------
 	// Parameter checks
@@ -209,57 +210,86 @@ module swu #(
 	logic [SLW-1:0]  WSlot;   // row slot of WY
 	logic [BNW-1:0]  WBank;   // bank column of WX
 	logic [AW-1:0]  WXQ;      // ((WX + P)/BN)*NC
-	logic [1:0]  WImg;        // image count mod 4
 
 	logic [OHW-1:0]  Oy;      // output row
 	logic [OWW-1:0]  Ox;      // output column
 	logic [NYW-1:0]  Yb;      // row block within the window
 	logic [NXW-1:0]  Xb;      // column block within the kernel row
 	logic [NCW-1:0]  Cw;      // channel word
-	logic signed [YW-1:0]  Yt;    // top row of the window, oy*S - P
-	logic signed [YW-1:0]  Yr;    // first row of the beat, Yt + Yb*BM
+	logic [YW-1:0]  Ytp;          // top row of the window + P: oy*S
+	logic [YW-1:0]  YtpN;         // the next window row's: Ytp + S
+	logic [YW-1:0]  Yrp;          // first row of the beat + P: Ytp + Yb*BM
 	logic [SLW-1:0]  ImgSlot;     // row slot of row 0 of the current image
-	logic [SLW-1:0]  YtSlot;      // row slot of Yt (mod R, also for Yt < 0)
-	logic [SLW-1:0]  RSlot;       // row slot of Yr
+	logic [SLW-1:0]  YtSlot;      // row slot of the window's top row (mod R, also above row 0)
+	logic [SLW-1:0]  RSlot;       // row slot of the beat's first row
 	logic [YW-1:0]  OXp;          // ox*S: left column of the window + P
+	logic [YW-1:0]  OXpN;         // the next window's: OXp + S
 	logic [YW-1:0]  Xp;           // left column of the beat + P: OXp + Xb*BN
 	logic [AW-1:0]  OXQ;          // (OXp/BN)*NC
 	logic [AW-1:0]  XQ;           // (Xp/BN)*NC
 	logic [BNW-1:0]  OXR;         // OXp mod BN
-	logic [1:0]  RImg;            // image count mod 4
-	// the flow control's limits, registered beside Yt and OXp (each a function of one of
+	// the flow control's limits, registered beside Ytp and OXp (each a function of one of
 	// them) so that no clamp or add stands in front of the compares that gate the writer
-	int  YLim;      // max(Yt, 0) + R: rows below it may be written
-	int  YLast;     // min(Yt + K - 1, H - 1): the window's last row
-	int  XLast;     // min(OXp - P + K - 1, WD - 1): the window's last column
+	// All of it in the narrowest widths: a 32-bit compare is a 32-bit carry chain.
+	logic [LW-1:0]  YLim;     // max(Ytp - P, 0) + R: rows below it may be written
+	logic [LW-1:0]  YLimH;    // max(YLim - H, 0): the same for a writer one image ahead
+	logic [HWW-1:0]  YLast;   // min(Ytp - P + K - 1, H - 1): the window's last row
+	logic [WDW-1:0]  XLast;   // min(OXp - P + K - 1, WD - 1): the window's last column
 
 	// Pipeline enable of the read side (stage 1: bank read, stage 2: output register)
 	logic  en;
 	logic  issue;     // read one beat in this cycle
 	logic  win_ok;    // every pixel of the current window is in the buffer
 	logic  wr_ok;     // row WY may be written
-	logic [1:0]  diff;
+	logic [1:0]  Diff;        // writer's image - reader's image, mod 4 (3: writer behind)
+	logic  w_img_end;         // the writer stores an image's last word
+	logic  r_img_end;         // the reader issues an image's last beat
 
-	function automatic int y_lim(input int yt);
-		y_lim = ((yt < 0)? 0 : yt) + R;
+	// Each limit compares its argument with a constant while it adds a constant, so that
+	// one carry chain stands between the register it is computed from and its own.
+	localparam int CLH = H + P - R;    // y_lim(ytp) > H  <=>  ytp > CLH  (for ytp >= P)
+	localparam int CYL = H - K + P;    // y_last(ytp) = H - 1  <=>  ytp > CYL
+	localparam int CXL = WD - K + P;   // x_last(oxp) = WD - 1  <=>  oxp > CXL
+	function automatic logic [LW-1:0] y_lim(input logic [YW-1:0] ytp);
+		// max(ytp - P, 0) + R   (with P = 0 the compare is constant)
+		/* verilator lint_off UNSIGNED */
+		y_lim = (ytp < YW'(P))? LW'(R) : LW'(ytp) + LW'(R - P);
+		/* verilator lint_on UNSIGNED */
 	endfunction
-	function automatic int y_last(input int yt);
-		y_last = (yt + K - 1 > H-1)? H-1 : yt + K - 1;
+	function automatic logic [LW-1:0] y_lim_h(input logic [YW-1:0] ytp);
+		// max(y_lim(ytp) - H, 0)
+		/* verilator lint_off UNSIGNED */
+		if (ytp < YW'(P))  y_lim_h = (R > H)? LW'(R - H) : '0;
+		/* verilator lint_on UNSIGNED */
+		else if (CLH < 0)  y_lim_h = LW'(ytp) + LW'(-CLH);
+		/* verilator lint_off CMPCONST */  // (unreachable when CLH < 0)
+		else  y_lim_h = (ytp > YW'(CLH))? LW'(ytp) - LW'(CLH) : '0;
+		/* verilator lint_on CMPCONST */
 	endfunction
-	function automatic int x_last(input int oxp);
-		x_last = (oxp - P + K - 1 > WD-1)? WD-1 : oxp - P + K - 1;
+	function automatic logic [HWW-1:0] y_last(input logic [YW-1:0] ytp);
+		// min(ytp - P + K - 1, H - 1)
+		y_last = (CYL < 0 || ytp > YW'(CYL))? HWW'(H - 1) : HWW'(ytp) + HWW'(K - 1 - P);
+	endfunction
+	function automatic logic [WDW-1:0] x_last(input logic [YW-1:0] oxp);
+		// min(oxp - P + K - 1, WD - 1)
+		x_last = (CXL < 0 || oxp > YW'(CXL))? WDW'(WD - 1) : WDW'(oxp) + WDW'(K - 1 - P);
+	endfunction
+	// (a + b) mod R for a < R, b < R (b a constant at every call)
+	function automatic logic [SLW-1:0] slot_add(input logic [SLW-1:0] a, input logic [SLW-1:0] b);
+		logic [SLW-1:0]  rb;
+		rb = SLW'(R) - b;
+		slot_add = (a >= rb)? a - rb : a + b;
 	endfunction
 
-	assign	diff = WImg - RImg;   // 3: writer one image behind, 1/2: ahead
 	always_comb begin : blkFlow
-		unique case (diff)
-		2'd0:  win_ok = (32'(WY) > YLast) || (32'(WY) == YLast && 32'(WX) > XLast);
+		unique case (Diff)
+		2'd0:  win_ok = (WY > YLast) || (WY == YLast && WX > XLast);
 		2'd3:  win_ok = 0;
 		default:  win_ok = 1;
 		endcase
-		unique case (diff)
-		2'd0:  wr_ok = 32'(WY) < YLim;
-		2'd1:  wr_ok = H + 32'(WY) < YLim;
+		unique case (Diff)
+		2'd0:  wr_ok = LW'(WY) < YLim;
+		2'd1:  wr_ok = LW'(WY) < YLimH;
 		2'd3:  wr_ok = 1;
 		default:  wr_ok = 0;
 		endcase
@@ -277,7 +307,6 @@ module swu #(
 			WSlot <= 0;
 			WBank <= BNW'(P % BN);
 			WXQ <= AW'((P/BN)*NC);
-			WImg <= 0;
 		end
 		else if (wgo) begin
 			if (32'(WC) != NC-1)  WC <= WC + 1;
@@ -296,40 +325,48 @@ module swu #(
 					WBank <= BNW'(P % BN);
 					WXQ <= AW'((P/BN)*NC);
 					WSlot <= (32'(WSlot) == R-1)? 0 : WSlot + 1;
-					if (32'(WY) != H-1)  WY <= WY + 1;
-					else begin
-						WY <= 0;
-						WImg <= WImg + 1;
-					end
+					WY <= (32'(WY) != H-1)? WY + 1 : 0;
 				end
 			end
 		end
 	end
 
+	assign	w_img_end = wgo && 32'(WC) == NC-1 && 32'(WX) == WD-1 && 32'(WY) == H-1;
+	assign	r_img_end = issue && 32'(Cw) == NC-1 && 32'(Xb) == NX-1 && 32'(Yb) == NY-1 &&
+	                    32'(Ox) == OW-1 && 32'(Oy) == OH-1;
+	always_ff @(posedge clk) begin
+		if (rst)  Diff <= 0;
+		else  Diff <= Diff + 2'(w_img_end) - 2'(r_img_end);
+	end
+
 	//-----------------------------------------------------------------------
 	// Reader counters
 	always_ff @(posedge clk) begin : blkReader
-		int  r_nx, q_nx, s_nx, i_nx;
+		logic [BNW:0]  r_nx;
+		logic [AW:0]  q_nx;
+		logic [SLW-1:0]  s_nx, i_nx;
 		if (rst) begin
 			Oy <= 0;
 			Ox <= 0;
 			Yb <= 0;
 			Xb <= 0;
 			Cw <= 0;
-			Yt <= YW'(-P);
-			YLim <= y_lim(-P);
-			YLast <= y_last(-P);
-			Yr <= YW'(-P);
+			Ytp <= 0;
+			YtpN <= YW'(S);
+			YLim <= y_lim(0);
+			YLimH <= y_lim_h(0);
+			YLast <= y_last(0);
+			Yrp <= 0;
 			ImgSlot <= 0;
 			YtSlot <= SLW'((R - P) % R);
 			RSlot <= SLW'((R - P) % R);
 			OXp <= 0;
+			OXpN <= YW'(S);
 			XLast <= x_last(0);
 			Xp <= 0;
 			OXQ <= 0;
 			XQ <= 0;
 			OXR <= 0;
-			RImg <= 0;
 		end
 		else if (issue) begin
 			if (32'(Cw) != NC-1)  Cw <= Cw + 1;
@@ -346,28 +383,28 @@ module swu #(
 						Yb <= Yb + 1;
 						XQ <= OXQ;
 						Xp <= OXp;
-						Yr <= Yr + YW'(BM);
-						s_nx = 32'(RSlot) + BM;
-						RSlot <= SLW'((s_nx >= R)? s_nx - R : s_nx);
+						Yrp <= Yrp + YW'(BM);
+						RSlot <= slot_add(RSlot, SLW'(BM % R));
 					end
 					else begin
 						Yb <= 0;
 						if (32'(Ox) != OW-1) begin
 							// next window in this row: move right by S
 							Ox <= Ox + 1;
-							r_nx = 32'(OXR) + S % BN;
-							q_nx = 32'(OXQ) + (S/BN)*NC;
-							if (r_nx >= BN) begin
-								r_nx = r_nx - BN;
-								q_nx = q_nx + NC;
+							r_nx = (BNW+1)'(OXR) + (BNW+1)'(S % BN);
+							q_nx = (AW+1)'(OXQ) + (AW+1)'((S/BN)*NC);
+							if (r_nx >= (BNW+1)'(BN)) begin
+								r_nx = r_nx - (BNW+1)'(BN);
+								q_nx = q_nx + (AW+1)'(NC);
 							end
 							OXR <= BNW'(r_nx);
 							OXQ <= AW'(q_nx);
 							XQ <= AW'(q_nx);
-							OXp <= OXp + YW'(S);
-							XLast <= x_last(32'(OXp) + S);
-							Xp <= OXp + YW'(S);
-							Yr <= Yt;
+							OXp <= OXpN;
+							OXpN <= OXpN + YW'(S);
+							XLast <= x_last(OXpN);
+							Xp <= OXpN;
+							Yrp <= Ytp;
 							RSlot <= YtSlot;
 						end
 						else begin
@@ -376,35 +413,36 @@ module swu #(
 							OXQ <= 0;
 							XQ <= 0;
 							OXp <= 0;
+							OXpN <= YW'(S);
 							XLast <= x_last(0);
 							Xp <= 0;
 							if (32'(Oy) != OH-1) begin
 								// next window row: move down by S
 								Oy <= Oy + 1;
-								Yt <= Yt + YW'(S);
-								YLim <= y_lim(32'(Yt) + S);
-								YLast <= y_last(32'(Yt) + S);
-								Yr <= Yt + YW'(S);
-								s_nx = 32'(YtSlot) + S;
-								if (s_nx >= R)  s_nx = s_nx - R;
-								YtSlot <= SLW'(s_nx);
-								RSlot <= SLW'(s_nx);
+								Ytp <= YtpN;
+								YtpN <= YtpN + YW'(S);
+								YLim <= y_lim(YtpN);
+								YLimH <= y_lim_h(YtpN);
+								YLast <= y_last(YtpN);
+								Yrp <= YtpN;
+								s_nx = slot_add(YtSlot, SLW'(S % R));
+								YtSlot <= s_nx;
+								RSlot <= s_nx;
 							end
 							else begin
 								// next image
 								Oy <= 0;
-								Yt <= YW'(-P);
-								YLim <= y_lim(-P);
-								YLast <= y_last(-P);
-								Yr <= YW'(-P);
-								i_nx = 32'(ImgSlot) + H % R;
-								if (i_nx >= R)  i_nx = i_nx - R;
-								ImgSlot <= SLW'(i_nx);
-								s_nx = i_nx - P;
-								if (s_nx < 0)  s_nx = s_nx + R;
-								YtSlot <= SLW'(s_nx);
-								RSlot <= SLW'(s_nx);
-								RImg <= RImg + 1;
+								Ytp <= 0;
+								YtpN <= YW'(S);
+								YLim <= y_lim(0);
+			YLimH <= y_lim_h(0);
+								YLast <= y_last(0);
+								Yrp <= 0;
+								i_nx = slot_add(ImgSlot, SLW'(H % R));
+								ImgSlot <= i_nx;
+								s_nx = slot_add(ImgSlot, SLW'((H % R + R - P) % R));
+								YtSlot <= s_nx;
+								RSlot <= s_nx;
 							end
 						end
 					end
@@ -414,30 +452,37 @@ module swu #(
 	end : blkReader
 
 	//-----------------------------------------------------------------------
-	// Beat geometry of the current read: row slots, padding masks, bank addresses
-	logic [BM*SLW-1:0]  slot;    // row slot of beat row i
-	logic [BM-1:0]  row_ok;      // beat row i is inside the map
-	logic [BN-1:0]  col_ok;      // beat column j is inside the map
+	// Beat geometry of the current read, decoded one-hot for the assembly: beat row i
+	// takes row slot r (0 when the row is padding), beat column j takes bank column b
+	// (0 when the column is padding); and the bank addresses
+	logic [BM*R-1:0]  row_hot;   // bit i*R + r
+	logic [BN*BN-1:0]  col_hot;  // bit j*BN + b
 	logic [BN*IW-1:0]  raddr;    // read address of bank column b
 	logic [IW-1:0]  waddr;
 
 	always_comb begin : blkGeometry
-		int  s_i, y_i, x_j;
+		logic [SLW-1:0]  s_i;
+		logic [YW:0]  y_i, x_j;
+		logic [BNW:0]  bc;
+		/* verilator lint_off UNSIGNED */  // with P = 0 the lower bounds are constant
 		for (int i = 0; i < BM; i++) begin
-			s_i = 32'(RSlot) + i;
-			if (s_i >= R)  s_i = s_i - R;
-			slot[i*SLW +: SLW] = SLW'(s_i);
-			y_i = 32'(Yr) + i;
-			row_ok[i] = (y_i >= 0) && (y_i < H);
+			s_i = slot_add(RSlot, SLW'(i));
+			y_i = (YW+1)'(Yrp) + (YW+1)'(i);
+			for (int r = 0; r < R; r++)
+				row_hot[i*R + r] = s_i == SLW'(r) && y_i >= (YW+1)'(P) && y_i < (YW+1)'(P + H);
 		end
 		for (int j = 0; j < BN; j++) begin
-			x_j = 32'(Xp) + j;
-			col_ok[j] = (x_j >= P) && (x_j < P + WD);
+			x_j = (YW+1)'(Xp) + (YW+1)'(j);
+			bc = (BNW+1)'(OXR) + (BNW+1)'(j);
+			if (bc >= (BNW+1)'(BN))  bc = bc - (BNW+1)'(BN);
+			for (int b = 0; b < BN; b++)
+				col_hot[j*BN + b] = bc == (BNW+1)'(b) && x_j >= (YW+1)'(P) && x_j < (YW+1)'(P + WD);
 		end
+		/* verilator lint_on UNSIGNED */
 		for (int b = 0; b < BN; b++) begin
 			// bank b holds the tap at the smallest column >= Xp that is = b (mod BN)
 			// (beyond D only for padded taps, which are masked below)
-			raddr[b*IW +: IW] = IW'(XQ + AW'(Cw) + ((b < 32'(OXR))? AW'(NC) : '0));
+			raddr[b*IW +: IW] = IW'(XQ + AW'(Cw) + ((BNW'(b) < OXR)? AW'(NC) : '0));
 		end
 	end : blkGeometry
 	assign	waddr = IW'(WXQ + AW'(WC));
@@ -466,10 +511,8 @@ module swu #(
 	//-----------------------------------------------------------------------
 	// Stage 1 side band and output register
 	logic  V1;
-	logic [BM*SLW-1:0]  Slot1;
-	logic [BM-1:0]  RowOk1;
-	logic [BN-1:0]  ColOk1;
-	logic [BNW-1:0]  Rot1;
+	logic [BM*R-1:0]  RowHot1;
+	logic [BN*BN-1:0]  ColHot1;
 	logic  OVld;
 	logic [SIMD*T-1:0]  ODat;
 	logic [SIMD*T-1:0]  odat_nx;
@@ -487,30 +530,27 @@ module swu #(
 	end
 	always_ff @(posedge clk) begin
 		if (en) begin
-			Slot1 <= slot;
-			RowOk1 <= row_ok;
-			ColOk1 <= col_ok;
-			Rot1 <= OXR;
+			RowHot1 <= row_hot;
+			ColHot1 <= col_hot;
 			ODat <= odat_nx;
 		end
 	end
 
-	// Pick beat row i from its row slot, tap j from its bank column, zero padded taps
+	// Pick beat row i from its row slot, tap j from its bank column, as AND-OR over the
+	// one-hot selects (a priority chain of muxes would be R + BN levels deep); padded
+	// taps have no select bit set and read 0
 	always_comb begin : blkAssemble
 		logic [BN*W-1:0]  row;
-		int  bc;
-		odat_nx = '0;
+		logic [W-1:0]  tap;
 		for (int i = 0; i < BM; i++) begin
 			row = '0;
-			for (int r = 0; r < R; r++) begin
-				if (32'(Slot1[i*SLW +: SLW]) == r)  row = rd[r*BN*W +: BN*W];
-			end
+			for (int r = 0; r < R; r++)
+				row = row | (rd[r*BN*W +: BN*W] & {(BN*W){RowHot1[i*R + r]}});
 			for (int j = 0; j < BN; j++) begin
-				bc = 32'(Rot1) + j;
-				if (bc >= BN)  bc = bc - BN;
-				for (int b = 0; b < BN; b++) begin
-					if (bc == b && RowOk1[i] && ColOk1[j])  odat_nx[(i*BN + j)*W +: W] = row[b*W +: W];
-				end
+				tap = '0;
+				for (int b = 0; b < BN; b++)
+					tap = tap | (row[b*W +: W] & {W{ColHot1[j*BN + b]}});
+				odat_nx[(i*BN + j)*W +: W] = tap;
 			end
 		end
 	end : blkAssemble

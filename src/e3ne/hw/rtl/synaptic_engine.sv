@@ -186,7 +186,7 @@ module synaptic_engine #(
 	assign	wtake = ivld && irdy;
 	assign	wlast = wtake && (32'(WCnt) == SF-1);
 	assign	avail = Full[RSel] || (RSel == WSel && Sf < WCnt);
-	assign	issue = en && avail && (HOLD == 0 || Hold == 0) && (!(sf_last && pg_last) || 32'(Cr) < OFD);
+	assign	issue = en && avail && (HOLD == 0 || Hold == 0) && (!(sf_last && pg_last) || Cr < CRW'(OFD));
 	assign	outstep = issue && sf_last && pg_last;
 	assign	sf_last = 32'(Sf) == SF-1;
 	assign	pg_last = 32'(Pg) == NP-1;
@@ -194,7 +194,7 @@ module synaptic_engine #(
 	assign	rlast = issue && sf_last && pg_last && nf_last;
 
 	logic [XA_W-1:0]  win_wa;   // window buffer: two windows, [0, SF) and [SF, 2SF)
-	assign	win_wa = XA_W'(WSel? SF + 32'(WCnt) : 32'(WCnt));
+	assign	win_wa = WSel? XA_W'(SF) + XA_W'(WCnt) : XA_W'(WCnt);
 
 	always_ff @(posedge clk) begin
 		if (rst) begin
@@ -227,7 +227,7 @@ module synaptic_engine #(
 					else begin
 						Nf <= 0;
 						Sf <= sf_last? '0 : Sf + 1;
-						WAddr <= sf_last? '0 : WA_W'(32'(Sf) + 1);
+						WAddr <= sf_last? '0 : WA_W'(Sf) + WA_W'(1);
 					end
 				end
 			end
@@ -272,7 +272,7 @@ module synaptic_engine #(
 	) inst_win (
 		.clk,
 		.we(wtake), .waddr(win_wa), .wdat(idat),
-		.re(en), .raddr(XA_W'(RSel? SF + 32'(Sf) : 32'(Sf))), .rdat(Win1)
+		.re(en), .raddr(RSel? XA_W'(SF) + XA_W'(Sf) : XA_W'(Sf)), .rdat(Win1)
 	);
 
 	// Stage 2: the TP-bit spike chunk of every element for the step's plane group;
