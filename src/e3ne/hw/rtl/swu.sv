@@ -143,6 +143,23 @@ module swu #(
 	logic [W-1:0]  wdat;
 	logic  wgo;         // it is written in this cycle
 
+	// Input skid register: irdy is a flip-flop, so the writer's limit compares never reach
+	// the upstream core; a beat the gearbox cannot take waits here (no added latency)
+	logic  gvld;        // gearbox input: the skid register's beat, else the input's
+	logic [CH*T-1:0]  gdat;
+	logic  grdy;
+	logic  SkV;
+	logic [CH*T-1:0]  SkD;
+
+	assign	irdy = !SkV;
+	assign	gvld = SkV || ivld;
+	assign	gdat = SkV? SkD : idat;
+	always_ff @(posedge clk) begin
+		if (rst)  SkV <= 0;
+		else  SkV <= gvld && !grdy;
+		if (!SkV)  SkD <= idat;
+	end
+
 	if (CH >= BS) begin : genSplit
 		// each input beat yields CH/BS words, lowest channels first
 		localparam int NW = CH/BS;
@@ -152,14 +169,14 @@ module swu #(
 
 		assign	wvld = Cnt != 0;
 		assign	wdat = Buf[W-1:0];
-		assign	irdy = (Cnt == 0) || (Cnt == 1 && wgo);
+		assign	grdy = (Cnt == 0) || (Cnt == 1 && wgo);
 		always_ff @(posedge clk) begin
 			if (rst)  Cnt <= 0;
-			else if (ivld && irdy)  Cnt <= CNW'(NW);
+			else if (gvld && grdy)  Cnt <= CNW'(NW);
 			else if (wgo)  Cnt <= Cnt - 1;
 		end
 		always_ff @(posedge clk) begin
-			if (ivld && irdy)  Buf <= idat;
+			if (gvld && grdy)  Buf <= gdat;
 			else if (wgo)  Buf <= Buf >> W;
 		end
 	end : genSplit
@@ -175,9 +192,9 @@ module swu #(
 
 		assign	wvld = WVld;
 		assign	wdat = Word;
-		assign	irdy = (32'(Cnt) != NB-1) || !WVld || wgo;
-		assign	take = ivld && irdy;
-		assign	acc_nx = {idat, Acc};
+		assign	grdy = (32'(Cnt) != NB-1) || !WVld || wgo;
+		assign	take = gvld && grdy;
+		assign	acc_nx = {gdat, Acc};
 		always_ff @(posedge clk) begin
 			if (rst) begin
 				Cnt <= 0;
@@ -452,31 +469,31 @@ module swu #(
 	end : blkReader
 
 	//-----------------------------------------------------------------------
-	// Beat geometry of the current read, decoded one-hot for the assembly: beat row i
-	// takes row slot r (0 when the row is padding), beat column j takes bank column b
-	// (0 when the column is padding); and the bank addresses
-	logic [BM*R-1:0]  row_hot;   // bit i*R + r
-	logic [BN*BN-1:0]  col_hot;  // bit j*BN + b
+	// Beat geometry of the current read: beat row i reads row slot slot[i] (masked when
+	// the row is padding), beat column j reads bank column col[j] (masked when the column
+	// is padding); and the bank addresses
+	logic [BM*SLW-1:0]  slot;
+	logic [BM-1:0]  row_ok;
+	logic [BN*BNW-1:0]  col;
+	logic [BN-1:0]  col_ok;
 	logic [BN*IW-1:0]  raddr;    // read address of bank column b
 	logic [IW-1:0]  waddr;
 
 	always_comb begin : blkGeometry
-		logic [SLW-1:0]  s_i;
 		logic [YW:0]  y_i, x_j;
 		logic [BNW:0]  bc;
 		/* verilator lint_off UNSIGNED */  // with P = 0 the lower bounds are constant
 		for (int i = 0; i < BM; i++) begin
-			s_i = slot_add(RSlot, SLW'(i));
+			slot[i*SLW +: SLW] = slot_add(RSlot, SLW'(i));
 			y_i = (YW+1)'(Yrp) + (YW+1)'(i);
-			for (int r = 0; r < R; r++)
-				row_hot[i*R + r] = s_i == SLW'(r) && y_i >= (YW+1)'(P) && y_i < (YW+1)'(P + H);
+			row_ok[i] = y_i >= (YW+1)'(P) && y_i < (YW+1)'(P + H);
 		end
 		for (int j = 0; j < BN; j++) begin
 			x_j = (YW+1)'(Xp) + (YW+1)'(j);
 			bc = (BNW+1)'(OXR) + (BNW+1)'(j);
 			if (bc >= (BNW+1)'(BN))  bc = bc - (BNW+1)'(BN);
-			for (int b = 0; b < BN; b++)
-				col_hot[j*BN + b] = bc == (BNW+1)'(b) && x_j >= (YW+1)'(P) && x_j < (YW+1)'(P + WD);
+			col[j*BNW +: BNW] = BNW'(bc);
+			col_ok[j] = x_j >= (YW+1)'(P) && x_j < (YW+1)'(P + WD);
 		end
 		/* verilator lint_on UNSIGNED */
 		for (int b = 0; b < BN; b++) begin
@@ -511,8 +528,10 @@ module swu #(
 	//-----------------------------------------------------------------------
 	// Stage 1 side band and output register
 	logic  V1;
-	logic [BM*R-1:0]  RowHot1;
-	logic [BN*BN-1:0]  ColHot1;
+	logic [BM*SLW-1:0]  Slot1;
+	logic [BM-1:0]  RowOk1;
+	logic [BN*BNW-1:0]  Col1;
+	logic [BN-1:0]  ColOk1;
 	logic  OVld;
 	logic [SIMD*T-1:0]  ODat;
 	logic [SIMD*T-1:0]  odat_nx;
@@ -530,28 +549,28 @@ module swu #(
 	end
 	always_ff @(posedge clk) begin
 		if (en) begin
-			RowHot1 <= row_hot;
-			ColHot1 <= col_hot;
+			Slot1 <= slot;
+			RowOk1 <= row_ok;
+			Col1 <= col;
+			ColOk1 <= col_ok;
 			ODat <= odat_nx;
 		end
 	end
 
-	// Pick beat row i from its row slot, tap j from its bank column, as AND-OR over the
-	// one-hot selects (a priority chain of muxes would be R + BN levels deep); padded
-	// taps have no select bit set and read 0
+	// Pick beat row i from its row slot, tap j from its bank column: indexed selects
+	// (balanced mux trees, not a priority chain of R + BN levels); padded taps read 0
+	// (arrays padded to a power of two so that the index fits; the extra entries are 0)
+	logic [BN*W-1:0]  rows [2**SLW];
+	always_comb
+		for (int r = 0; r < 2**SLW; r++)  rows[r] = (r < R)? rd[r*BN*W +: BN*W] : '0;
 	always_comb begin : blkAssemble
+		logic [W-1:0]  taps [2**BNW];
 		logic [BN*W-1:0]  row;
-		logic [W-1:0]  tap;
 		for (int i = 0; i < BM; i++) begin
-			row = '0;
-			for (int r = 0; r < R; r++)
-				row = row | (rd[r*BN*W +: BN*W] & {(BN*W){RowHot1[i*R + r]}});
-			for (int j = 0; j < BN; j++) begin
-				tap = '0;
-				for (int b = 0; b < BN; b++)
-					tap = tap | (row[b*W +: W] & {W{ColHot1[j*BN + b]}});
-				odat_nx[(i*BN + j)*W +: W] = tap;
-			end
+			row = rows[Slot1[i*SLW +: SLW]] & {(BN*W){RowOk1[i]}};
+			for (int b = 0; b < 2**BNW; b++)  taps[b] = (b < BN)? row[b*W +: W] : '0;
+			for (int j = 0; j < BN; j++)
+				odat_nx[(i*BN + j)*W +: W] = taps[Col1[j*BNW +: BNW]] & {W{ColOk1[j]}};
 		end
 	end : blkAssemble
 
