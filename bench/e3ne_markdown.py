@@ -118,6 +118,10 @@ def _cycle_rows() -> list[tuple]:
                    f"{r['pnr']['critical_path']['logic_cells']}" if r.get("pnr") else "–"),
         ("Xilinx logic depth (LUT levels + carry cells)", "syn",
          lambda r: str(r["synth"].get("logic_depth")) if r["synth"] else "–"),
+        ("lane cost, LUT per spike × weight-bit product per cycle", "syn × sim",
+         lambda r: f1(r.get("lane_cost", {}).get("synthesized"), 2)),
+        ("lane cost (modelled LUT × modelled interval)", "mod",
+         lambda r: f1(r.get("lane_cost", {}).get("modelled"), 2)),
     ]
 
 
