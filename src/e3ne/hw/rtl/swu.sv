@@ -143,22 +143,33 @@ module swu #(
 	logic [W-1:0]  wdat;
 	logic  wgo;         // it is written in this cycle
 
-	// Input skid register: irdy is a flip-flop, so the writer's limit compares never reach
-	// the upstream core; a beat the gearbox cannot take waits here (no added latency)
+	// Input skid register (when a word is one beat or more: CH <= BS): irdy is a flip-flop,
+	// so the writer's limit compares never reach the upstream core; a beat the gearbox
+	// cannot take waits here (no added latency).  A gearbox that splits a beat into CH/BS
+	// words takes it directly: a skid would accept the next beat early, and the upstream
+	// core would run ahead of the cycle model.
 	logic  gvld;        // gearbox input: the skid register's beat, else the input's
 	logic [CH*T-1:0]  gdat;
 	logic  grdy;
-	logic  SkV;
-	logic [CH*T-1:0]  SkD;
 
-	assign	irdy = !SkV;
-	assign	gvld = SkV || ivld;
-	assign	gdat = SkV? SkD : idat;
-	always_ff @(posedge clk) begin
-		if (rst)  SkV <= 0;
-		else  SkV <= gvld && !grdy;
-		if (!SkV)  SkD <= idat;
-	end
+	if (CH <= BS) begin : genSkid
+		logic  SkV;
+		logic [CH*T-1:0]  SkD;
+
+		assign	irdy = !SkV;
+		assign	gvld = SkV || ivld;
+		assign	gdat = SkV? SkD : idat;
+		always_ff @(posedge clk) begin
+			if (rst)  SkV <= 0;
+			else  SkV <= gvld && !grdy;
+			if (!SkV)  SkD <= idat;
+		end
+	end : genSkid
+	else begin : genDirect
+		assign	irdy = grdy;
+		assign	gvld = ivld;
+		assign	gdat = idat;
+	end : genDirect
 
 	if (CH >= BS) begin : genSplit
 		// each input beat yields CH/BS words, lowest channels first
