@@ -463,7 +463,7 @@ module swu #(
 								Ytp <= 0;
 								YtpN <= YW'(S);
 								YLim <= y_lim(0);
-			YLimH <= y_lim_h(0);
+								YLimH <= y_lim_h(0);
 								YLast <= y_last(0);
 								Yrp <= 0;
 								i_nx = slot_add(ImgSlot, SLW'(H % R));
