@@ -129,3 +129,72 @@ def test_bad_options_are_refused(cfg: QuantConfig, msg: str) -> None:
     model = nn.Sequential(nn.Flatten(), nn.Linear(4, 2))
     with pytest.raises(ConfigError, match="^" + re.escape(msg) + "$"):
         convert(model, torch.rand(2, 1, 2, 2), cfg)
+
+
+class _Clipped(nn.Module):
+    """conv -> clipped ReLU -> pool -> linear, the clip written one of several ways."""
+
+    def __init__(self, form: str) -> None:
+        super().__init__()
+        torch.manual_seed(4)
+        self.form = form
+        self.c = nn.Conv2d(1, 4, 3)
+        self.act = nn.ReLU6() if form == "module" else nn.Hardtanh(0.0, 6.0)
+        self.fc = nn.Linear(4 * 3 * 3, 5)
+
+    def forward(self, x):
+        y = self.c(x)
+        if self.form == "module":
+            y = self.act(y)
+        elif self.form == "hardtanh":
+            y = self.act(y)
+        elif self.form == "functional":
+            y = F.relu6(y, inplace=True)
+        else:
+            y = torch.clamp(y, 0, 6)
+        return self.fc(F.max_pool2d(y, 2).flatten(1))
+
+
+def test_clipped_relu_fixes_the_activation_scale() -> None:
+    """ReLU6 / Hardtanh(0, 6) / F.relu6 / clamp(0, 6): one network whose hidden scale is
+    6/(2^T-1) whatever the calibration data, and whose float model clips at 6."""
+    x = torch.rand(32, 1, 8, 8) * 40  # pre-activations well beyond 6
+    nets = [convert(_Clipped(form).eval(), x, QuantConfig(T=4, W=4))
+            for form in ("module", "hardtanh", "functional", "clamp")]
+    assert nets[0].layers[0].act_scale == pytest.approx(6 / 15)
+    q0 = golden.input_levels(nets[0], x)
+    for net in nets[1:]:
+        np.testing.assert_array_equal(golden.run_fast(net, q0), golden.run_fast(nets[0], q0))
+    float_net = fold_model(_Clipped("module").eval(), (1, 8, 8))
+    assert float_net.specs[0].clip == 6.0
+
+
+class _GlobalMean(nn.Module):
+    def __init__(self, form: str) -> None:
+        super().__init__()
+        torch.manual_seed(5)
+        self.form = form
+        self.c = nn.Conv2d(1, 4, 3, padding=1)
+        self.pool = nn.AdaptiveAvgPool2d(1)
+        self.fc = nn.Linear(4, 3)
+
+    def forward(self, x):
+        y = F.relu(self.c(x))
+        if self.form == "adaptive":
+            y = self.pool(y).flatten(1)
+        elif self.form == "mean":
+            y = y.mean(dim=(2, 3))
+        else:
+            y = torch.mean(y, [-1, -2], keepdim=True).flatten(1)
+        return self.fc(y)
+
+
+def test_global_mean_is_global_average_pooling() -> None:
+    x = torch.rand(16, 1, 8, 8)
+    nets = [convert(_GlobalMean(form).eval(), x, QuantConfig(T=4, W=4))
+            for form in ("adaptive", "mean", "keepdim")]
+    for net in nets:
+        assert isinstance(net.layers[1], AvgPool) and net.layers[1].kernel == (8, 8)
+    q0 = golden.input_levels(nets[0], x)
+    for net in nets[1:]:
+        np.testing.assert_array_equal(golden.run_fast(net, q0), golden.run_fast(nets[0], q0))

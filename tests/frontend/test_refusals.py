@@ -111,17 +111,43 @@ def conv(c_in=1, c_out=4, **kw) -> nn.Conv2d:
 
 
 HEAD = (nn.Flatten(), nn.Linear(4 * 6 * 6, 10))
+NOT_RELU = "only ReLU and clipped ReLU (ReLU6, Hardtanh(0, c), clamp(0, c)) can be radix-encoded"
+
+
+class ClampBelow(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.a = conv()
+        self.fc = nn.Linear(4 * 6 * 6, 10)
+
+    def forward(self, x):
+        return self.fc(self.a(x).clamp(-1, 1).flatten(1))
+
+
+class ClampZero(ClampBelow):
+    def forward(self, x):
+        return self.fc(torch.clamp(self.a(x), 0, 0).flatten(1))
+
+
+class ChannelMean(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.a = conv()
+        self.fc = nn.Linear(36, 10)
+
+    def forward(self, x):
+        return self.fc(F.relu(self.a(x)).mean(dim=1).flatten(1))
 
 # (model, exact message). Inputs are 1x8x8.
 BAD_MODELS = [
     (seq(conv(), nn.Sigmoid(), *HEAD),
-     "layer '1' (Sigmoid): only ReLU can be radix-encoded"),
-    (seq(conv(), nn.Tanh(), *HEAD), "layer '1' (Tanh): only ReLU can be radix-encoded"),
+     "layer '1' (Sigmoid): " + NOT_RELU),
+    (seq(conv(), nn.Tanh(), *HEAD), "layer '1' (Tanh): " + NOT_RELU),
     (seq(conv(), nn.LeakyReLU(), *HEAD),
-     "layer '1' (LeakyReLU): only ReLU can be radix-encoded"),
-    (seq(conv(), nn.GELU(), *HEAD), "layer '1' (GELU): only ReLU can be radix-encoded"),
+     "layer '1' (LeakyReLU): " + NOT_RELU),
+    (seq(conv(), nn.GELU(), *HEAD), "layer '1' (GELU): " + NOT_RELU),
     (FunctionalSigmoid(),
-     "op 'sigmoid' (torch.sigmoid) in forward(): only ReLU can be radix-encoded"),
+     "op 'sigmoid' (torch.sigmoid) in forward(): " + NOT_RELU),
     (Residual(),
      "op 'add' (operator.add) in forward(): combines two tensors (a residual add, "
      "concatenation or product); the model must be a single chain of layers"),
@@ -175,7 +201,20 @@ BAD_MODELS = [
      "layer '3' (Linear): comes after layer '2' (Softmax); only the model's output may be "
      "(log-)softmaxed"),
     (seq(nn.Flatten(), nn.Linear(64, 10), nn.Sigmoid()),
-     "layer '2' (Sigmoid): only ReLU can be radix-encoded"),
+     "layer '2' (Sigmoid): " + NOT_RELU),
+    (seq(conv(), nn.Hardtanh(), *HEAD),
+     "layer '1' (Hardtanh): clamps to [-1.0, 1.0]; " + NOT_RELU + ": the lower bound must "
+     "be 0"),
+    (ClampBelow(), "op 'clamp' (.clamp()) in forward(): clamps to [-1, 1]; " + NOT_RELU +
+     ": the lower bound must be 0"),
+    (ClampZero(), "op 'clamp' (torch.clamp) in forward(): clamps to [0, 0]; a clipped ReLU "
+     "needs an upper bound > 0"),
+    (seq(conv(), nn.ReLU(), nn.ReLU6(), *HEAD),
+     "layer '2' (ReLU6): a clipped ReLU must be the activation of a conv/linear layer "
+     "(only max pooling and flatten may sit between them)"),
+    (ChannelMean(),
+     "op 'mean' (.mean()) in forward(): a mean over dim=1 is not supported; only the mean "
+     "over H and W (dim=(2, 3)), i.e. global average pooling"),
     (seq(conv(), nn.ReLU(), nn.Conv2d(4, 10, 6)),
      "layer '2' (Conv2d): a Conv2d as the output layer is not supported by the hardware "
      "(its scores would leave as a feature map); flatten and end with nn.Linear"),

@@ -2,8 +2,9 @@
 
 BatchNorm folds into the preceding conv/linear, input normalisation into the first one,
 Dropout/Identity vanish, and the chain is checked against the rules of DESIGN §2: every
-hidden synaptic layer reaches a ReLU (max pooling and flatten may sit in between, as
-they commute with ReLU and rounding), nothing but (log-)softmax follows the output layer.
+hidden synaptic layer reaches a ReLU or a clipped ReLU, whose bound is kept (max pooling
+and flatten may sit in between, as they commute with ReLU, clipping and rounding), nothing
+but (log-)softmax follows the output layer.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ class FloatLayer:
     padding: tuple[int, int] = (0, 0)
     kernel: tuple[int, int] = (1, 1)
     relu: bool = False  # hidden synaptic layer (its output goes through ReLU)
+    clip: float | None = None  # a clipped ReLU's upper bound: fixes the activation scale
     sources: list[str] = field(default_factory=list)  # model modules folded into it
 
     @property
@@ -130,9 +132,15 @@ def fold_chain(chain: list[Op], input_channels: int) -> list[FloatLayer]:
             _bn_fold(pending, op)
             continue
         if op.kind == "relu":
+            clip = op.params.get("clip")
             if pending is not None:
                 pending.relu = True
+                pending.clip = clip
                 pending = None
+            elif clip is not None:
+                raise UnsupportedModel(f"{op.where}: a clipped ReLU must be the activation of "
+                                       "a conv/linear layer (only max pooling and flatten "
+                                       "may sit between them)")
             continue  # ReLU on non-negative values is the identity
         if op.kind == "final":
             if pending is None:
@@ -193,7 +201,7 @@ class FloatNet(nn.Module):
                     w = quant.weight(w, k)
                 x = layer.layer.float_forward(layer, x, w, b)
                 if layer.relu:
-                    x = F.relu(x)
+                    x = F.relu(x) if layer.clip is None else torch.clamp(x, 0.0, layer.clip)
                     if record is not None:
                         record.append(x.detach())
                     if quant is not None:

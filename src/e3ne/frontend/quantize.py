@@ -2,7 +2,8 @@
 
 Scales (DESIGN §2): the input LSB is ``s_0 = 1/(2^T-1)``; a hidden layer's output LSB is
 ``s_l = clip_l/(2^T-1)`` with ``clip_l`` a percentile of its float ReLU outputs on
-calibration data; weights get one scale per output channel, ``sw_c = max|w_c|/(2^(W-1)-1)``
+calibration data (or the bound ``c`` of a clipped ReLU: ReLU6, Hardtanh(0, c)); weights
+get one scale per output channel, ``sw_c = max|w_c|/(2^(W-1)-1)``
 (one per layer for the output layer, so its ``U_c`` stay comparable across classes).
 With ``s_in`` the LSB of the layer's input, ``z_c/s_l ≈ V_c·sw_c·s_in/s_l + b_c/s_l``,
 so ``θ_c = round(2^F·s_l/(sw_c·s_in))`` with ``F`` just large enough that every ``θ_c``
@@ -52,7 +53,11 @@ def calibrate(net: FloatNet, images: torch.Tensor, cfg: QuantConfig,
             records.append(rec)
     scales = []
     qmax = (1 << cfg.T) - 1
+    hidden = [spec for spec in net.synaptic_specs() if spec.relu]
     for i in range(len(records[0]) if records else 0):
+        if hidden[i].clip is not None:  # a clipped ReLU: its bound is the top code
+            scales.append(hidden[i].clip / qmax)
+            continue
         acts = torch.cat([r[i].reshape(-1) for r in records]).double().numpy()
         clip = float(np.percentile(acts, cfg.percentile)) if acts.size else 0.0
         if not clip > 0:

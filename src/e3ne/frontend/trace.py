@@ -22,12 +22,13 @@ from e3ne.layers import LAYER_KINDS
 _DROP_MODULES = (nn.Dropout, nn.Dropout2d, nn.Dropout1d, nn.AlphaDropout, nn.Identity)
 _BN_MODULES = (nn.BatchNorm2d, nn.BatchNorm1d)
 _OTHER_ACTIVATIONS = (
-    nn.Sigmoid, nn.Tanh, nn.LeakyReLU, nn.ReLU6, nn.ELU, nn.GELU, nn.SiLU, nn.Hardtanh,
+    nn.Sigmoid, nn.Tanh, nn.LeakyReLU, nn.ELU, nn.GELU, nn.SiLU,
     nn.PReLU, nn.Softplus, nn.Mish, nn.Hardswish, nn.Hardsigmoid, nn.SELU, nn.CELU,
     nn.Softsign, nn.Tanhshrink, nn.LogSigmoid, nn.Threshold, nn.RReLU,
 )
 _WHY_BY_CLASS: list[tuple[tuple[type, ...], str]] = [
-    (_OTHER_ACTIVATIONS, "only ReLU can be radix-encoded"),
+    (_OTHER_ACTIVATIONS, "only ReLU and clipped ReLU (ReLU6, Hardtanh(0, c), clamp(0, c)) "
+                         "can be radix-encoded"),
     ((nn.Conv1d, nn.Conv3d), "only 2-D convolutions (Conv2d) are supported"),
     ((nn.ConvTranspose1d, nn.ConvTranspose2d, nn.ConvTranspose3d),
      "transposed convolutions are not supported; use Conv2d"),
@@ -84,6 +85,42 @@ def _refuse(where: str, why: str) -> UnsupportedModel:
     return UnsupportedModel(f"{where}: {why}")
 
 
+_NOT_RELU = ("only ReLU and clipped ReLU (ReLU6, Hardtanh(0, c), clamp(0, c)) can be "
+             "radix-encoded")
+
+
+def _clipped_relu(where: str, name: str, lo: Any, hi: Any,
+                  module: nn.Module | None = None) -> Op:
+    """A clamp to [lo, hi]: a ReLU (hi None) or a ReLU clipped at hi, whose activation
+    scale is then fixed by the clip (hi -> 2^T - 1) instead of calibrated."""
+    for v, what in ((lo, "lower"), (hi, "upper")):
+        if v is not None and (isinstance(v, bool) or not isinstance(v, (int, float))):
+            raise _refuse(where, f"a clamp whose {what} bound is not a constant number "
+                                 "cannot be radix-encoded")
+    if lo is None or float(lo) != 0.0:
+        raise _refuse(where, f"clamps to [{lo}, {hi}]; {_NOT_RELU}: the lower bound must "
+                             "be 0")
+    if hi is None:
+        return Op("relu", where, name, module)
+    if not float(hi) > 0:
+        raise _refuse(where, f"clamps to [0, {hi}]; a clipped ReLU needs an upper bound > 0")
+    return Op("relu", where, name, module, params={"clip": float(hi)})
+
+
+def _global_mean(node: Node, where: str, name: str) -> Op:
+    """``x.mean(dim=(2, 3))``: global average pooling (AdaptiveAvgPool2d(1)), then a
+    flatten unless ``keepdim=True`` (the chain walk adds it)."""
+    b = _bind(node, ["input", "dim", "keepdim"], {"dim": None, "keepdim": False})
+    dims = b["dim"]
+    dims = (dims,) if isinstance(dims, int) else tuple(dims) if dims is not None else ()
+    if b.get("dtype") is not None or sorted(d % 4 for d in dims if isinstance(d, int)) != [2, 3]:
+        raise _refuse(where, f"a mean over dim={b['dim']!r} is not supported; only the "
+                             "mean over H and W (dim=(2, 3)), i.e. global average pooling")
+    params = {"adaptive": 1, "mean_flatten": not b["keepdim"]}
+    return Op(LAYER_KINDS["avgpool"].kind, where, name, params=params,
+              layer=LAYER_KINDS["avgpool"])
+
+
 def _classify_module(node: Node, gm: GraphModule) -> Op:
     m = gm.get_submodule(node.target)
     where, name = _where(node, gm), str(node.target)
@@ -98,6 +135,8 @@ def _classify_module(node: Node, gm: GraphModule) -> Op:
         return Op("bn", where, name, m)
     if isinstance(m, nn.ReLU):
         return Op("relu", where, name, m)
+    if isinstance(m, nn.Hardtanh):  # also ReLU6
+        return _clipped_relu(where, name, m.min_val, m.max_val, m)
     if isinstance(m, _DROP_MODULES):
         return Op("drop", where, name, m)
     if isinstance(m, (nn.Softmax, nn.LogSoftmax)):
@@ -126,9 +165,14 @@ def _classify_function(node: Node, gm: GraphModule) -> Op | None:
             return Op("final", where, name)
         if t in ("sub", "div", "mul", "add"):
             return Op("affine", where, name, params={"fn": t})
-        why = "only ReLU can be radix-encoded" if t in ("sigmoid", "tanh", "clamp") else (
-            "is not supported")
-        raise _refuse(where, why if why.startswith("only") else f".{t}() {why}")
+        if t in ("clamp", "clamp_", "clip", "clip_"):
+            b = _bind(node, ["self", "min", "max"], {"min": None, "max": None})
+            return _clipped_relu(where, name, b["min"], b["max"])
+        if t in ("mean", "mean_"):
+            return _global_mean(node, where, name)
+        if t in ("sigmoid", "tanh", "sigmoid_", "tanh_"):
+            raise _refuse(where, _NOT_RELU)
+        raise _refuse(where, f".{t}() is not supported")
     if t in _RELU_FUNCS:
         return Op("relu", where, name)
     if t in _DROP_FUNCS:
@@ -139,9 +183,19 @@ def _classify_function(node: Node, gm: GraphModule) -> Op | None:
         return Op("affine", where, name, params={"fn": _AFFINE_FUNCS[t]})
     if t in (operator.getitem,):
         return None
+    if t is F.relu6:
+        return _clipped_relu(where, name, 0, 6)
+    if t in (F.hardtanh, F.hardtanh_):
+        b = _bind(node, ["input", "min_val", "max_val"], {"min_val": -1.0, "max_val": 1.0})
+        return _clipped_relu(where, name, b["min_val"], b["max_val"])
+    if t in (torch.clamp, torch.clip, torch.clamp_, torch.clip_):
+        b = _bind(node, ["input", "min", "max"], {"min": None, "max": None})
+        return _clipped_relu(where, name, b["min"], b["max"])
+    if t is torch.mean:
+        return _global_mean(node, where, name)
     if t in (torch.sigmoid, torch.tanh, F.sigmoid, F.tanh, F.leaky_relu, F.gelu, F.silu,
-             F.elu, F.relu6, F.hardtanh, F.softplus, torch.clamp):
-        raise _refuse(where, "only ReLU can be radix-encoded")
+             F.elu, F.softplus):
+        raise _refuse(where, _NOT_RELU)
     if t in (torch.cat, torch.stack):
         raise _refuse(where, "concatenation is not supported; the model must be a single "
                              "chain of layers")
@@ -234,9 +288,17 @@ def trace_model(model: nn.Module, input_shape: tuple[int, int, int]) -> list[Op]
         op.params.update(in_shape=in_shape, out_shape=out_shape)
         if op.kind == "affine":
             op.params["operand"] = _affine_operand(node, gm, op)
+        flatten = op.params.pop("mean_flatten", False)
+        if flatten:  # a global mean without keepdim: pool to (C, 1, 1), then flatten
+            op.params["out_shape"] = (*out_shape, 1, 1)
         if op.layer is not None:
             op.layer.check_traced(op.params, op.where)
         chain.append(op)
+        if flatten:
+            flat = LAYER_KINDS["flatten"]
+            chain.append(Op(flat.kind, op.where, f"{op.name}_flatten", layer=flat,
+                            params={"in_shape": op.params["out_shape"],
+                                    "out_shape": out_shape}))
         head = node
     return chain
 

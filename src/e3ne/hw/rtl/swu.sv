@@ -34,7 +34,8 @@
  *  STYLE = LB_RAM and a registered read).  A gearbox turns CH-channel input
  *  beats into BS-channel words, one written per cycle.
  *
- *  Flow control: the writer may write input row g while g < (reader's top row, >= 0) + R;
+ *  Flow control: the writer may write input row g while g < (reader's top row, >= 0) + R,
+ *  the reader's row as it stood one cycle before (the permission is a register);
  *  the reader starts a window once its last pixel (min(bottom row, H-1), min(right
  *  column, WD-1)) is written.  So, also across images, one beat leaves per cycle while
  *  ordy is high and the input keeps up: without stalls, window w's first beat leaves 3
@@ -268,7 +269,7 @@ module swu #(
 	logic  en;
 	logic  issue;     // read one beat in this cycle
 	logic  win_ok;    // every pixel of the current window is in the buffer
-	logic  wr_ok;     // row WY may be written
+	logic  wr_ok;     // the writer may write in the next cycle (registered in WrOk)
 	logic [1:0]  Diff;        // writer's image - reader's image, mod 4 (3: writer behind)
 	logic  w_img_end;         // the writer stores an image's last word
 	logic  r_img_end;         // the reader issues an image's last beat
@@ -315,14 +316,45 @@ module swu #(
 		2'd3:  win_ok = 0;
 		default:  win_ok = 1;
 		endcase
-		unique case (Diff)
-		2'd0:  wr_ok = LW'(WY) < YLim;
-		2'd1:  wr_ok = LW'(WY) < YLimH;
-		2'd3:  wr_ok = 1;
-		default:  wr_ok = 0;
-		endcase
 	end : blkFlow
-	assign	wgo = wvld && wr_ok;
+
+	// wr_ok is a register (WrOk): the writer's permission for its position in the next
+	// cycle, from that position and the reader's limits of this cycle.  So the writer sees
+	// the reader's progress one cycle late, which only delays a write the line buffer was
+	// full for (the reader's progress only ever loosens a limit), and no compare stands
+	// between a writer register and the enable of the writer's own registers.
+	logic  WrOk;
+	logic [HWW-1:0]  WYn;     // WY + 1
+	logic  w_row_end;         // the word written in this cycle ends an input row
+	assign	w_row_end = wgo && 32'(WC) == NC-1 && 32'(WX) == WD-1;
+	always_comb begin : blkWrOk
+		logic  same0, same1, next0, next1;
+		same0 = LW'(WY) < YLim;
+		same1 = LW'(WY) < YLimH;
+		next0 = LW'(WYn) < YLim;
+		next1 = LW'(WYn) < YLimH;
+		if (w_img_end) begin
+			// row 0 of the writer's next image, one image further ahead
+			unique case (Diff)
+			2'd0:  wr_ok = YLimH != 0;
+			2'd1:  wr_ok = 0;
+			default:  wr_ok = 1;   // (3: it catches up with the reader)
+			endcase
+		end
+		else begin
+			unique case (Diff)
+			2'd0:  wr_ok = w_row_end? next0 : same0;
+			2'd1:  wr_ok = w_row_end? next1 : same1;
+			2'd3:  wr_ok = 1;
+			default:  wr_ok = 0;
+			endcase
+		end
+	end : blkWrOk
+	always_ff @(posedge clk) begin
+		if (rst)  WrOk <= 1;
+		else  WrOk <= wr_ok;
+	end
+	assign	wgo = wvld && WrOk;
 	assign	issue = en && win_ok;
 
 	//-----------------------------------------------------------------------
@@ -330,6 +362,7 @@ module swu #(
 	always_ff @(posedge clk) begin
 		if (rst) begin
 			WY <= 0;
+			WYn <= 1;
 			WX <= 0;
 			WC <= 0;
 			WSlot <= 0;
@@ -353,7 +386,8 @@ module swu #(
 					WBank <= BNW'(P % BN);
 					WXQ <= AW'((P/BN)*NC);
 					WSlot <= (32'(WSlot) == R-1)? 0 : WSlot + 1;
-					WY <= (32'(WY) != H-1)? WY + 1 : 0;
+					WY <= (32'(WY) != H-1)? WYn : 0;
+					WYn <= (32'(WY) != H-1)? WYn + 1 : 1;
 				end
 			end
 		end
