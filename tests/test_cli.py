@@ -59,6 +59,38 @@ def test_convert_random_data_has_no_accuracy(tiny: str, tmp_path: Path) -> None:
     assert report["float_accuracy"] is None and report["snn_accuracy"] is None
 
 
+MLP = textwrap.dedent("""
+    import torch.nn as nn
+    import torch.nn.functional as F
+
+    class Mlp(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.fc1 = nn.Linear(64, 32)
+            self.fc2 = nn.Linear(32, 10)
+
+        def forward(self, x):  # takes [N, 64] vectors
+            return self.fc2(F.relu6(self.fc1(x)))
+""")
+
+
+def test_a_model_taking_vectors_gets_the_images_flattened(tmp_path: Path) -> None:
+    (tmp_path / "mlp.py").write_text(MLP)
+    mlp = f"{tmp_path / 'mlp.py'}:Mlp"
+    ckpt = tmp_path / "mlp.pt"
+    assert main(["train", mlp, "--dataset", "digits", "--input-shape", "64", "--epochs", "8",
+                 "--lr", "5e-3", "--out", str(ckpt)]) == 0
+    out = tmp_path / "net"
+    assert main(["convert", mlp, "--weights", str(ckpt), "--dataset", "digits",
+                 "--input-shape", "64", "--out", str(out)]) == 0
+    report = json.loads((out / "convert.json").read_text())
+    assert 0.5 < report["float_accuracy"] <= 1.0
+    assert abs(report["snn_accuracy"] - report["float_accuracy"]) < 0.1
+    net = Network.load(out)
+    assert net.input_shape == (1, 8, 8) and net.layers[0].kind == "flatten"
+    assert net.layers[1].act_scale == 6 / 15  # ReLU6: the clip is the top code
+
+
 @pytest.mark.parametrize("argv,message", [
     (["convert", "resnet50", "--out", "x"],
      "model 'resnet50': not in the zoo (lenet5, fang, alexnet, vgg11) and not of the form "
@@ -70,7 +102,10 @@ def test_convert_random_data_has_no_accuracy(tiny: str, tmp_path: Path) -> None:
     (["convert", "TINY:Tiny", "--dataset", "random", "--out", "x"],
      "--dataset random: give --input-shape C,H,W"),
     (["convert", "TINY:Tiny", "--dataset", "digits", "--input-shape", "1,8", "--out", "x"],
-     "--input-shape '1,8': expected C,H,W (e.g. 1,28,28)"),
+     "--input-shape '1,8': expected C,H,W (e.g. 1,28,28) or F for a model that takes "
+     "vectors (e.g. 16)"),
+    (["convert", "TINY:Tiny", "--dataset", "digits", "--input-shape", "60", "--out", "x"],
+     "--input-shape 60: dataset 'digits' has images of 1,8,8 = 64 values"),
     (["convert", "TINY:Tiny", "--dataset", "digits", "-T", "0", "--out", "x"],
      "-T 0: time steps must be an integer from 1 to 16"),
     (["convert", "TINY:Tiny", "--dataset", "digits", "--weights", "BAD", "--out", "x"],
@@ -88,3 +123,14 @@ def test_errors_are_one_line_and_exit_2(argv, message, tiny: str, tmp_path: Path
     assert len(err.splitlines()) == 1
     assert err.startswith("e3ne: error: " + message.replace("TINY", path).replace(
         "BAD", str(bad))), err
+
+
+def test_an_image_model_given_vectors_fails_in_one_line(tiny: str, tmp_path: Path,
+                                                        capsys) -> None:
+    argv = ["convert", tiny, "--dataset", "digits", "--input-shape", "64",
+            "--out", str(tmp_path / "x")]
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1].startswith("e3ne: error: model (Tiny): running it on an input of shape "
+                              "(64,) failed ("), err
+    assert not any("Traceback" in line for line in err)

@@ -8,7 +8,7 @@ import sys
 import traceback
 from pathlib import Path
 
-from e3ne.errors import E3neError
+from e3ne.errors import ConfigError, E3neError
 
 
 def _add_convert_args(p: argparse.ArgumentParser) -> None:
@@ -17,8 +17,9 @@ def _add_convert_args(p: argparse.ArgumentParser) -> None:
                    "(zoo models on mnist/digits default to a cached training run)")
     p.add_argument("--dataset", choices=["mnist", "digits", "random"],
                    help="calibration/test data (zoo models default to their own)")
-    p.add_argument("--input-shape", metavar="C,H,W", help="input shape (required for random "
-                   "data with a non-zoo model)")
+    p.add_argument("--input-shape", metavar="C,H,W|F", help="input shape (required for random "
+                   "data with a non-zoo model); F for a model whose forward() takes [N, F] "
+                   "vectors (with mnist/digits, F = the image's C*H*W: fed flattened)")
     p.add_argument("-T", type=int, help="time steps = activation bits (zoo default, else 4)")
     p.add_argument("-W", type=int, help="weight bits (zoo default, else 4)")
     p.add_argument("--percentile", type=float, default=99.99,
@@ -139,6 +140,12 @@ def cmd_train(args: argparse.Namespace) -> int:
     pad_to = entry.pad_to if entry and entry.dataset == args.dataset else None
     X, y = load_dataset(args.dataset, "train", pad_to=pad_to)
     Xt, yt = load_dataset(args.dataset, "test", pad_to=pad_to)
+    if args.input_shape:  # a model taking vectors: the images flattened
+        n = X[0].numel()
+        if args.input_shape != str(n):
+            raise ConfigError(f"--input-shape {args.input_shape}: expected F = {n}, the "
+                              f"number of values in a {args.dataset} image")
+        X, Xt = X.flatten(1), Xt.flatten(1)
     recipe = TRAIN_DEFAULTS.get(args.model)
     epochs = args.epochs or (recipe.epochs if recipe else 10)
     lr = args.lr or (recipe.lr if recipe else 1e-3)
@@ -258,6 +265,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--epochs", type=int, help="default: the zoo recipe, else 10")
     p.add_argument("--lr", type=float, help="peak Adam learning rate")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--input-shape", metavar="F", help="for a model whose forward() takes "
+                   "[N, F] vectors: F = the image's C*H*W, fed flattened")
     p.add_argument("--out", required=True, help="checkpoint file to write")
     p.set_defaults(func=cmd_train)
 

@@ -86,7 +86,7 @@ def fold_chain(chain: list[Op], input_channels: int) -> list[FloatLayer]:
         if op.kind == "drop":
             continue
         if op.kind == "affine":
-            if layers or pending:
+            if pending or any(not lay.layer.passes_input_affine for lay in layers):
                 raise UnsupportedModel(f"{op.where}: arithmetic is only supported at the start "
                                        "of forward() (input normalisation)")
             v = _per_channel(op, input_channels)

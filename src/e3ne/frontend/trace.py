@@ -6,6 +6,8 @@ line naming the module or op, where it sits, and why.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import operator
 from typing import Any
 
@@ -210,8 +212,14 @@ def _shape(node: Node) -> tuple[int, ...] | None:
     return tuple(meta.shape) if meta is not None and hasattr(meta, "shape") else None
 
 
-def trace_model(model: nn.Module, input_shape: tuple[int, int, int]) -> list[Op]:
-    """The model's single chain of ops, each with its input/output shapes in ``params``."""
+def trace_model(model: nn.Module, input_shape: tuple[int, int, int],
+                vector_input: bool = False) -> list[Op]:
+    """The model's single chain of ops, each with its input/output shapes in ``params``.
+
+    ``vector_input``: ``forward`` takes ``[N, F]`` vectors, F = C·H·W; the chain then
+    starts with a flatten of the (C, H, W) stream the hardware takes (HWC order equals
+    PyTorch's flattening order when H = 1 or C = 1; ``jobs.convert`` picks such a shape).
+    """
     name = type(model).__name__
     try:
         gm = symbolic_trace(model)
@@ -242,21 +250,31 @@ def trace_model(model: nn.Module, input_shape: tuple[int, int, int]) -> list[Op]
     was_training = model.training
     model.eval()
     try:
-        ShapeProp(gm).propagate(torch.rand(2, *input_shape))
+        example = torch.rand(2, *input_shape)
+        # ShapeProp prints a traceback of its own before it raises; the user gets one line
+        with contextlib.redirect_stderr(io.StringIO()):
+            ShapeProp(gm).propagate(example.flatten(1) if vector_input else example)
     except Exception as e:
         root = e
         while root.__cause__ is not None:
             root = root.__cause__
         msg = str(root).splitlines()[0] if str(root) else type(root).__name__
         raise UnsupportedModel(
-            f"model ({name}): running it on an input of shape {tuple(input_shape)} failed "
-            f"({msg}); check the input shape (--input-shape C,H,W)"
+            f"model ({name}): running it on an input of shape "
+            f"{tuple(example.shape[1:]) if not vector_input else (example[0].numel(),)} failed "
+            f"({msg}); check the input shape (--input-shape C,H,W, or F for a model that "
+            "takes vectors)"
         ) from e
     finally:
         model.train(was_training)
 
     # 3. Walk the data flow: it must be one chain from the input to the output.
     chain: list[Op] = []
+    if vector_input:
+        flat = LAYER_KINDS["flatten"]
+        n_in = int(torch.tensor(input_shape).prod())
+        chain.append(Op(flat.kind, f"model ({name}) input", "input_flatten", layer=flat,
+                        params={"in_shape": (2, *input_shape), "out_shape": (2, n_in)}))
     head = placeholders[0]
     tensor_nodes = {n for n in gm.graph.nodes if _shape(n) is not None}
     for node in gm.graph.nodes:

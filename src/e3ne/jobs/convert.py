@@ -7,6 +7,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import torch
+import torch.nn as nn
+
 from e3ne import golden
 from e3ne.api import check_config, convert
 from e3ne.artifacts import ConvertDoc
@@ -30,7 +33,8 @@ class ConvertOptions:
     model: str  #: zoo name or path/to/file.py:ClassName
     weights: str | None = None  #: checkpoint or state_dict; zoo models default to cached training
     dataset: str | None = None  #: mnist | digits | random; zoo models default to their own
-    input_shape: tuple[int, int, int] | None = None  #: (C, H, W); needed for random
+    #: (C, H, W), or (F,) for a model taking [N, F] vectors; needed for random
+    input_shape: tuple[int, ...] | None = None
     T: int | None = None  #: time steps; zoo default, else 4
     W: int | None = None  #: weight bits; zoo default, else 4
     percentile: float = 99.99  #: activation clipping percentile
@@ -61,6 +65,19 @@ def resolve(opts: ConvertOptions):
         raise ConfigError(f"model {opts.model!r}: give --dataset (mnist, digits or random)")
     shape = opts.input_shape
     pad_to = entry.pad_to if entry and dataset == entry.dataset else None
+    vector = shape is not None and len(shape) == 1
+    if vector:
+        # a model taking vectors: the dataset's images flattened, or F random values; the
+        # hardware takes either as a stream of C·H·W values in PyTorch's flattening order
+        if dataset == "random":
+            shape = (1, 1, shape[0])
+        else:
+            native = dataset_input_shape(dataset, pad_to)
+            if native[0] * native[1] * native[2] != shape[0]:
+                raise ConfigError(f"--input-shape {shape[0]}: dataset {dataset!r} has images "
+                                  f"of {','.join(map(str, native))} = "
+                                  f"{native[0] * native[1] * native[2]} values")
+            shape = native
     if shape is None:
         shape = entry.input_shape if entry else None
         if shape is None:
@@ -77,14 +94,14 @@ def resolve(opts: ConvertOptions):
                                   f"{dataset!r} has images of {','.join(map(str, native))}")
     T = opts.T if opts.T is not None else (entry.T if entry else 4)
     W = opts.W if opts.W is not None else (entry.W if entry else 4)
-    return entry, dataset, tuple(shape), pad_to, T, W
+    return entry, dataset, tuple(shape), pad_to, T, W, vector
 
 
 def run_convert(opts: ConvertOptions, out_dir: str | Path | None = None,
                 progress: bool = True) -> ConvertResult:
     """Load, convert, measure; write network.json, weights.npz, convert.json if ``out_dir``."""
     t0 = time.perf_counter()
-    entry, dataset, shape, pad_to, T, W = resolve(opts)
+    entry, dataset, shape, pad_to, T, W, vector = resolve(opts)
     cfg = QuantConfig(T=T, W=W, percentile=opts.percentile)
     check_config(cfg)
     model = load_model_spec(opts.model)
@@ -116,11 +133,11 @@ def run_convert(opts: ConvertOptions, out_dir: str | Path | None = None,
     if progress:
         log(f"{opts.model}: converting at T={T}, W={W} (calibrating on {len(calib)} images"
             f"{f', QAT {opts.qat_epochs} epochs' if qat else ''})")
-    net = convert(model, calib, cfg, qat=qat,
+    net = convert(model, calib, cfg, qat=qat, vector_input=vector,
                   meta={"model": opts.model, "dataset": dataset, "pad_to": pad_to})
     float_acc = snn_acc = None
     if test is not None:
-        float_acc = evaluate(model, test, labels)
+        float_acc = evaluate(_Flattened(model) if vector else model, test, labels)
         snn_acc = golden.accuracy(net, test, labels)
     report = ConvertDoc(float_accuracy=float_acc, snn_accuracy=snn_acc, T=T, W=W,
                         model=opts.model, dataset=dataset,
@@ -133,6 +150,17 @@ def run_convert(opts: ConvertOptions, out_dir: str | Path | None = None,
     return result
 
 
+class _Flattened(nn.Module):
+    """A model taking vectors, fed the dataset's images flattened (for its accuracy)."""
+
+    def __init__(self, model: nn.Module) -> None:
+        super().__init__()
+        self.model = model
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.model(x.flatten(1))
+
+
 def summary_lines(net: Network) -> list[str]:
     """A short per-layer table: name, kind, output shape, accumulator bits."""
     lines = [f"{'layer':<16}{'kind':<9}{'output':<16}{'acc bits':>8}"]
@@ -142,12 +170,16 @@ def summary_lines(net: Network) -> list[str]:
     return lines
 
 
-def parse_shape(text: str) -> tuple[int, int, int]:
+def parse_shape(text: str) -> tuple[int, ...]:
+    """``C,H,W`` for images, ``F`` for a model whose forward takes ``[N, F]`` vectors."""
     try:
-        c, h, w = (int(v) for v in text.split(","))
+        dims = tuple(int(v) for v in text.split(","))
     except ValueError:
-        raise ConfigError(f"--input-shape {text!r}: expected C,H,W (e.g. 1,28,28)") from None
-    if min(c, h, w) < 1:
+        dims = ()
+    if len(dims) not in (1, 3):
+        raise ConfigError(f"--input-shape {text!r}: expected C,H,W (e.g. 1,28,28) or F for "
+                          "a model that takes vectors (e.g. 16)")
+    if min(dims) < 1:
         raise ConfigError(f"--input-shape {text!r}: sizes must be >= 1")
-    return (c, h, w)
+    return dims
 

@@ -22,7 +22,7 @@ def run_explore(opts, device: str = DEFAULT_DEVICE, budget: str | None = None,
     """Convert (per T, W of the sweep), search each, write ``explore.json`` and plots.
     ``converted``, if given, collects the conversions by (T, W) for the caller."""
     check_options(device, budget, objective, interval)
-    _, _, _, _, T0, W0 = resolve(opts)
+    _, _, _, _, T0, W0, _ = resolve(opts)
     Ts = (sweep or {}).get("T", [T0])
     Ws = (sweep or {}).get("W", [W0])
     rows: list[dict] = []
