@@ -198,3 +198,9 @@ def test_global_mean_is_global_average_pooling() -> None:
     q0 = golden.input_levels(nets[0], x)
     for net in nets[1:]:
         np.testing.assert_array_equal(golden.run_fast(net, q0), golden.run_fast(nets[0], q0))
+
+
+def test_a_flatten_of_the_flat_output_is_a_no_op() -> None:
+    model = nn.Sequential(nn.Flatten(), nn.Linear(16, 4), nn.Flatten()).eval()
+    net = fold_model(model, (1, 4, 4))
+    assert [s.kind for s in net.specs] == ["flatten", "linear"]

@@ -215,6 +215,12 @@ BAD_MODELS = [
     (ChannelMean(),
      "op 'mean' (.mean()) in forward(): a mean over dim=1 is not supported; only the mean "
      "over H and W (dim=(2, 3)), i.e. global average pooling"),
+    (seq(conv(), nn.AvgPool2d(2)),
+     "layer '1' (AvgPool2d): nothing but (log-)softmax may follow layer '0' (Conv2d), the "
+     "output layer"),
+    (seq(conv(), nn.MaxPool2d(2)),
+     "layer '1' (MaxPool2d): nothing but (log-)softmax may follow layer '0' (Conv2d), the "
+     "output layer"),
     (seq(conv(), nn.ReLU(), nn.Conv2d(4, 10, 6)),
      "layer '2' (Conv2d): a Conv2d as the output layer is not supported by the hardware "
      "(its scores would leave as a feature map); flatten and end with nn.Linear"),

@@ -79,7 +79,7 @@ def fold_chain(chain: list[Op], input_channels: int) -> list[FloatLayer]:
     finished_by: Op | None = None  # softmax seen
     since_syn: list[Op] = []  # ops between the pending layer and now
 
-    for op in chain:
+    for i, op in enumerate(chain):
         if finished_by is not None and op.kind not in ("final", "drop"):
             raise UnsupportedModel(f"{op.where}: comes after {finished_by.where}; only the "
                                    "model's output may be (log-)softmaxed")
@@ -148,6 +148,11 @@ def fold_chain(chain: list[Op], input_channels: int) -> list[FloatLayer]:
                                        "layer")
             finished_by = op
             continue
+        if op.layer is not None and pending is not None and not any(
+                o.layer is not None and o.layer.synaptic for o in chain[i + 1:]) and (
+                op.layer.float_fields(op.params) is not None):  # (a no-op flatten may)
+            raise UnsupportedModel(f"{op.where}: nothing but (log-)softmax may follow "
+                                   f"{last_syn_op.where}, the output layer")
         if op.layer is not None and not op.layer.commutes_with_relu and pending is not None:
             raise UnsupportedModel(f"{op.where}: {op.layer.noun} between {last_syn_op.where} "
                                    "and its ReLU does not commute with ReLU; move it after the "
@@ -169,7 +174,7 @@ def fold_chain(chain: list[Op], input_channels: int) -> list[FloatLayer]:
         )
     if layers[-1] is not pending:
         raise UnsupportedModel(f"{next(o for o in since_syn).where}: nothing but (log-)softmax "
-                               f"may follow the output layer {last_syn_op.where}")
+                               f"may follow {last_syn_op.where}, the output layer")
     return layers
 
 
