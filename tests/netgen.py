@@ -11,8 +11,8 @@ from e3ne.layers.base import window_out
 
 def random_network(seed: int, *, max_convs: int = 3, max_linears: int = 3) -> Network:
     """A valid random network: 0-3 convs (kernel 1-5, stride 1-2, padding 0-2 and below the
-    kernel, optional pooling), flatten, 1-3 linears; random T, W, weights, β, θ and F
-    (saturation and negative membranes both occur)."""
+    kernel, optional pooling), flatten, 1-3 linears, a ReLU after the output layer or not;
+    random T, W, weights, β, θ and F (saturation and negative membranes both occur)."""
     rng = np.random.default_rng(seed)
     T = int(rng.integers(1, 7))
     W = int(rng.integers(2, 7))
@@ -61,6 +61,9 @@ def random_network(seed: int, *, max_convs: int = 3, max_linears: int = 3) -> Ne
         c_out = int(rng.integers(2, 11)) if last else int(rng.integers(1, 17))
         layers.append(Linear(f"fc{j}", **syn_fields(c_out, fan_in, last)))
         fan_in = c_out
+    # a quarter of the networks end in a ReLU (scores max(U, 0)); drawn from a stream of
+    # its own so that every other choice of a seed stays as it was
+    layers[-1].output_relu = bool(np.random.default_rng(seed + 104729).random() < 0.25)
     return Network((c, h, w), T, W, layers).validate()
 
 

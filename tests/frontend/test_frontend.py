@@ -14,6 +14,7 @@ from e3ne import golden
 from e3ne.api import convert, fold_model
 from e3ne.errors import ConfigError
 from e3ne.frontend.quantize import QuantConfig
+from e3ne.ir import Network
 from e3ne.layers import AvgPool, Conv, Linear, MaxPool
 
 
@@ -204,3 +205,21 @@ def test_a_flatten_of_the_flat_output_is_a_no_op() -> None:
     model = nn.Sequential(nn.Flatten(), nn.Linear(16, 4), nn.Flatten()).eval()
     net = fold_model(model, (1, 4, 4))
     assert [s.kind for s in net.specs] == ["flatten", "linear"]
+
+
+def test_a_relu_after_the_output_layer_is_carried_exactly(tmp_path) -> None:
+    """The scores become max(U, 0): the golden model clamps U, and the float model agrees
+    on the class wherever the float scores are not all negative."""
+    torch.manual_seed(6)
+    model = nn.Sequential(nn.Flatten(), nn.Linear(16, 8), nn.ReLU(), nn.Linear(8, 4),
+                          nn.ReLU()).eval()
+    x = torch.rand(64, 1, 4, 4)
+    net = convert(model, x, QuantConfig(T=4, W=6))
+    assert net.layers[-1].output_relu
+    plain = convert(model[:-1], x, QuantConfig(T=4, W=6))
+    q0 = golden.input_levels(net, x)
+    u = golden.run_fast(plain, q0)
+    np.testing.assert_array_equal(golden.run_fast(net, q0), np.maximum(u, 0))
+    assert (np.asarray(u) < 0).any()  # the clamp is exercised
+    net.save(tmp_path)
+    assert Network.load(tmp_path).layers[-1].output_relu

@@ -169,9 +169,9 @@ BAD_MODELS = [
     (seq(conv(), *HEAD[:1], nn.Linear(4 * 6 * 6, 20), nn.ReLU(), nn.Linear(20, 10)),
      "layer '0' (Conv2d): is followed by layer '2' (Linear) without a ReLU in between; "
      "every hidden conv/linear layer needs one"),
-    (seq(nn.Flatten(), nn.Linear(64, 10), nn.ReLU()),
-     "layer '1' (Linear): the output layer is followed by ReLU; the output layer emits "
-     "signed membrane potentials, so remove that ReLU"),
+    (seq(nn.Flatten(), nn.Linear(64, 10), nn.ReLU6()),
+     "layer '2' (ReLU6): a clipped ReLU after layer '1' (Linear), the output layer, is not "
+     "supported; use ReLU"),
     (seq(nn.Conv1d(1, 4, 3), nn.ReLU(), nn.Flatten(), nn.Linear(24, 10)),
      "layer '0' (Conv1d): only 2-D convolutions (Conv2d) are supported"),
     (Rnn(), "layer 'rnn' (LSTM): recurrent layers are not supported; use Conv2d/Linear"),

@@ -49,11 +49,12 @@ def membrane_horner(windows: np.ndarray, w: np.ndarray, T: int, TP: int) -> np.n
     return V
 
 
-def neuron(V: np.ndarray, beta: np.ndarray, theta: np.ndarray, F: int, T: int, output: bool):
-    """U = V·2^F + β; hidden: q = clamp(floor(U/θ), 0, 2^T-1); output layer: U."""
+def neuron(V: np.ndarray, beta: np.ndarray, theta: np.ndarray, F: int, T: int, output: int):
+    """U = V·2^F + β; hidden: q = clamp(floor(U/θ), 0, 2^T-1); output layer: U
+    (``output`` 2: max(U, 0), an output layer that ends in a ReLU)."""
     U = (np.asarray(V, dtype=np.int64) << F) + beta
     if output:
-        return U
+        return np.maximum(U, 0) if output == 2 else U
     return np.clip(np.floor_divide(U, theta), 0, (1 << T) - 1)
 
 

@@ -20,7 +20,8 @@ pytestmark = pytest.mark.rtl
 
 
 class VectorMlp(nn.Module):
-    """forward() takes [N, 12]; Hardtanh(0, 2) and F.relu6 as activations."""
+    """forward() takes [N, 12]; Hardtanh(0, 2) and F.relu6 as activations; the output
+    layer ends in a ReLU (its scores are max(U, 0))."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -30,7 +31,7 @@ class VectorMlp(nn.Module):
         self.fc3 = nn.Linear(8, 3)
 
     def forward(self, x):
-        return self.fc3(F.relu6(self.fc2(self.act(self.fc1(x)))))
+        return F.relu(self.fc3(F.relu6(self.fc2(self.act(self.fc1(x))))))
 
 
 class ConvMean(nn.Module):

@@ -45,7 +45,7 @@ def run_neuron(workdir: Path, *, PE, ACC_W, F, B_W, TH_W, T, OUTPUT=0, n=200, se
     """Bench with random stalls, then again without; return the unstalled cycles."""
     rng = np.random.default_rng(seed)
     V, beta, theta = stimuli(rng, n, PE, ACC_W, F, B_W, TH_W, T)
-    out = neuron(V, beta, theta, F, T, output=bool(OUTPUT))
+    out = neuron(V, beta, theta, F, T, output=OUTPUT)
     U = (V << F) + beta
     if not OUTPUT:
         # the spiking view agrees with the closed form on every lane
@@ -72,6 +72,7 @@ CASES = {
     "t6_wide_theta_wide_beta": dict(PE=2, ACC_W=14, F=0, B_W=20, TH_W=12, T=6),
     "t8_f5": dict(PE=2, ACC_W=10, F=5, B_W=12, TH_W=9, T=8),
     "output_layer": dict(PE=4, ACC_W=12, F=3, B_W=10, TH_W=5, T=4, OUTPUT=1),
+    "output_relu": dict(PE=3, ACC_W=12, F=2, B_W=10, TH_W=5, T=4, OUTPUT=2),
 }
 
 
@@ -81,7 +82,8 @@ def latency(case) -> int:
 
 
 @pytest.mark.rtl
-@pytest.mark.parametrize("name", ["t4_pe3_f2", "t1_pe1", "t8_f5", "output_layer"])
+@pytest.mark.parametrize("name", ["t4_pe3_f2", "t1_pe1", "t8_f5", "output_layer",
+                                  "output_relu"])
 def test_neuron_verilator(tmp_path, name):
     n = 200
     # one beat per cycle after the pipeline latency
@@ -100,6 +102,7 @@ LINT_SETS = [
     dict(PE=4, ACC_W=20, F=3, B_W=24, TH_W=10, T=1, OUTPUT=0),
     dict(PE=8, ACC_W=12, F=2, B_W=8, TH_W=4, T=6, OUTPUT=0),
     dict(PE=2, ACC_W=16, F=1, B_W=8, TH_W=8, T=4, OUTPUT=1, OUT_W=24),
+    dict(PE=2, ACC_W=16, F=1, B_W=8, TH_W=8, T=4, OUTPUT=2, OUT_W=24),
 ]
 
 
@@ -113,7 +116,7 @@ def test_neuron_lint(params):
 @pytest.mark.parametrize("params,message", [
     (dict(ACC_W=1), r"PE \(1\) >= 1, ACC_W \(1\) >= 2, B_W \(8\) >= 1, TH_W \(8\) >= 1, "
                     r"T \(4\) >= 1, F \(0\) >= 0 required"),
-    (dict(OUTPUT=2), r"OUTPUT \(2\) must be 0 or 1"),
+    (dict(OUTPUT=3), r"OUTPUT \(3\) must be 0 \(hidden\), 1 \(output: U\) or 2"),
 ])
 def test_neuron_refuses_illegal_parameters(tmp_path, params, message):
     out = parameter_errors("neuron", [RTL_DIR / "neuron.sv"], params, tmp_path)

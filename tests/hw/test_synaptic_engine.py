@@ -119,10 +119,10 @@ def run_engine(workdir: Path, L: Layer, *, images=2, seed=0, simulator="verilato
     # the expected outputs: DESIGN §2, and Horner's rule in TP-plane groups agrees
     V = membrane(windows, w)
     assert np.array_equal(V, membrane_horner(windows, w, L.T, L.TP))
-    out = neuron(V, beta, theta, L.F, L.T, output=bool(L.OUTPUT))
+    out = neuron(V, beta, theta, L.F, L.T, output=L.OUTPUT)
     if L.swu:
         assert np.array_equal(out[0], reference_layer(x[0], w, beta, theta, L.F, L.T, L.K, L.S,
-                                                      L.P, output=bool(L.OUTPUT)))
+                                                      L.P, output=L.OUTPUT))
     if not L.OUTPUT:
         assert out.min() == 0 and out.max() == (1 << L.T) - 1  # both clamps exercised
     U = (V << L.F) + beta

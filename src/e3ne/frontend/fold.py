@@ -33,6 +33,7 @@ class FloatLayer:
     kernel: tuple[int, int] = (1, 1)
     relu: bool = False  # hidden synaptic layer (its output goes through ReLU)
     clip: float | None = None  # a clipped ReLU's upper bound: fixes the activation scale
+    out_relu: bool = False  # the output layer ends in a ReLU: it emits max(U, 0)
     sources: list[str] = field(default_factory=list)  # model modules folded into it
 
     @property
@@ -133,6 +134,15 @@ def fold_chain(chain: list[Op], input_channels: int) -> list[FloatLayer]:
             continue
         if op.kind == "relu":
             clip = op.params.get("clip")
+            if pending is not None and not any(o.layer is not None and o.layer.synaptic
+                                               for o in chain[i + 1:]):
+                # the output layer's ReLU: carried exactly, the scores are max(U, 0)
+                if clip is not None:
+                    raise UnsupportedModel(f"{op.where}: a clipped ReLU after "
+                                           f"{last_syn_op.where}, the output layer, is not "
+                                           "supported; use ReLU")
+                pending.out_relu = True
+                continue
             if pending is not None:
                 pending.relu = True
                 pending.clip = clip
@@ -167,11 +177,6 @@ def fold_chain(chain: list[Op], input_channels: int) -> list[FloatLayer]:
     syn = [layer for layer in layers if layer.synaptic]
     if not syn:
         raise UnsupportedModel("model: has no Conv2d or Linear layer")
-    if pending is None:
-        raise UnsupportedModel(
-            f"{last_syn_op.where}: the output layer is followed by ReLU; the output layer emits "
-            "signed membrane potentials, so remove that ReLU"
-        )
     if layers[-1] is not pending:
         raise UnsupportedModel(f"{next(o for o in since_syn).where}: nothing but (log-)softmax "
                                f"may follow {last_syn_op.where}, the output layer")
@@ -211,6 +216,8 @@ class FloatNet(nn.Module):
                         record.append(x.detach())
                     if quant is not None:
                         x = quant.activation(x, k)
+                elif layer.out_relu:
+                    x = F.relu(x)
                 k += 1
             else:
                 x = layer.layer.float_forward(layer, x)

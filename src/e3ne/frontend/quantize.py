@@ -99,7 +99,8 @@ def to_network(net: FloatNet, act_scales: list[float], cfg: QuantConfig,
             beta = (np.round(b.numpy() * theta / s_out) + theta // 2).astype(np.int64)
             act_scale = s_out
         common = dict(name=spec.name, weight=wq, beta=beta, theta=theta, shift=int(shift),
-                      output=last, act_scale=float(act_scale))
+                      output=last, output_relu=last and spec.out_relu,
+                      act_scale=float(act_scale))
         layers.append(spec.layer.from_float(spec, common))
         if not last:
             s_in = act_scales[k]

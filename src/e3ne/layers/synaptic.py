@@ -2,7 +2,8 @@
 
 Membrane ``V_c = Σ_i w_ci·q_i`` (Horner over MSB-first spike planes),
 ``U_c = V_c·2^F + β_c``; a hidden layer fires ``q_c = clamp(floor(U_c/θ_c), 0, 2^T-1)``
-by successive subtraction, the output layer emits ``U_c``.
+by successive subtraction, the output layer emits ``U_c`` (``max(U_c, 0)`` when the model
+ends in a ReLU).
 
 Why the fast executor is exact: every operand is an integer, and every product and every
 partial sum of ``Σ_i w_ci·q_i`` in any order is an integer of magnitude at most
@@ -52,6 +53,7 @@ class Synaptic(Layer):
     theta: np.ndarray | None = field(default=None, repr=False)  # int64 [C_out]; None if output
     shift: int = 0  # F
     output: bool = False  # last synaptic layer: emits U, no neuron
+    output_relu: bool = False  # the output layer ends in a ReLU: it emits max(U, 0)
     act_scale: float = 1.0  # float value of one LSB of the output (q, or U if output)
     _cache: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
@@ -111,6 +113,8 @@ class Synaptic(Layer):
         if self.output != is_last:
             want = "the last synaptic layer" if is_last else "a hidden layer"
             raise FormatError(f"{where}: output={self.output} but it is {want}")
+        if self.output_relu and not self.output:
+            raise FormatError(f"{where}: output_relu is only for the output layer")
         if self.output:
             if self.theta is not None:
                 raise FormatError(f"{where}: the output layer has no threshold theta")
@@ -135,6 +139,7 @@ class Synaptic(Layer):
             "name": self.name,
             "shift": self.shift,
             "output": self.output,
+            **({"output_relu": True} if self.output_relu else {}),
             "act_scale": self.act_scale,
         }
 
@@ -147,6 +152,7 @@ class Synaptic(Layer):
             "theta": arrays.get("theta"),
             "shift": d["shift"],
             "output": d["output"],
+            "output_relu": bool(d.get("output_relu", False)),
             "act_scale": float(d.get("act_scale", 1.0)),
         }
 
@@ -169,7 +175,7 @@ class Synaptic(Layer):
         beta, theta = self._cache[key]
         u = v * (1 << self.shift) + beta if self.shift else v + beta
         if self.output:
-            return u
+            return u.clamp(min=0) if self.output_relu else u
         if v.dtype == torch.int64:
             return torch.div(u, theta, rounding_mode="floor").clamp_(0, (1 << T) - 1)
         return torch.floor(u / theta).clamp_(0, (1 << T) - 1)
@@ -194,7 +200,9 @@ class Synaptic(Layer):
             v = current if v is None else 2 * v + current
         shape = (1, -1) + (1,) * (v.ndim - 2)
         u = v * (1 << self.shift) + self.beta.reshape(shape)
-        return u if self.output else self.neuron_literal(u, T)
+        if self.output:
+            return np.maximum(u, 0) if self.output_relu else u
+        return self.neuron_literal(u, T)
 
     def synaptic_current(self, s: np.ndarray) -> np.ndarray:
         """Exact integer ``Σ_i w_ci·s_i`` for one spike plane (int64, numpy)."""
@@ -252,7 +260,7 @@ class Synaptic(Layer):
             weights_in_bram(fold.weights, nf * sf, fold.PE * fold.SIMD * W))
         return SynapticEngine.parameters(self.fan_in, self.out_channels, fold.PE, fold.SIMD,
                                          fold.TP, T, W, acc, self.shift, b_w, th_w,
-                                         self.output, wgt)
+                                         self.output, wgt, output_relu=self.output_relu)
 
     def live_weight_bits(self, fold, W: int, order: tuple[int, int, int] | None) -> int:
         """Weight-ROM bit columns synthesis keeps (once per fold: the search asks often)."""

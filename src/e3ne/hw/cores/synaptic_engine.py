@@ -66,14 +66,15 @@ class SynapticEngine(Core):
     @staticmethod
     def parameters(mw: int, c_out: int, pe: int, simd: int, tp: int, T: int, W: int,
                    acc_w: int, shift: int, b_w: int, th_w: int, output: bool, wgt_ram: int,
-                   out_w: int | None = None) -> dict:
+                   out_w: int | None = None, output_relu: bool = False) -> dict:
         """The RTL parameters (without memory file names and the consumer's ``OGAP``);
         the window buffer, the accumulator memory and the bias/threshold ROMs placed by
         ``buffer_in_bram``; ``OUT_W`` (output layer) is the accumulator width unless
-        given."""
+        given; ``output_relu``: the output layer emits max(U, 0) (``OUTPUT`` 2)."""
         nf, sf = c_out // pe, mw // simd
         p = {"MW": mw, "C_OUT": c_out, "PE": pe, "SIMD": simd, "T": T, "TP": tp, "W": W,
-             "ACC_W": acc_w, "F": shift, "B_W": b_w, "TH_W": th_w, "OUTPUT": int(output),
+             "ACC_W": acc_w, "F": shift, "B_W": b_w, "TH_W": th_w,
+             "OUTPUT": (2 if output_relu else 1) if output else 0,
              "WGT_RAM": wgt_ram, "WIN_RAM": int(buffer_in_bram(2 * sf, simd * T)),
              "ACC_RAM": int(nf > 1 and buffer_in_bram(nf, pe * acc_w)),
              "PAR_RAM": int(buffer_in_bram(nf, pe * (b_w + (0 if output else th_w))))}
@@ -139,7 +140,7 @@ class SynapticEngine(Core):
         pe, simd, tp, T, W = p["PE"], p["SIMD"], p["TP"], p["T"], p["W"]
         nf, sf, np_ = p["C_OUT"] // pe, p["MW"] // simd, T // tp
         acc, f, b_w, th_w = p["ACC_W"], p["F"], p["B_W"], p["TH_W"]
-        out = p["OUTPUT"] == 1
+        out = p["OUTPUT"] != 0
         uw = max(acc + f, b_w) + 1
         odw = p.get("OUT_W", acc) if out else T
         wgt, win, accm, par = (p.get(k, 0) == 1 for k in ("WGT_RAM", "WIN_RAM", "ACC_RAM",

@@ -10,7 +10,8 @@
  *  computed as a radix spiking neuron: for t = 0 .. T-1 it fires s_t = 1 and subtracts
  *  theta * 2^(T-1-t) when U >= theta * 2^(T-1-t); q = sum_t s_t * 2^(T-1-t).  The first
  *  step also flags U < 0 (q = 0) and U >= theta * 2^T (q = 2^T - 1).
- *  Output layer (OUTPUT = 1): lane p carries U itself, signed, OUT_W bits.
+ *  Output layer (OUTPUT = 1): lane p carries U itself, signed, OUT_W bits; with
+ *  OUTPUT = 2 (the model's output layer ends in a ReLU) it carries max(U, 0).
  *
  *  Streams (one beat = PE lanes, lane p at [p*width +: width]):
  *      idat  = V lanes (ACC_W),  ibias = beta lanes (B_W),  ithr = theta lanes (TH_W),
@@ -25,8 +26,8 @@ module neuron #(
 	parameter int B_W = 8,       // width of beta, signed
 	parameter int TH_W = 8,      // width of theta, unsigned, theta >= 1
 	parameter int T = 4,         // activation bits (hidden layer)
-	parameter int OUTPUT = 0,    // 1: output layer, emit U instead of q
-	parameter int OUT_W = ((ACC_W + F > B_W)? ACC_W + F : B_W) + 1,  // width of U lanes (OUTPUT = 1)
+	parameter int OUTPUT = 0,    // 1: output layer, emit U instead of q; 2: emit max(U, 0)
+	parameter int OUT_W = ((ACC_W + F > B_W)? ACC_W + F : B_W) + 1,  // width of U lanes (OUTPUT != 0)
 	localparam int ODW = (OUTPUT != 0)? OUT_W : T  // output lane width
 )(
 	// Global Control
@@ -56,11 +57,11 @@ module neuron #(
 				PE, ACC_W, B_W, TH_W, T, F);
 			$finish;
 		end
-		if (OUTPUT != 0 && OUTPUT != 1) begin
-			$error("%m: OUTPUT (%0d) must be 0 or 1", OUTPUT);
+		if (OUTPUT < 0 || OUTPUT > 2) begin
+			$error("%m: OUTPUT (%0d) must be 0 (hidden), 1 (output: U) or 2 (output: max(U, 0))", OUTPUT);
 			$finish;
 		end
-		if (OUTPUT == 1 && OUT_W < 2) begin
+		if (OUTPUT != 0 && OUT_W < 2) begin
 			$error("%m: OUT_W (%0d) must be >= 2", OUT_W);
 			$finish;
 		end
@@ -93,7 +94,12 @@ module neuron #(
 		assign	unused_thr = ^ithr;
 		assign	last_vld = V0;
 		for (genvar p = 0; p < PE; p++) begin : genLane
-			assign	odat[p*ODW +: ODW] = ODW'($signed(U0[p*U_W +: U_W]));
+			if (OUTPUT == 2) begin : genRelu
+				assign	odat[p*ODW +: ODW] = U0[p*U_W + U_W-1]? '0 : ODW'($signed(U0[p*U_W +: U_W]));
+			end : genRelu
+			else begin : genU
+				assign	odat[p*ODW +: ODW] = ODW'($signed(U0[p*U_W +: U_W]));
+			end : genU
 		end : genLane
 	end : genOutput
 	else begin : genHidden

@@ -12,7 +12,7 @@
  *      x_i = q_i[T-1-g*TP -: TP] for group g,
  *  with no multiplier: the TP spike bits of x_i gate the weight bits (spike_dot.sv).
  *  Then the neuron (neuron.sv): U = V*2^F + beta_c, q = clamp(floor(U/theta_c), 0,
- *  2^T-1), or U for the output layer (OUTPUT = 1).
+ *  2^T-1), or U for the output layer (OUTPUT = 1; OUTPUT = 2: max(U, 0)).
  *  Output: per window, C_OUT channels in NF = C_OUT/PE beats of PE lanes, channel
  *  nf*PE + p at odat[p*ODW +: ODW] (T bits unsigned, or OUT_W bits two's complement).
  *
@@ -33,7 +33,7 @@
  *  meets no logic); spike_dot.sv (1 + NS stages: spike-gated 3:2 and 6:3 counters, then
  *  one adder tree over their outputs with a register every LEVELS levels, NS =
  *  ceil(clog2(W*TP*M)/LEVELS), M its leaves per plane pair); the accumulator; the neuron
- *  (T+1 stages, or 1 for OUTPUT = 1); an output FIFO of OFD = 9 + NS + (T | 0) beats.  A
+ *  (T+1 stages, or 1 for OUTPUT != 0); an output FIFO of OFD = 9 + NS + (T | 0) beats.  A
  *  step's output beat leaves 7 + NS + (T | 0) cycles after its issue.  The pipeline never
  *  stalls (no enable reaches its registers): a step that emits an output beat issues only
  *  while fewer than OFD beats are in flight or in the FIFO (a credit counter), so
@@ -50,7 +50,7 @@
  *   BIAS_FILE:   NF words of PE*B_W bits; word nf, bits [p*B_W +: B_W]: beta of channel
  *       nf*PE + p, two's complement.
  *   THRESH_FILE: NF words of PE*TH_W bits; word nf, bits [p*TH_W +: TH_W]: theta of
- *       channel nf*PE + p, unsigned, >= 1 (not read when OUTPUT = 1).
+ *       channel nf*PE + p, unsigned, >= 1 (not read when OUTPUT != 0).
  *  WGT_RAM places the weight ROM in LUT logic (0; constant bits fold away) or block RAM
  *  (1), as the DSE decides; WIN_RAM the window buffer, ACC_RAM the accumulator memory
  *  and PAR_RAM the bias/threshold ROMs likewise (the generator's rule: block RAM once
@@ -71,8 +71,8 @@ module synaptic_engine #(
 	parameter int F = 0,         // layer shift, U = V*2^F + beta
 	parameter int B_W = 8,       // bias width, signed
 	parameter int TH_W = 8,      // threshold width, unsigned
-	parameter int OUTPUT = 0,    // 1: output layer, emit U
-	parameter int OUT_W = ((ACC_W + F > B_W)? ACC_W + F : B_W) + 1,  // U lane width (OUTPUT = 1)
+	parameter int OUTPUT = 0,    // 1: output layer, emit U; 2: emit max(U, 0)
+	parameter int OUT_W = ((ACC_W + F > B_W)? ACC_W + F : B_W) + 1,  // U lane width (OUTPUT != 0)
 	parameter int ADDER = 2,     // 1: bit-plane popcount, 2: bit-plane compressor
 	parameter int LEVELS = 2,    // adder-tree levels between two pipeline registers
 	parameter int OGAP = 1,      // fewest cycles between two output beats (the consumer's)
