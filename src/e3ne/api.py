@@ -36,7 +36,7 @@ def fold_model(model: nn.Module, input_shape: tuple[int, int, int],
     chain = trace_model(model, tuple(input_shape), vector_input)
     layers = fold_chain(chain, input_shape[0])
     for i, spec in enumerate(layers):
-        why = spec.layer.hardware_refusal(i == len(layers) - 1)
+        why = spec.layer.hardware_refusal(spec, i == len(layers) - 1)
         if why:
             op = next(o for o in chain if o.name == spec.name)
             raise UnsupportedModel(f"{op.where}: {why}")

@@ -20,16 +20,19 @@ def out_size(n: int, K: int, S: int, P: int) -> int:
     return (n + 2 * P - K) // S + 1
 
 
-def reference_window(x: np.ndarray, K: int, S: int, P: int) -> np.ndarray:
-    """Sliding windows of an [H, W, C] map: [OH, OW, K, K, C], zero padded."""
+def reference_window(x: np.ndarray, K: int, S: int, P: int, KW: int | None = None,
+                     SW: int | None = None, PW: int | None = None) -> np.ndarray:
+    """Sliding windows of an [H, W, C] map: [OH, OW, K, KW, C], zero padded (KW, SW, PW:
+    the window's width, horizontal stride and padding; default square)."""
+    KW, SW, PW = (K if KW is None else KW), (S if SW is None else SW), (P if PW is None else PW)
     H, W, C = x.shape
-    OH, OW = out_size(H, K, S, P), out_size(W, K, S, P)
-    xp = np.zeros((H + 2 * P, W + 2 * P, C), dtype=np.int64)
-    xp[P : P + H, P : P + W] = x
-    win = np.zeros((OH, OW, K, K, C), dtype=np.int64)
+    OH, OW = out_size(H, K, S, P), out_size(W, KW, SW, PW)
+    xp = np.zeros((H + 2 * P, W + 2 * PW, C), dtype=np.int64)
+    xp[P : P + H, PW : PW + W] = x
+    win = np.zeros((OH, OW, K, KW, C), dtype=np.int64)
     for oy in range(OH):
         for ox in range(OW):
-            win[oy, ox] = xp[oy * S : oy * S + K, ox * S : ox * S + K]
+            win[oy, ox] = xp[oy * S : oy * S + K, ox * SW : ox * SW + KW]
     return win
 
 

@@ -72,9 +72,9 @@ def feature_map(rng: np.random.Generator, t: int, h: int, w: int, c: int) -> np.
     return np.where(rng.random((h, w, c)) < 1 / 3, 0, x)
 
 
-def exhaustive_windows(rng: np.random.Generator, t: int, k: int) -> np.ndarray:
+def exhaustive_windows(rng: np.random.Generator, t: int, kk: int) -> np.ndarray:
     """Windows for C=2: lane 0 sums to every value in [0, KK*(2^T-1)], lane 1 the rest."""
-    kk, top = k * k, 2**t - 1
+    top = 2**t - 1
     sums = np.arange(kk * top + 1)
     win = np.zeros((len(sums), kk, 2), dtype=np.int64)
     for i, total in enumerate(sums):
@@ -119,13 +119,15 @@ def test_reference_matches_golden() -> None:
 
 # --- benches ------------------------------------------------------------------------------
 def make_variant(tmp: Path, name: str, rng: np.random.Generator) -> dict:
-    if name.startswith("exhaustive_k"):
-        t, k, c, simd, mode = EXHAUSTIVE_T, int(name.removeprefix("exhaustive_k")), 2, 2, AVG
-        win = exhaustive_windows(rng, t, k)  # [N, KK, C]
+    if name.startswith("exhaustive_"):  # exhaustive_k3 (3 x 3) or exhaustive_2x3 (2 x 3)
+        size = name.removeprefix("exhaustive_")
+        k, kw = (int(size[1:]),) * 2 if size.startswith("k") else map(int, size.split("x"))
+        t, c, simd, mode = EXHAUSTIVE_T, 2, 2, AVG
+        kk = k * kw
+        win = exhaustive_windows(rng, t, kk)  # [N, KK, C]
         stream = win.reshape(-1)
-        kk = k * k
         expected = (win.sum(axis=1) + kk // 2) // kk
-        extra: dict = {}
+        extra: dict = {"KW": kw} if kw != k else {}
     else:
         t, c, simd, k, s, p, h, w, mode, extra = VARIANTS[name]
         x = feature_map(rng, t, h, w, c)
@@ -150,7 +152,7 @@ def check_variants(tmp_path: Path, names: list[str], simulator: str) -> None:
 
 
 def test_bench_verilator(tmp_path: Path) -> None:
-    exhaustive = [f"exhaustive_k{k}" for k in (2, 3, 5)]
+    exhaustive = [*(f"exhaustive_k{k}" for k in (2, 3, 5)), "exhaustive_2x3", "exhaustive_1x5"]
     check_variants(tmp_path, [*VARIANTS, *exhaustive], "verilator")
 
 
@@ -164,6 +166,7 @@ LINT_PARAMS = [
     dict(T=6, C=3, K=5, SIMD=1, MODE=AVG),
     dict(T=1, C=4, K=3, SIMD=4, MODE=AVG),
     dict(T=3, C=2, K=1, SIMD=1, MODE=MAX),
+    dict(T=4, C=4, K=1, KW=3, SIMD=2, MODE=AVG),
 ]
 
 

@@ -22,45 +22,51 @@ SOURCES = bench_sources("mem_ram", "swu", tb="swu_tb")
 CORES = [RTL_DIR / "mem_ram.sv", RTL_DIR / "swu.sv"]
 
 
-def ideal_cycles(*, K, S, P, H, WD, C, CH, SIMD, images) -> int:
+def ideal_cycles(*, K, S, P, H, WD, C, CH, SIMD, images, KW, SW, PW) -> int:
     """Cycle model: input at one word per cycle, output at one beat per cycle.
 
     A pixel takes C / min(CH, BS) cycles to enter (BS = channels per output beat, the
     write-port word); a window can start once its last pixel is in and the previous window
-    has left; it takes K*K*C/SIMD cycles.  Returns the cycle of the last beat.
+    has left; it takes K*KW*C/SIMD cycles.  Returns the cycle of the last beat.
     """
     per_pixel = C // min(CH, min(SIMD, C))
-    per_window = K * K * C // SIMD
+    per_window = K * KW * C // SIMD
     t = 0
     for img in range(images):
         for oy in range(out_size(H, K, S, P)):
-            for ox in range(out_size(WD, K, S, P)):
-                y_last, x_last = min(oy * S - P + K - 1, H - 1), min(ox * S - P + K - 1, WD - 1)
+            for ox in range(out_size(WD, KW, SW, PW)):
+                y_last = min(oy * S - P + K - 1, H - 1)
+                x_last = min(ox * SW - PW + KW - 1, WD - 1)
                 ready = ((img * H + y_last) * WD + x_last + 1) * per_pixel
                 t = max(t, ready) + per_window
     return t
 
 
 def run_swu(workdir: Path, *, K, S, P, H, WD, C, CH, T, SIMD, images=2, seed=0,
-            simulator="verilator") -> tuple[int, int]:
-    """Bench with random stalls, then again without; return (cycles, ideal cycles)."""
+            simulator="verilator", KW=None, SW=None, PW=None) -> tuple[int, int]:
+    """Bench with random stalls, then again without; return (cycles, ideal cycles).
+    KW, SW, PW (the window's width, horizontal stride, padding) default to K, S, P."""
+    cols = {"KW": KW, "SW": SW, "PW": PW}
+    given = {k: v for k, v in cols.items() if v is not None}
+    KW, SW, PW = (K if KW is None else KW), (S if SW is None else SW), (P if PW is None else PW)
     rng = np.random.default_rng(seed)
     x = rng.integers(0, 1 << T, size=(images, H, WD, C))
-    windows = np.stack([reference_window(img, K, S, P) for img in x])
-    assert windows.shape[1:3] == (out_size(H, K, S, P), out_size(WD, K, S, P))
+    windows = np.stack([reference_window(img, K, S, P, KW, SW, PW) for img in x])
+    assert windows.shape[1:3] == (out_size(H, K, S, P), out_size(WD, KW, SW, PW))
     inp = beats(x, CH, T)  # (image, y, x, c) raster, c fastest
     exp = beats(windows, SIMD, T)  # (image, oy, ox, ky, kx, c), c fastest
     workdir.mkdir(parents=True, exist_ok=True)
     write_mem(workdir / "in.mem", inp, CH * T)
     write_mem(workdir / "exp.mem", exp, SIMD * T)
-    params = dict(K=K, S=S, P=P, H=H, WD=WD, C=C, CH=CH, T=T, SIMD=SIMD,
+    params = dict(K=K, S=S, P=P, **given, H=H, WD=WD, C=C, CH=CH, T=T, SIMD=SIMD,
                   N_IN=len(inp), N_OUT=len(exp), GAP=30, BP=30, SEED=seed + 1)
     cyc = run_stalled_then_unstalled("swu_tb", SOURCES, workdir, params, simulator)
-    ideal = ideal_cycles(K=K, S=S, P=P, H=H, WD=WD, C=C, CH=CH, SIMD=SIMD, images=images)
+    ideal = ideal_cycles(K=K, S=S, P=P, H=H, WD=WD, C=C, CH=CH, SIMD=SIMD, images=images,
+                         KW=KW, SW=SW, PW=PW)
     return cyc, ideal
 
 
-# name: K, S, P, H, WD, C, CH, T, SIMD
+# name: K, S, P, H, WD, C, CH, T, SIMD[, KW, SW, PW]
 CASES = {
     "k3_p1_nonsquare_simd1": (3, 1, 1, 6, 7, 2, 1, 4, 1),
     "k5_p2_c1_simd25": (5, 1, 2, 7, 6, 1, 1, 4, 25),
@@ -71,15 +77,22 @@ CASES = {
     "k3_collect_gearbox_t1": (3, 1, 0, 5, 4, 6, 2, 1, 6),
     "k4_s3_two_rows_per_beat": (4, 3, 1, 8, 7, 2, 1, 2, 16),
     "k3_s2_whole_window": (3, 2, 1, 5, 6, 2, 1, 4, 18),
+    # non-square windows: KW, SW, PW of their own
+    "k3x1_column_simd_rows": (3, 1, 1, 6, 5, 2, 2, 3, 6, 1, 1, 0),
+    "k1x3_s1x2_row_1d": (1, 1, 0, 1, 11, 3, 1, 4, 9, 3, 2, 1),
+    "k2x5_s2x1_p1x2_taps": (2, 2, 1, 5, 9, 1, 1, 2, 5, 5, 1, 2),
+    "k5x3_rows_per_beat": (5, 1, 2, 7, 6, 2, 1, 3, 30, 3, 2, 1),
 }
 VERILATOR = ["k3_p1_nonsquare_simd1", "k5_p2_c1_simd25", "k3_s2_p1_ch2_simd2",
-             "k1_s2_split_gearbox", "k4_s3_two_rows_per_beat"]
+             "k1_s2_split_gearbox", "k4_s3_two_rows_per_beat", "k1x3_s1x2_row_1d",
+             "k5x3_rows_per_beat"]
 
 
 def check(tmp_path, name, simulator):
-    K, S, P, H, WD, C, CH, T, SIMD = CASES[name]
+    K, S, P, H, WD, C, CH, T, SIMD, *cols = CASES[name]
+    KW, SW, PW = cols or (None, None, None)
     cyc, ideal = run_swu(tmp_path, K=K, S=S, P=P, H=H, WD=WD, C=C, CH=CH, T=T, SIMD=SIMD,
-                         simulator=simulator)
+                         simulator=simulator, KW=KW, SW=SW, PW=PW)
     print(f"{name}: {cyc} cycles, ideal schedule {ideal}")
     # never a stall beyond the ideal schedule, only the 3-cycle pipeline (swu.sv header)
     assert cyc == ideal + 3, (cyc, ideal)
@@ -102,6 +115,7 @@ LINT_SETS = [
     dict(K=5, S=1, P=2, H=32, WD=32, C=1, CH=1, T=4, SIMD=25),
     dict(K=1, S=2, P=0, H=6, WD=5, C=8, CH=8, T=2, SIMD=2),
     dict(K=3, S=2, P=1, H=7, WD=9, C=3, CH=1, T=6, SIMD=9),
+    dict(K=1, S=1, P=0, KW=5, SW=2, PW=2, H=1, WD=20, C=4, CH=4, T=4, SIMD=20),
 ]
 
 
@@ -113,11 +127,13 @@ def test_swu_lint(params):
 
 BAD = [
     (dict(K=3, C=3, SIMD=4), r"SIMD \(4\) must divide C \(3\), or be a multiple of C dividing "
-                             r"K\*C \(9\), or a multiple of K\*C dividing K\*K\*C \(27\)"),
-    (dict(K=3, P=3), r"padding P \(3\) must lie in 0 \.\. K-1 \(K = 3\)"),
+                             r"KW\*C \(9\), or a multiple of KW\*C dividing K\*KW\*C \(27\)"),
+    (dict(K=3, P=3), r"padding P \(3\), PW \(3\) must lie in 0 \.\. K-1, 0 \.\. KW-1 "
+                     r"\(K = 3, KW = 3\)"),
+    (dict(K=3, KW=2, PW=2), r"padding P \(0\), PW \(2\) must lie in 0 \.\. K-1, 0 \.\. KW-1"),
     (dict(C=6, CH=4, SIMD=6), r"channels C \(6\) are not a multiple of CH \(4\)"),
     (dict(C=6, CH=2, SIMD=3), r"CH \(2\) and SIMD \(3\) must divide one another"),
-    (dict(K=5, P=0, H=4), r"kernel K \(5\) exceeds the padded input 4 x 8"),
+    (dict(K=5, P=0, H=4), r"kernel 5 x 5 exceeds the padded input 4 x 8"),
 ]
 
 

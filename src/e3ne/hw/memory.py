@@ -135,11 +135,14 @@ class LineBuffer:
         return buffer_in_bram(self.depth, self.width)
 
 
-def line_buffer(k: int, s: int, p: int, h: int, wd: int, c: int, simd: int, T: int) -> LineBuffer:
-    """Bank geometry of ``swu`` with these parameters (as its header derives it)."""
+def line_buffer(k: int, s: int, p: int, h: int, wd: int, c: int, simd: int, T: int,
+                kw: int | None = None, pw: int | None = None) -> LineBuffer:
+    """Bank geometry of ``swu`` with these parameters (as its header derives it); ``kw``,
+    ``pw``: the window's width and horizontal padding (default ``k``, ``p``)."""
+    kw, pw = (k if kw is None else kw), (p if pw is None else pw)
     bs = simd if simd <= c else c
-    bn = 1 if simd <= c else (simd // c if simd <= k * c else k)
+    bn = 1 if simd <= c else (simd // c if simd <= kw * c else kw)
     rb = 2 * (k - p) + ((h + 2 * p - k) % s if h + 2 * p >= k else 0)
     rows = max(k + s, rb)
-    xw = (p + wd - 1) // bn + 1
+    xw = (pw + wd - 1) // bn + 1
     return LineBuffer(rows, bn, xw * (c // bs), bs * T)

@@ -94,7 +94,7 @@ class Layer:
 
     # --- hardware ----------------------------------------------------------------
     @classmethod
-    def hardware_refusal(cls, is_last: bool) -> str | None:
+    def hardware_refusal(cls, spec, is_last: bool) -> str | None:
         """Why the generated hardware cannot take this kind here (checked at convert,
         before any work), or None."""
         return None

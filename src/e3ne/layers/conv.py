@@ -15,9 +15,9 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from e3ne.errors import FormatError, UnsupportedModel
-from e3ne.hw.cores.base import Stream, divisors
+from e3ne.hw.cores.base import Stream
 from e3ne.hw.cores.stream_dwc import convert
-from e3ne.hw.cores.swu import legal_simd, square_window, window
+from e3ne.hw.cores.swu import legal_simd, padding_refusal, window
 from e3ne.layers.base import Shape, pair, register, window_out
 from e3ne.layers.synaptic import Synaptic
 
@@ -78,11 +78,11 @@ class Conv(Synaptic):
         spec.weight = w * a.view(1, -1, 1, 1)
 
     @classmethod
-    def hardware_refusal(cls, is_last: bool) -> str | None:
+    def hardware_refusal(cls, spec, is_last: bool) -> str | None:
         if is_last:
             return ("a Conv2d as the output layer is not supported by the hardware (its "
                     "scores would leave as a feature map); flatten and end with nn.Linear")
-        return None
+        return padding_refusal(spec.kernel, spec.padding)
 
     @classmethod
     def from_float(cls, spec, common: dict) -> Conv:
@@ -147,11 +147,10 @@ class Conv(Synaptic):
 
     # --- hardware: a sliding-window unit feeding the engine --------------------------
     def legal_simd(self) -> list[int]:
-        """A divisor of C; or a multiple of C dividing K*C; or a multiple of K*C dividing
-        K*K*C (non-square kernels: a divisor of C)."""
+        """A divisor of C; or a multiple of C dividing KW*C; or a multiple of KW*C dividing
+        KH*KW*C."""
         kh, kw = self.kernel
-        c = int(self.weight.shape[1])
-        return legal_simd(kh, c) if kh == kw else list(divisors(c))
+        return legal_simd(kh, int(self.weight.shape[1]), kw)
 
     def hw_weights(self, order: tuple[int, int, int] | None) -> np.ndarray:
         """(ky, kx, c) windows, as the sliding-window unit emits them."""
@@ -165,5 +164,5 @@ class Conv(Synaptic):
                  ) -> tuple[Stream, None]:
         if self.covers_input(shape):
             return convert(design, src, fold.SIMD, tag), None
-        k, s, p = square_window(self.kernel, self.stride, self.padding, self.where)
-        return window(design, src, shape, k, s, p, fold.SIMD, tag), None
+        return window(design, src, shape, self.kernel, self.stride, self.padding, fold.SIMD,
+                      tag), None

@@ -22,7 +22,7 @@ from e3ne.errors import FormatError, UnsupportedModel
 from e3ne.hw.cores.base import Stream
 from e3ne.hw.cores.pool_stream import stream_pool
 from e3ne.hw.cores.pool_unit import pool
-from e3ne.hw.cores.swu import square_window, window
+from e3ne.hw.cores.swu import window
 from e3ne.layers.base import Layer, Shape, pair, register, window_out
 
 
@@ -144,12 +144,13 @@ class Pool(Layer):
     def build_hw(self, design, src: Stream, shape: Shape, tag: str) -> Stream:
         """Windows that tile the map (kernel = stride, no padding): a streaming pool unit
         on the layer's input stream; otherwise a sliding-window unit feeding a pool unit."""
-        k, s, p = square_window(self.kernel, self.stride, self.padding, self.where)
-        if k == s and p == 0:
+        (k, kw), (s, sw), (p, pw) = self.kernel, self.stride, self.padding
+        if k == kw == s == sw and p == pw == 0:
             dst = stream_pool(design, src, shape, k, self.averages, tag)
         else:
-            win = window(design, src, shape, k, s, p, src.lanes, tag)
-            dst = pool(design, win, shape[0], k, self.averages, tag)
+            win = window(design, src, shape, self.kernel, self.stride, self.padding, src.lanes,
+                         tag)
+            dst = pool(design, win, shape[0], self.kernel, self.averages, tag)
         design.stage({"layer": self.name, "kind": self.kind, "index": design.index,
                       "tap": dst.doc()}, (tag, dst))
         return dst

@@ -27,7 +27,8 @@ class PoolUnit(Core):
     @property
     def _shape(self) -> tuple[int, int, int]:
         """(windows, taps per window, channel groups per tap)."""
-        kk, cf = self.params["K"] ** 2, self.params["C"] // self.params["SIMD"]
+        p = self.params
+        kk, cf = p["K"] * p.get("KW", p["K"]), p["C"] // p["SIMD"]
         return self.in_beats // (kk * cf), kk, cf
 
     def per_window(self, r: int) -> int:
@@ -65,7 +66,7 @@ class PoolUnit(Core):
     @classmethod
     def features(cls, p: dict) -> tuple[dict, dict]:
         st = p["SIMD"] * p["T"]
-        kk = p["K"] * p["K"]
+        kk = p["K"] * p.get("KW", p["K"])
         return {"const": 1.0, "lanes": st, "avg": st * p["MODE"] * (clog2(kk) + 2),
                 "depth": (p["C"] // p["SIMD"]) * st}, {}
 
@@ -76,10 +77,12 @@ class PoolUnit(Core):
                                          (4, 16, 2, 1, 0), (4, 8, 2, 8, 1), (6, 32, 3, 4, 1)]]
 
 
-def pool(design, window: Stream, channels: int, k: int, average: bool, tag: str) -> Stream:
-    """A pool unit over the K x K window beats of ``window`` (from a ``swu``)."""
-    dst = design.stream(window.lanes, window.lane_w, window.beats // (k * k))
-    design.add(PoolUnit(f"u_pool_{tag}", design.layer,
-                        {"T": window.lane_w, "C": channels, "K": k, "SIMD": window.lanes,
-                         "MODE": int(average)}, window, dst))
+def pool(design, window: Stream, channels: int, kernel: tuple[int, int], average: bool,
+         tag: str) -> Stream:
+    """A pool unit over the KH x KW window beats of ``window`` (from a ``swu``)."""
+    k, kw = kernel
+    dst = design.stream(window.lanes, window.lane_w, window.beats // (k * kw))
+    params = {"T": window.lane_w, "C": channels, "K": k, **({"KW": kw} if kw != k else {}),
+              "SIMD": window.lanes, "MODE": int(average)}
+    design.add(PoolUnit(f"u_pool_{tag}", design.layer, params, window, dst))
     return dst

@@ -6,7 +6,6 @@ import math
 
 import numpy as np
 
-from e3ne.errors import ConfigError
 from e3ne.hw.cores.base import Core, Stream, clog2, register_core, serve
 from e3ne.hw.cores.stream_dwc import convert
 from e3ne.hw.memory import block_ram, line_buffer, lutram_sites
@@ -29,9 +28,10 @@ class Swu(Core):
     def _geometry(self) -> tuple:
         p = self.params
         k, s, pad, h, w = p["K"], p["S"], p["P"], p["H"], p["WD"]
-        oh, ow = (h + 2 * pad - k) // s + 1, (w + 2 * pad - k) // s + 1
+        kw, sw, pw = _columns(p)
+        oh, ow = (h + 2 * pad - k) // s + 1, (w + 2 * pw - kw) // sw + 1
         bs = min(p["SIMD"], p["C"])  # channels per written word
-        return k, s, pad, h, w, p["C"], p["CH"], bs, oh, ow, k * k * p["C"] // p["SIMD"]
+        return k, s, pad, h, w, p["C"], p["CH"], bs, oh, ow, k * kw * p["C"] // p["SIMD"]
 
     def accept_gap(self) -> int:
         return max(1, self.params["CH"] // min(self.params["SIMD"], self.params["C"]))
@@ -48,13 +48,15 @@ class Swu(Core):
         written = taken[per_pixel - 1::per_pixel] + nw  # pixel's last word stored
         oy, ox = np.divmod(np.arange(oh * ow), ow)
         y = np.minimum(oy * s - pad + k - 1, h - 1)  # window's last pixel
-        x = np.minimum(ox * s - pad + k - 1, w - 1)
+        kw, sw, pw = _columns(self.params)
+        x = np.minimum(ox * sw - pw + kw - 1, w - 1)
         ready = written[y * w + x] + 3
         return serve(np.repeat(ready, nb))
 
     @classmethod
     def features(cls, p: dict) -> tuple[dict, dict]:
-        lb = line_buffer(p["K"], p["S"], p["P"], p["H"], p["WD"], p["C"], p["SIMD"], p["T"])
+        lb = line_buffer(p["K"], p["S"], p["P"], p["H"], p["WD"], p["C"], p["SIMD"], p["T"],
+                         *_columns(p)[::2])
         bram = p.get("LB_RAM", 0) == 1
         sites = 0 if bram else lb.banks * lutram_sites(lb.depth, lb.width)
         feats = {
@@ -84,38 +86,47 @@ class Swu(Core):
                  "SIMD": simd, "LB_RAM": lb} for k, s, p, h, wd, c, ch, t, simd, lb in swus]
 
 
-def legal_simd(k: int, c: int) -> list[int]:
-    """Window elements per beat the unit can emit for a K x K window over C channels: a
-    divisor of C; or a multiple of C dividing K*C; or a multiple of K*C dividing K*K*C."""
+def _columns(p: dict) -> tuple[int, int, int]:
+    """(KW, SW, PW): the window's width, horizontal stride and padding (default square)."""
+    return p.get("KW", p["K"]), p.get("SW", p["S"]), p.get("PW", p["P"])
+
+
+def legal_simd(k: int, c: int, kw: int | None = None) -> list[int]:
+    """Window elements per beat the unit can emit for a K x KW window over C channels: a
+    divisor of C; or a multiple of C dividing KW*C; or a multiple of KW*C dividing
+    K*KW*C."""
+    kw = k if kw is None else kw
     ok = {s for s in range(1, c + 1) if c % s == 0}
-    ok |= {s for s in range(c, k * c + 1, c) if (k * c) % s == 0}
-    ok |= {s for s in range(k * c, k * k * c + 1, k * c) if (k * k * c) % s == 0}
+    ok |= {s for s in range(c, kw * c + 1, c) if (kw * c) % s == 0}
+    ok |= {s for s in range(kw * c, k * kw * c + 1, kw * c) if (k * kw * c) % s == 0}
     return sorted(ok)
 
 
-def square_window(kernel: tuple[int, int], stride: tuple[int, int],
-                  padding: tuple[int, int], where: str) -> tuple[int, int, int]:
-    """(K, S, P) of a window the unit supports, or ConfigError naming ``where``."""
-    (k, k2), (s, s2), (p, p2) = kernel, stride, padding
-    if k != k2 or s != s2 or p != p2 or p >= k:
-        raise ConfigError(f"{where}: the hardware supports square windows with padding "
-                          f"below the kernel only (kernel {kernel}, stride {stride}, "
-                          f"padding {padding})")
-    return k, s, p
+def padding_refusal(kernel: tuple[int, int], padding: tuple[int, int]) -> str | None:
+    """Why the unit cannot take this padding (it must lie below the kernel), or None."""
+    if padding[0] >= kernel[0] or padding[1] >= kernel[1]:
+        return (f"padding {tuple(padding)} is not below the kernel {tuple(kernel)}; the "
+                "hardware takes zero padding smaller than the kernel (in each direction)")
+    return None
 
 
-def window(design, src: Stream, shape: tuple[int, int, int], k: int, s: int, p: int,
-           simd: int, tag: str) -> Stream:
+def window(design, src: Stream, shape: tuple[int, int, int], kernel: tuple[int, int],
+           stride: tuple[int, int], padding: tuple[int, int], simd: int, tag: str) -> Stream:
     """A sliding-window unit over ``src`` (a C x H x W map) emitting ``simd`` window
-    elements per beat; a width converter first where its gearbox needs one."""
+    elements per beat; a width converter first where its gearbox needs one. A
+    non-square window sets KW, SW, PW; a square one leaves them to their defaults."""
     c, h, w = shape
+    (k, kw), (s, sw), (p, pw) = kernel, stride, padding
     if simd <= c and src.lanes % simd and simd % src.lanes:
         src = convert(design, src, math.gcd(src.lanes, simd), tag)
     T = src.lane_w
-    oh, ow = (h + 2 * p - k) // s + 1, (w + 2 * p - k) // s + 1
-    dst = design.stream(simd, T, oh * ow * k * k * c // simd)
-    lb = line_buffer(k, s, p, h, w, c, simd, T)
-    design.add(Swu(f"u_swu_{tag}", design.layer,
-                   {"K": k, "S": s, "P": p, "H": h, "WD": w, "C": c, "CH": src.lanes, "T": T,
-                    "SIMD": simd, "LB_RAM": int(lb.in_bram)}, src, dst))
+    oh, ow = (h + 2 * p - k) // s + 1, (w + 2 * pw - kw) // sw + 1
+    dst = design.stream(simd, T, oh * ow * k * kw * c // simd)
+    lb = line_buffer(k, s, p, h, w, c, simd, T, kw, pw)
+    params = {"K": k, "S": s, "P": p}
+    params.update({name: v for name, v, sq in (("KW", kw, k), ("SW", sw, s), ("PW", pw, p))
+                   if v != sq})
+    params.update({"H": h, "WD": w, "C": c, "CH": src.lanes, "T": T, "SIMD": simd,
+                   "LB_RAM": int(lb.in_bram)})
+    design.add(Swu(f"u_swu_{tag}", design.layer, params, src, dst))
     return dst

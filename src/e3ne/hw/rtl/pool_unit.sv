@@ -4,7 +4,7 @@
  *
  * @description
  *  Input (the SWU window stream): for each output pixel, in raster order,
- *  the KK = K*K window elements in (ky, kx, c) order, c fastest, as
+ *  the KK = K*KW window elements in (ky, kx, c) order, c fastest, as
  *  KK*CF beats of SIMD lanes, CF = C/SIMD. Lane j of a beat is
  *  idat[j*T +: T], an unsigned T-bit activation; padded positions are 0.
  *  Since SIMD divides C, input beat b of a pixel holds channels
@@ -48,7 +48,8 @@
 module pool_unit #(
 	parameter int T    = 4,  // bits per activation (time steps)
 	parameter int C    = 8,  // channels
-	parameter int K    = 2,  // kernel size: KK = K*K taps per window
+	parameter int K    = 2,  // kernel rows: KK = K*KW taps per window
+	parameter int KW   = K,  // kernel columns (default: square)
 	parameter int SIMD = 2,  // channels per beat, divides C
 	parameter int MODE = 0   // 0: max pooling, 1: average pooling
 )(
@@ -69,7 +70,7 @@ module pool_unit #(
 
 	//-------------------------------------------------------------------------
 	// Derived constants
-	localparam int KK    = K * K;                           // taps per window
+	localparam int KK    = K * KW;                          // taps per window
 	localparam int CF    = SIMD > 0 ? C / SIMD : 1;         // beats per tap
 	localparam int NMAX  = KK * (2**T - 1) + KK / 2;        // largest avg numerator
 	localparam int AW    = MODE == 1 ? $clog2(NMAX + 1) : T;   // accumulator bits
@@ -82,8 +83,8 @@ module pool_unit #(
 			$error("%m: T (%0d) must be in 1..16", T);
 			$finish;
 		end
-		if (C < 1 || K < 1 || SIMD < 1) begin
-			$error("%m: C (%0d), K (%0d) and SIMD (%0d) must be at least 1", C, K, SIMD);
+		if (C < 1 || K < 1 || KW < 1 || SIMD < 1) begin
+			$error("%m: C (%0d), K (%0d), KW (%0d) and SIMD (%0d) must be at least 1", C, K, KW, SIMD);
 			$finish;
 		end
 		if (C % SIMD != 0) begin

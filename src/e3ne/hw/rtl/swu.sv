@@ -4,22 +4,25 @@
  * @description
  *  Input: an H x WD x C feature map of T-bit activations, HWC raster order, CH channels
  *  per beat (channel k of a beat at idat[k*T +: T]), images back to back.
- *  Output: for every output pixel (oy, ox) in raster order, with
- *      OH = (H + 2P - K)/S + 1,  OW = (WD + 2P - K)/S + 1,
- *  the K*K*C window elements  x[oy*S - P + ky][ox*S - P + kx][c]  in (ky, kx, c) order,
+ *  Output: for every output pixel (oy, ox) in raster order, for a K x KW window (rows x
+ *  columns) with strides S, SW and paddings P, PW (KW, SW, PW default to K, S, P; a 1-D
+ *  window is K = 1), with
+ *      OH = (H + 2P - K)/S + 1,  OW = (WD + 2PW - KW)/SW + 1,
+ *  the K*KW*C window elements  x[oy*S - P + ky][ox*SW - PW + kx][c]  in (ky, kx, c) order,
  *  c fastest, SIMD elements per beat (element j of a beat at odat[j*T +: T]);
- *  taps outside the map (zero padding) are 0.  K*K*C/SIMD beats per window.
+ *  taps outside the map (zero padding) are 0.  K*KW*C/SIMD beats per window.
  *
  *  Legal SIMD (one of):
  *   (a) SIMD divides C:                    a beat is SIMD channels of one tap;
- *   (b) C divides SIMD, SIMD divides K*C:  a beat is SIMD/C whole taps of one kernel row;
- *   (c) K*C divides SIMD, SIMD divides K*K*C: a beat is SIMD/(K*C) whole kernel rows.
- *  So every divisor of K (times C) works, e.g. C=1, K=5: SIMD in {1, 5, 25}.
+ *   (b) C divides SIMD, SIMD divides KW*C:  a beat is SIMD/C whole taps of one kernel row;
+ *   (c) KW*C divides SIMD, SIMD divides K*KW*C: a beat is SIMD/(KW*C) whole kernel rows.
+ *  So e.g. C=1, K=KW=5: SIMD in {1, 5, 25}.
  *  Input width: in case (a) CH and SIMD must divide one another (in (b), (c) CH | C does).
- *  Also 1 <= S, 0 <= P <= K-1, H + 2P >= K, WD + 2P >= K, CH divides C.
+ *  Also 1 <= S, SW; 0 <= P <= K-1, 0 <= PW <= KW-1; H + 2P >= K, WD + 2PW >= KW; CH
+ *  divides C.
  *
  *  Beat shape: BM rows x BN columns x BS channels, SIMD = BM*BN*BS:
- *   (a) 1 x 1 x SIMD,  (b) 1 x SIMD/C x C,  (c) SIMD/(K*C) x K x C.
+ *   (a) 1 x 1 x SIMD,  (b) 1 x SIMD/C x C,  (c) SIMD/(KW*C) x KW x C.
  *  Element (i, j, k) of a beat sits at odat[((i*BN + j)*BS + k)*T +: T].
  *
  *  Line buffer: R = max(K + S, 2(K - P) + (H + 2P - K) mod S) rows (global input row g
@@ -27,9 +30,9 @@
  *  writer fill the next S rows while a window row is read; the second term lets it fill
  *  the next image's first K - P rows while the last window row of an image is read (it
  *  only exceeds K + S for P < K - S).  Each row is split into BN column banks (bank b holds
- *  columns x with (x + P) mod BN = b).  Each of the R*BN banks is an inferred simple
- *  dual-port memory of D = ((P + WD - 1)/BN + 1) * (C/BS) words of BS*T bits; the word for
- *  (x, channel word cw) is at ((x + P)/BN)*(C/BS) + cw; LB_RAM puts the banks in LUT
+ *  columns x with (x + PW) mod BN = b).  Each of the R*BN banks is an inferred simple
+ *  dual-port memory of D = ((PW + WD - 1)/BN + 1) * (C/BS) words of BS*T bits; the word for
+ *  (x, channel word cw) is at ((x + PW)/BN)*(C/BS) + cw; LB_RAM puts the banks in LUT
  *  (distributed) or block RAM, as the DSE decides (each bank a mem_ram.sv instance with
  *  STYLE = LB_RAM and a registered read).  A gearbox turns CH-channel input
  *  beats into BS-channel words, one written per cycle.
@@ -44,9 +47,12 @@
  *  Input bandwidth is one BS-channel word per cycle.
  */
 module swu #(
-	parameter int K = 3,     // kernel size (K x K)
-	parameter int S = 1,     // stride
-	parameter int P = 0,     // zero padding on each border, 0 .. K-1
+	parameter int K = 3,     // kernel rows (window height)
+	parameter int S = 1,     // vertical stride
+	parameter int P = 0,     // zero padding above and below, 0 .. K-1
+	parameter int KW = K,    // kernel columns (window width)
+	parameter int SW = S,    // horizontal stride
+	parameter int PW = P,    // zero padding left and right, 0 .. KW-1
 	parameter int H = 8,     // input height
 	parameter int WD = 8,    // input width
 	parameter int C = 1,     // channels
@@ -74,22 +80,22 @@ module swu #(
 	// Derived parameters (guarded so that an illegal set still elaborates far
 	// enough to print the $error below)
 	localparam int OH = (H + 2*P >= K)? (H + 2*P - K)/S + 1 : 1;   // output height
-	localparam int OW = (WD + 2*P >= K)? (WD + 2*P - K)/S + 1 : 1; // output width
+	localparam int OW = (WD + 2*PW >= KW)? (WD + 2*PW - KW)/SW + 1 : 1; // output width
 	localparam int BS = (SIMD <= C)? SIMD : C;                     // channels per beat
-	localparam int BN = (SIMD <= C)? 1 : (SIMD <= K*C)? SIMD/C : K; // columns per beat
-	localparam int BM = (SIMD <= K*C)? 1 : SIMD/(K*C);             // rows per beat
+	localparam int BN = (SIMD <= C)? 1 : (SIMD <= KW*C)? SIMD/C : KW; // columns per beat
+	localparam int BM = (SIMD <= KW*C)? 1 : SIMD/(KW*C);           // rows per beat
 	localparam int NC = C/BS;       // channel words per pixel
-	localparam int NX = K/BN;       // column blocks per kernel row
+	localparam int NX = KW/BN;       // column blocks per kernel row
 	localparam int NY = K/BM;       // row blocks per window
 	localparam int RB = 2*(K - P) + ((H + 2*P >= K)? (H + 2*P - K) % S : 0);  // rows to cross an image boundary
 	localparam int R = (K + S > RB)? K + S : RB;   // line-buffer rows
-	localparam int XW = (P + WD - 1)/BN + 1;   // column words per row and bank
+	localparam int XW = (PW + WD - 1)/BN + 1;   // column words per row and bank
 	localparam int D = XW*NC;                  // bank depth
-	localparam int AMAX = ((WD + 2*P)/BN + 2)*NC;  // bound of any computed bank address
+	localparam int AMAX = ((WD + 2*PW)/BN + 2)*NC;  // bound of any computed bank address
 	localparam int AW = $clog2(AMAX + 1);          // computed address width
 	localparam int IW = ($clog2(D) > 0)? $clog2(D) : 1;  // bank index width
 	localparam int W = BS*T;        // bank word width
-	localparam int HW = ((H > WD)? H : WD) + 2*P + K + S + 2;  // coordinate bound
+	localparam int HW = ((H + 2*P + K + S > WD + 2*PW + KW + SW)? H + 2*P + K + S : WD + 2*PW + KW + SW) + 2;  // coordinate bound
 	localparam int YW = $clog2(HW + 1) + 1;    // signed coordinate width
 	localparam int SLW = $clog2(R + 1);        // row-slot width
 	localparam int BNW = $clog2(BN + 1);       // bank-column width
@@ -105,31 +111,31 @@ module swu #(
 	//-----------------------------------------------------------------------
 	// Parameter checks
 	initial begin
-		if (K < 1 || S < 1 || T < 1 || C < 1 || CH < 1 || SIMD < 1 || H < 1 || WD < 1) begin
-			$error("%m: K (%0d), S (%0d), T (%0d), C (%0d), CH (%0d), SIMD (%0d), H (%0d), WD (%0d) must all be >= 1",
-				K, S, T, C, CH, SIMD, H, WD);
+		if (K < 1 || S < 1 || KW < 1 || SW < 1 || T < 1 || C < 1 || CH < 1 || SIMD < 1 || H < 1 || WD < 1) begin
+			$error("%m: K (%0d), S (%0d), KW (%0d), SW (%0d), T (%0d), C (%0d), CH (%0d), SIMD (%0d), H (%0d), WD (%0d) must all be >= 1",
+				K, S, KW, SW, T, C, CH, SIMD, H, WD);
 			$finish;
 		end
 		if (LB_RAM < 0 || LB_RAM > 1) begin
 			$error("%m: LB_RAM (%0d) must be 0 (distributed RAM) or 1 (block RAM)", LB_RAM);
 			$finish;
 		end
-		if (P < 0 || P >= K) begin
-			$error("%m: padding P (%0d) must lie in 0 .. K-1 (K = %0d)", P, K);
+		if (P < 0 || P >= K || PW < 0 || PW >= KW) begin
+			$error("%m: padding P (%0d), PW (%0d) must lie in 0 .. K-1, 0 .. KW-1 (K = %0d, KW = %0d)", P, PW, K, KW);
 			$finish;
 		end
-		if (H + 2*P < K || WD + 2*P < K) begin
-			$error("%m: kernel K (%0d) exceeds the padded input %0d x %0d", K, H + 2*P, WD + 2*P);
+		if (H + 2*P < K || WD + 2*PW < KW) begin
+			$error("%m: kernel %0d x %0d exceeds the padded input %0d x %0d", K, KW, H + 2*P, WD + 2*PW);
 			$finish;
 		end
 		if (C % CH != 0) begin
 			$error("%m: channels C (%0d) are not a multiple of CH (%0d)", C, CH);
 			$finish;
 		end
-		if (!((C % SIMD == 0) || (SIMD % C == 0 && (K*C) % SIMD == 0) ||
-		      (SIMD % (K*C) == 0 && (K*K*C) % SIMD == 0))) begin
-			$error("%m: SIMD (%0d) must divide C (%0d), or be a multiple of C dividing K*C (%0d), or a multiple of K*C dividing K*K*C (%0d)",
-				SIMD, C, K*C, K*K*C);
+		if (!((C % SIMD == 0) || (SIMD % C == 0 && (KW*C) % SIMD == 0) ||
+		      (SIMD % (KW*C) == 0 && (K*KW*C) % SIMD == 0))) begin
+			$error("%m: SIMD (%0d) must divide C (%0d), or be a multiple of C dividing KW*C (%0d), or a multiple of KW*C dividing K*KW*C (%0d)",
+				SIMD, C, KW*C, K*KW*C);
 			$finish;
 		end
 		if (BS % CH != 0 && CH % BS != 0) begin
@@ -238,7 +244,7 @@ module swu #(
 	logic [NCW-1:0]  WC;      // channel word
 	logic [SLW-1:0]  WSlot;   // row slot of WY
 	logic [BNW-1:0]  WBank;   // bank column of WX
-	logic [AW-1:0]  WXQ;      // ((WX + P)/BN)*NC
+	logic [AW-1:0]  WXQ;      // ((WX + PW)/BN)*NC
 
 	logic [OHW-1:0]  Oy;      // output row
 	logic [OWW-1:0]  Ox;      // output column
@@ -251,9 +257,9 @@ module swu #(
 	logic [SLW-1:0]  ImgSlot;     // row slot of row 0 of the current image
 	logic [SLW-1:0]  YtSlot;      // row slot of the window's top row (mod R, also above row 0)
 	logic [SLW-1:0]  RSlot;       // row slot of the beat's first row
-	logic [YW-1:0]  OXp;          // ox*S: left column of the window + P
-	logic [YW-1:0]  OXpN;         // the next window's: OXp + S
-	logic [YW-1:0]  Xp;           // left column of the beat + P: OXp + Xb*BN
+	logic [YW-1:0]  OXp;          // ox*SW: left column of the window + PW
+	logic [YW-1:0]  OXpN;         // the next window's: OXp + SW
+	logic [YW-1:0]  Xp;           // left column of the beat + PW: OXp + Xb*BN
 	logic [AW-1:0]  OXQ;          // (OXp/BN)*NC
 	logic [AW-1:0]  XQ;           // (Xp/BN)*NC
 	logic [BNW-1:0]  OXR;         // OXp mod BN
@@ -263,7 +269,7 @@ module swu #(
 	logic [LW-1:0]  YLim;     // max(Ytp - P, 0) + R: rows below it may be written
 	logic [LW-1:0]  YLimH;    // max(YLim - H, 0): the same for a writer one image ahead
 	logic [HWW-1:0]  YLast;   // min(Ytp - P + K - 1, H - 1): the window's last row
-	logic [WDW-1:0]  XLast;   // min(OXp - P + K - 1, WD - 1): the window's last column
+	logic [WDW-1:0]  XLast;   // min(OXp - PW + KW - 1, WD - 1): the window's last column
 
 	// Pipeline enable of the read side (stage 1: bank read, stage 2: output register)
 	logic  en;
@@ -278,7 +284,7 @@ module swu #(
 	// one carry chain stands between the register it is computed from and its own.
 	localparam int CLH = H + P - R;    // y_lim(ytp) > H  <=>  ytp > CLH  (for ytp >= P)
 	localparam int CYL = H - K + P;    // y_last(ytp) = H - 1  <=>  ytp > CYL
-	localparam int CXL = WD - K + P;   // x_last(oxp) = WD - 1  <=>  oxp > CXL
+	localparam int CXL = WD - KW + PW;   // x_last(oxp) = WD - 1  <=>  oxp > CXL
 	function automatic logic [LW-1:0] y_lim(input logic [YW-1:0] ytp);
 		// max(ytp - P, 0) + R   (with P = 0 the compare is constant)
 		/* verilator lint_off UNSIGNED */
@@ -300,8 +306,8 @@ module swu #(
 		y_last = (CYL < 0 || ytp > YW'(CYL))? HWW'(H - 1) : HWW'(ytp) + HWW'(K - 1 - P);
 	endfunction
 	function automatic logic [WDW-1:0] x_last(input logic [YW-1:0] oxp);
-		// min(oxp - P + K - 1, WD - 1)
-		x_last = (CXL < 0 || oxp > YW'(CXL))? WDW'(WD - 1) : WDW'(oxp) + WDW'(K - 1 - P);
+		// min(oxp - PW + KW - 1, WD - 1)
+		x_last = (CXL < 0 || oxp > YW'(CXL))? WDW'(WD - 1) : WDW'(oxp) + WDW'(KW - 1 - PW);
 	endfunction
 	// (a + b) mod R for a < R, b < R (b a constant at every call)
 	function automatic logic [SLW-1:0] slot_add(input logic [SLW-1:0] a, input logic [SLW-1:0] b);
@@ -366,8 +372,8 @@ module swu #(
 			WX <= 0;
 			WC <= 0;
 			WSlot <= 0;
-			WBank <= BNW'(P % BN);
-			WXQ <= AW'((P/BN)*NC);
+			WBank <= BNW'(PW % BN);
+			WXQ <= AW'((PW/BN)*NC);
 		end
 		else if (wgo) begin
 			if (32'(WC) != NC-1)  WC <= WC + 1;
@@ -383,8 +389,8 @@ module swu #(
 				end
 				else begin
 					WX <= 0;
-					WBank <= BNW'(P % BN);
-					WXQ <= AW'((P/BN)*NC);
+					WBank <= BNW'(PW % BN);
+					WXQ <= AW'((PW/BN)*NC);
 					WSlot <= (32'(WSlot) == R-1)? 0 : WSlot + 1;
 					WY <= (32'(WY) != H-1)? WYn : 0;
 					WYn <= (32'(WY) != H-1)? WYn + 1 : 1;
@@ -423,7 +429,7 @@ module swu #(
 			YtSlot <= SLW'((R - P) % R);
 			RSlot <= SLW'((R - P) % R);
 			OXp <= 0;
-			OXpN <= YW'(S);
+			OXpN <= YW'(SW);
 			XLast <= x_last(0);
 			Xp <= 0;
 			OXQ <= 0;
@@ -451,10 +457,10 @@ module swu #(
 					else begin
 						Yb <= 0;
 						if (32'(Ox) != OW-1) begin
-							// next window in this row: move right by S
+							// next window in this row: move right by SW
 							Ox <= Ox + 1;
-							r_nx = (BNW+1)'(OXR) + (BNW+1)'(S % BN);
-							q_nx = (AW+1)'(OXQ) + (AW+1)'((S/BN)*NC);
+							r_nx = (BNW+1)'(OXR) + (BNW+1)'(SW % BN);
+							q_nx = (AW+1)'(OXQ) + (AW+1)'((SW/BN)*NC);
 							if (r_nx >= (BNW+1)'(BN)) begin
 								r_nx = r_nx - (BNW+1)'(BN);
 								q_nx = q_nx + (AW+1)'(NC);
@@ -463,7 +469,7 @@ module swu #(
 							OXQ <= AW'(q_nx);
 							XQ <= AW'(q_nx);
 							OXp <= OXpN;
-							OXpN <= OXpN + YW'(S);
+							OXpN <= OXpN + YW'(SW);
 							XLast <= x_last(OXpN);
 							Xp <= OXpN;
 							Yrp <= Ytp;
@@ -475,7 +481,7 @@ module swu #(
 							OXQ <= 0;
 							XQ <= 0;
 							OXp <= 0;
-							OXpN <= YW'(S);
+							OXpN <= YW'(SW);
 							XLast <= x_last(0);
 							Xp <= 0;
 							if (32'(Oy) != OH-1) begin
@@ -527,7 +533,7 @@ module swu #(
 	always_comb begin : blkGeometry
 		logic [YW:0]  y_i, x_j;
 		logic [BNW:0]  bc;
-		/* verilator lint_off UNSIGNED */  // with P = 0 the lower bounds are constant
+		/* verilator lint_off UNSIGNED */  // with P = 0 or PW = 0 a lower bound is constant
 		for (int i = 0; i < BM; i++) begin
 			slot[i*SLW +: SLW] = slot_add(RSlot, SLW'(i));
 			y_i = (YW+1)'(Yrp) + (YW+1)'(i);
@@ -538,7 +544,7 @@ module swu #(
 			bc = (BNW+1)'(OXR) + (BNW+1)'(j);
 			if (bc >= (BNW+1)'(BN))  bc = bc - (BNW+1)'(BN);
 			col[j*BNW +: BNW] = BNW'(bc);
-			col_ok[j] = x_j >= (YW+1)'(P) && x_j < (YW+1)'(P + WD);
+			col_ok[j] = x_j >= (YW+1)'(PW) && x_j < (YW+1)'(PW + WD);
 		end
 		/* verilator lint_on UNSIGNED */
 		for (int b = 0; b < BN; b++) begin

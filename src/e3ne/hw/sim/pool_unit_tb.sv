@@ -20,7 +20,8 @@
 module pool_unit_tb #(
 	parameter int T          = 4,    // DUT: bits per activation
 	parameter int C          = 4,    // DUT: channels
-	parameter int K          = 2,    // DUT: kernel size
+	parameter int K          = 2,    // DUT: kernel rows
+	parameter int KW         = K,    // DUT: kernel columns
 	parameter int SIMD       = 2,    // DUT: channels per beat
 	parameter int MODE       = 0,    // DUT: 0 max, 1 avg
 	parameter int N_IN       = 16,   // input beats in STIM_FILE
@@ -39,7 +40,7 @@ module pool_unit_tb #(
 	logic  clk, rst, irdy, ivld, ordy, ovld, Done, Ok;
 	logic [DW-1:0]  idat, odat;
 
-	pool_unit #(.T(T), .C(C), .K(K), .SIMD(SIMD), .MODE(MODE)) dut (
+	pool_unit #(.T(T), .C(C), .K(K), .KW(KW), .SIMD(SIMD), .MODE(MODE)) dut (
 		.clk, .rst,
 		.irdy, .ivld, .idat,
 		.ordy, .ovld, .odat

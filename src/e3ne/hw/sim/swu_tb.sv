@@ -16,6 +16,9 @@ module swu_tb #(
 	parameter int K = 3,        // kernel
 	parameter int S = 1,        // stride
 	parameter int P = 0,        // padding
+	parameter int KW = K,       // kernel columns
+	parameter int SW = S,       // horizontal stride
+	parameter int PW = P,       // horizontal padding
 	parameter int H = 8,        // input height
 	parameter int WD = 8,       // input width
 	parameter int C = 1,        // channels
@@ -38,7 +41,7 @@ module swu_tb #(
 	logic [OW-1:0]  odat;
 
 	swu #(
-		.K(K), .S(S), .P(P), .H(H), .WD(WD), .C(C), .CH(CH), .T(T), .SIMD(SIMD)
+		.K(K), .S(S), .P(P), .KW(KW), .SW(SW), .PW(PW), .H(H), .WD(WD), .C(C), .CH(CH), .T(T), .SIMD(SIMD)
 	) dut (
 		.clk, .rst,
 		.irdy, .ivld, .idat,
