@@ -101,9 +101,12 @@ def test_a_model_taking_vectors_gets_the_images_flattened(tmp_path: Path) -> Non
      "model 'TINY:Nope': TINY has no nn.Module subclass named 'Nope'"),
     (["convert", "TINY:Tiny", "--dataset", "random", "--out", "x"],
      "--dataset random: give --input-shape C,H,W"),
-    (["convert", "TINY:Tiny", "--dataset", "digits", "--input-shape", "1,8", "--out", "x"],
-     "--input-shape '1,8': expected C,H,W (e.g. 1,28,28) or F for a model that takes "
-     "vectors (e.g. 16)"),
+    (["convert", "TINY:Tiny", "--dataset", "digits", "--input-shape", "1,8,2,2", "--out",
+      "x"],
+     "--input-shape '1,8,2,2': expected C,H,W (e.g. 1,28,28), C,L for 1-D layers (e.g. "
+     "1,128) or F for a model that takes vectors (e.g. 16)"),
+    (["convert", "TINY:Tiny", "--dataset", "digits", "--input-shape", "1,64", "--out", "x"],
+     "--input-shape 1,64: a 1-D input (C,L) needs --dataset random; 'digits' has images"),
     (["convert", "TINY:Tiny", "--dataset", "digits", "--input-shape", "60", "--out", "x"],
      "--input-shape 60: dataset 'digits' has images of 1,8,8 = 64 values"),
     (["convert", "TINY:Tiny", "--dataset", "digits", "-T", "0", "--out", "x"],

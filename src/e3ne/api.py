@@ -28,12 +28,14 @@ def check_config(cfg: QuantConfig) -> None:
 
 
 def fold_model(model: nn.Module, input_shape: tuple[int, int, int],
-               vector_input: bool = False) -> FloatNet:
+               input_kind: str = "image") -> FloatNet:
     """Steps 1-2: trace (refusing anything unsupported, by the integer semantics or by the
-    hardware) and fold into a float network. ``vector_input``: ``model`` takes ``[N, F]``
-    with F = C·H·W of ``input_shape`` (the folded network starts with a flatten)."""
+    hardware) and fold into a float network on ``[N, C, H, W]`` inputs. ``input_kind``:
+    what ``model`` itself takes (``e3ne.frontend.trace.trace_model``): ``image``, or
+    ``vector`` ``[N, C·H·W]`` (the folded network starts with a flatten), or ``sequence``
+    ``[N, C, L]`` (H = 1)."""
     model = model.eval()
-    chain = trace_model(model, tuple(input_shape), vector_input)
+    chain = trace_model(model, tuple(input_shape), input_kind)
     layers = fold_chain(chain, input_shape[0])
     for i, spec in enumerate(layers):
         why = spec.layer.hardware_refusal(spec, i == len(layers) - 1)
@@ -50,32 +52,37 @@ def convert(
     *,
     qat: Callable[[nn.Module], nn.Module] | None = None,
     meta: dict | None = None,
-    vector_input: bool = False,
+    input_kind: str | None = None,
 ) -> Network:
     """Trace, fold, calibrate and quantise ``model`` into a radix-SNN ``Network``.
 
     ``calib_images`` are pixels in [0, 1], ``[N, C, H, W]``; their shape gives the input
-    shape. ``[N, F]`` vectors are for a model that takes vectors: the network's input is
-    then ``(1, 1, F)``, a stream of F values. ``qat``, if given, is called with a module
-    that runs the folded network under the exact integer semantics (straight-through
-    gradients) and should fine-tune it in place
+    shape. ``[N, F]`` vectors are for a model that takes vectors, ``[N, C, L]`` sequences
+    for a 1-D model: the network's input is then ``(1, 1, F)`` or ``(C, 1, L)``, a stream
+    of F values or of L pixels. ``input_kind`` (``image``, ``vector``, ``sequence``)
+    overrides that reading of the shape, e.g. for images fed flattened. ``qat``, if
+    given, is called with a module that runs the folded network under the exact integer
+    semantics (straight-through gradients) and should fine-tune it in place
     (e.g. ``lambda m: train_model(m, X, y, epochs=2, lr=1e-4)``).
     """
     cfg = cfg or QuantConfig()
     check_config(cfg)
-    if calib_images.dim() not in (2, 4) or len(calib_images) == 0:
+    if calib_images.dim() not in (2, 3, 4) or len(calib_images) == 0:
         raise ConfigError(f"calibration images: expected a non-empty [N, C, H, W] tensor "
-                          f"(or [N, F] vectors), got shape {tuple(calib_images.shape)}")
-    vector_input = vector_input or calib_images.dim() == 2
+                          f"(or [N, F] vectors, [N, C, L] sequences), got shape "
+                          f"{tuple(calib_images.shape)}")
+    kind = input_kind or {2: "vector", 3: "sequence", 4: "image"}[calib_images.dim()]
     if calib_images.dim() == 2:
         calib_images = calib_images.reshape(len(calib_images), 1, 1, -1)
-    net = fold_model(model, tuple(calib_images.shape[1:]), vector_input)
+    elif calib_images.dim() == 3:
+        calib_images = calib_images.unsqueeze(2)
+    net = fold_model(model, tuple(calib_images.shape[1:]), kind)
     scales = calibrate(net, calib_images, cfg)
     if qat is not None:
         qat(QATModel(net, scales, cfg))
         net.eval()
     info = {"percentile": cfg.percentile, "theta_bits": cfg.theta_bits,
             "calibration_images": len(calib_images), "qat": qat is not None,
-            **({"vector_input": True} if vector_input else {})}
+            **({"input_kind": kind} if kind != "image" else {})}
     info.update(meta or {})
     return to_network(net, scales, cfg, info)

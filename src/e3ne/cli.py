@@ -17,9 +17,10 @@ def _add_convert_args(p: argparse.ArgumentParser) -> None:
                    "(zoo models on mnist/digits default to a cached training run)")
     p.add_argument("--dataset", choices=["mnist", "digits", "random"],
                    help="calibration/test data (zoo models default to their own)")
-    p.add_argument("--input-shape", metavar="C,H,W|F", help="input shape (required for random "
-                   "data with a non-zoo model); F for a model whose forward() takes [N, F] "
-                   "vectors (with mnist/digits, F = the image's C*H*W: fed flattened)")
+    p.add_argument("--input-shape", metavar="C,H,W|C,L|F", help="input shape (required for random "
+                   "data with a non-zoo model); C,L for a 1-D model (Conv1d, pools) on "
+                   "[N, C, L]; F for a model whose forward() takes [N, F] vectors (with "
+                   "mnist/digits, F = the image's C*H*W: fed flattened)")
     p.add_argument("-T", type=int, help="time steps = activation bits (zoo default, else 4)")
     p.add_argument("-W", type=int, help="weight bits (zoo default, else 4)")
     p.add_argument("--percentile", type=float, default=99.99,

@@ -223,3 +223,33 @@ def test_a_relu_after_the_output_layer_is_carried_exactly(tmp_path) -> None:
     assert (np.asarray(u) < 0).any()  # the clamp is exercised
     net.save(tmp_path)
     assert Network.load(tmp_path).layers[-1].output_relu
+
+
+class _Seq1d(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        torch.manual_seed(7)
+        self.c1 = nn.Conv1d(3, 5, 5, stride=2, padding=2)
+        self.bn = nn.BatchNorm1d(5)
+        self.pool = nn.MaxPool1d(2)
+        self.c2 = nn.Conv1d(5, 4, 3, padding="valid")
+        self.fc = nn.Linear(4, 3)
+
+    def forward(self, x):
+        x = self.pool(F.relu(self.bn(self.c1(x))))
+        x = F.avg_pool1d(F.relu(self.c2(x)), 2)
+        return self.fc(F.adaptive_avg_pool1d(x, 1).flatten(1))
+
+
+def test_one_d_layers_fold_to_the_same_function_over_one_row() -> None:
+    model = _randomise_bn(_Seq1d())
+    x = torch.rand(8, 3, 40)
+    net = fold_model(model, (3, 1, 40), "sequence")
+    assert [s.kind for s in net.specs] == ["conv", "maxpool", "conv", "avgpool", "avgpool",
+                                           "flatten", "linear"]
+    assert net.specs[0].kernel == (1, 5) and net.specs[0].stride == (1, 2)
+    with torch.no_grad():
+        np.testing.assert_allclose(net(x.unsqueeze(2)).numpy(), model(x).numpy(),
+                                   rtol=1e-4, atol=1e-5)
+    q = convert(model, x, QuantConfig(T=4, W=4))  # [N, C, L] calibration data
+    assert q.input_shape == (3, 1, 40) and q.meta["input_kind"] == "sequence"

@@ -172,8 +172,8 @@ BAD_MODELS = [
     (seq(nn.Flatten(), nn.Linear(64, 10), nn.ReLU6()),
      "layer '2' (ReLU6): a clipped ReLU after layer '1' (Linear), the output layer, is not "
      "supported; use ReLU"),
-    (seq(nn.Conv1d(1, 4, 3), nn.ReLU(), nn.Flatten(), nn.Linear(24, 10)),
-     "layer '0' (Conv1d): only 2-D convolutions (Conv2d) are supported"),
+    (seq(nn.Conv3d(1, 4, 3), nn.ReLU(), nn.Flatten(), nn.Linear(24, 10)),
+     "layer '0' (Conv3d): 3-D convolutions are not supported; use Conv2d or Conv1d"),
     (Rnn(), "layer 'rnn' (LSTM): recurrent layers are not supported; use Conv2d/Linear"),
     (seq(conv(), nn.ReLU(), nn.BatchNorm2d(4), *HEAD),
      "layer '2' (BatchNorm2d): BatchNorm must directly follow a conv/linear layer to be "
@@ -214,7 +214,8 @@ BAD_MODELS = [
      "(only max pooling and flatten may sit between them)"),
     (ChannelMean(),
      "op 'mean' (.mean()) in forward(): a mean over dim=1 is not supported; only the mean "
-     "over H and W (dim=(2, 3)), i.e. global average pooling"),
+     "over H and W (dim=(2, 3)), or over L of a 1-D [N, C, L] input, i.e. global average "
+     "pooling"),
     (seq(conv(), nn.AvgPool2d(2)),
      "layer '1' (AvgPool2d): nothing but (log-)softmax may follow layer '0' (Conv2d), the "
      "output layer"),

@@ -56,9 +56,28 @@ class ConvMean(nn.Module):
         return self.fc(x.mean(dim=(2, 3)))
 
 
+class Kws1d(nn.Module):
+    """A 1-D net on [N, 2, 32]: Conv1d + BatchNorm1d, F.max_pool1d, a strided Conv1d,
+    AvgPool1d, then a mean over L, as keyword-spotting and ECG nets are written."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.body = nn.Sequential(nn.Conv1d(2, 6, 5, padding=2), nn.BatchNorm1d(6),
+                                  nn.ReLU(inplace=True))
+        self.c2 = nn.Conv1d(6, 8, 3, stride=2, padding="valid")
+        self.pool = nn.AvgPool1d(3, stride=1, padding=1)
+        self.fc = nn.Linear(8, 4)
+
+    def forward(self, x):
+        x = F.max_pool1d(self.body(x), 2)
+        x = self.pool(F.relu(self.c2(x)))
+        return self.fc(x.mean(-1))
+
+
 @pytest.mark.parametrize("model,calib,seed", [
     (VectorMlp, (12,), 21),
     (ConvMean, (2, 8, 8), 22),
+    (Kws1d, (2, 32), 23),
 ])
 def test_user_written_forms_are_bit_exact(model, calib, seed: int, tmp_path: Path) -> None:
     torch.manual_seed(seed)

@@ -112,6 +112,8 @@ def fold_chain(chain: list[Op], input_channels: int) -> list[FloatLayer]:
                 )
             m = op.module
             w = m.weight.detach().double().clone()
+            if op.params.get("one_d"):  # Conv1d [C_out, C_in, k] -> [C_out, C_in, 1, k]
+                w = w.unsqueeze(2)
             bias = (m.bias.detach().double().clone() if m.bias is not None
                     else torch.zeros(w.shape[0], dtype=torch.float64))
             layer = FloatLayer(op.layer, op.name, w, bias, sources=[op.name],

@@ -31,7 +31,7 @@ _OTHER_ACTIVATIONS = (
 _WHY_BY_CLASS: list[tuple[tuple[type, ...], str]] = [
     (_OTHER_ACTIVATIONS, "only ReLU and clipped ReLU (ReLU6, Hardtanh(0, c), clamp(0, c)) "
                          "can be radix-encoded"),
-    ((nn.Conv1d, nn.Conv3d), "only 2-D convolutions (Conv2d) are supported"),
+    ((nn.Conv3d,), "3-D convolutions are not supported; use Conv2d or Conv1d"),
     ((nn.ConvTranspose1d, nn.ConvTranspose2d, nn.ConvTranspose3d),
      "transposed convolutions are not supported; use Conv2d"),
     ((nn.RNNBase, nn.RNNCellBase), "recurrent layers are not supported; use Conv2d/Linear"),
@@ -40,8 +40,8 @@ _WHY_BY_CLASS: list[tuple[tuple[type, ...], str]] = [
     ((nn.BatchNorm3d, nn.LayerNorm, nn.GroupNorm, nn.InstanceNorm1d, nn.InstanceNorm2d,
       nn.LocalResponseNorm),
      "only BatchNorm1d/2d right after a conv/linear layer can be folded"),
-    ((nn.MaxPool1d, nn.MaxPool3d, nn.AvgPool1d, nn.AvgPool3d, nn.LPPool2d,
-      nn.FractionalMaxPool2d), "only 2-D max and average pooling are supported"),
+    ((nn.MaxPool3d, nn.AvgPool3d, nn.LPPool1d, nn.LPPool2d, nn.FractionalMaxPool2d),
+     "only 1-D and 2-D max and average pooling are supported"),
     ((nn.Embedding, nn.EmbeddingBag), "embeddings are not supported"),
     ((nn.Upsample, nn.PixelShuffle), "upsampling is not supported"),
 ]
@@ -110,17 +110,33 @@ def _clipped_relu(where: str, name: str, lo: Any, hi: Any,
 
 
 def _global_mean(node: Node, where: str, name: str) -> Op:
-    """``x.mean(dim=(2, 3))``: global average pooling (AdaptiveAvgPool2d(1)), then a
-    flatten unless ``keepdim=True`` (the chain walk adds it)."""
+    """``x.mean(dim=(2, 3))`` (or ``dim=2`` of a 1-D ``[N, C, L]``): global average pooling
+    (AdaptiveAvgPool2d(1)), then a flatten unless ``keepdim=True`` (the chain walk adds it
+    and checks the dims once it knows the input's rank)."""
     b = _bind(node, ["input", "dim", "keepdim"], {"dim": None, "keepdim": False})
-    dims = b["dim"]
-    dims = (dims,) if isinstance(dims, int) else tuple(dims) if dims is not None else ()
-    if b.get("dtype") is not None or sorted(d % 4 for d in dims if isinstance(d, int)) != [2, 3]:
-        raise _refuse(where, f"a mean over dim={b['dim']!r} is not supported; only the "
-                             "mean over H and W (dim=(2, 3)), i.e. global average pooling")
-    params = {"adaptive": 1, "mean_flatten": not b["keepdim"]}
+    if b.get("dtype") is not None:
+        raise _refuse(where, "a mean with a dtype is not supported")
+    params = {"adaptive": 1, "mean_dims": b["dim"], "mean_flatten": not b["keepdim"]}
     return Op(LAYER_KINDS["avgpool"].kind, where, name, params=params,
               layer=LAYER_KINDS["avgpool"])
+
+
+def _check_mean(op: Op, in_shape: tuple[int, ...] | None) -> None:
+    """A mean over every spatial axis of its input (H and W, or L of a sequence)."""
+    dims = op.params.pop("mean_dims")
+    given = (dims,) if isinstance(dims, int) else tuple(dims) if dims is not None else ()
+    rank = len(in_shape) if in_shape else 0
+    spatial = list(range(2, rank))
+    if not spatial or not all(isinstance(d, int) for d in given) or sorted(
+            d % rank for d in given) != spatial:
+        raise _refuse(op.where, f"a mean over dim={dims!r} is not supported; only the mean "
+                                "over H and W (dim=(2, 3)), or over L of a 1-D [N, C, L] "
+                                "input, i.e. global average pooling")
+
+
+def _one_row(shape: tuple[int, ...] | None) -> tuple[int, ...] | None:
+    """``[N, C, L]`` of a 1-D layer as the image ``[N, C, 1, L]``."""
+    return (shape[0], shape[1], 1, shape[2]) if shape is not None and len(shape) == 3 else shape
 
 
 def _classify_module(node: Node, gm: GraphModule) -> Op:
@@ -212,14 +228,24 @@ def _shape(node: Node) -> tuple[int, ...] | None:
     return tuple(meta.shape) if meta is not None and hasattr(meta, "shape") else None
 
 
-def trace_model(model: nn.Module, input_shape: tuple[int, int, int],
-                vector_input: bool = False) -> list[Op]:
-    """The model's single chain of ops, each with its input/output shapes in ``params``.
+INPUT_KINDS = ("image", "vector", "sequence")
 
-    ``vector_input``: ``forward`` takes ``[N, F]`` vectors, F = C·H·W; the chain then
-    starts with a flatten of the (C, H, W) stream the hardware takes (HWC order equals
-    PyTorch's flattening order when H = 1 or C = 1; ``jobs.convert`` picks such a shape).
+
+def trace_model(model: nn.Module, input_shape: tuple[int, int, int],
+                input_kind: str = "image") -> list[Op]:
+    """The model's single chain of ops, each with its input/output shapes in ``params``
+    (always as images: ``[N, C, H, W]``, or ``[N, F]`` once flat).
+
+    ``input_kind`` says what ``forward`` takes for the (C, H, W) stream the hardware takes:
+    ``image`` that map; ``vector`` it flattened, ``[N, C·H·W]`` (the chain then starts with
+    a flatten; HWC order equals PyTorch's flattening order when H = 1 or C = 1, as
+    ``jobs.convert`` picks); ``sequence`` ``[N, C, L]`` with H = 1, W = L (1-D layers:
+    Conv1d, pools, BatchNorm1d, a mean over L, which the chain sees as H = 1 images).
     """
+    if input_kind not in INPUT_KINDS:
+        raise ValueError(f"input_kind {input_kind!r}: expected one of {INPUT_KINDS}")
+    if input_kind == "sequence" and input_shape[1] != 1:
+        raise ValueError(f"a sequence input has H = 1, not {input_shape}")
     name = type(model).__name__
     try:
         gm = symbolic_trace(model)
@@ -251,26 +277,27 @@ def trace_model(model: nn.Module, input_shape: tuple[int, int, int],
     model.eval()
     try:
         example = torch.rand(2, *input_shape)
+        example = {"vector": example.flatten(1), "sequence": example[:, :, 0, :]}.get(
+            input_kind, example)
         # ShapeProp prints a traceback of its own before it raises; the user gets one line
         with contextlib.redirect_stderr(io.StringIO()):
-            ShapeProp(gm).propagate(example.flatten(1) if vector_input else example)
+            ShapeProp(gm).propagate(example)
     except Exception as e:
         root = e
         while root.__cause__ is not None:
             root = root.__cause__
         msg = str(root).splitlines()[0] if str(root) else type(root).__name__
         raise UnsupportedModel(
-            f"model ({name}): running it on an input of shape "
-            f"{tuple(example.shape[1:]) if not vector_input else (example[0].numel(),)} failed "
-            f"({msg}); check the input shape (--input-shape C,H,W, or F for a model that "
-            "takes vectors)"
+            f"model ({name}): running it on an input of shape {tuple(example.shape[1:])} "
+            f"failed ({msg}); check the input shape (--input-shape C,H,W; C,L for 1-D "
+            "layers; F for a model that takes vectors)"
         ) from e
     finally:
         model.train(was_training)
 
     # 3. Walk the data flow: it must be one chain from the input to the output.
     chain: list[Op] = []
-    if vector_input:
+    if input_kind == "vector":
         flat = LAYER_KINDS["flatten"]
         n_in = int(torch.tensor(input_shape).prod())
         chain.append(Op(flat.kind, f"model ({name}) input", "input_flatten", layer=flat,
@@ -303,12 +330,16 @@ def trace_model(model: nn.Module, input_shape: tuple[int, int, int],
             raise _refuse(op.where, "branches off the main chain (its input is not the "
                                     "previous layer's output); the model must be one chain")
         in_shape, out_shape = _shape(inputs[0]), _shape(node)
+        if "mean_dims" in op.params:
+            _check_mean(op, in_shape)
+        if input_kind == "sequence":  # [N, C, L] is an image of one row
+            in_shape, out_shape = _one_row(in_shape), _one_row(out_shape)
         op.params.update(in_shape=in_shape, out_shape=out_shape)
         if op.kind == "affine":
             op.params["operand"] = _affine_operand(node, gm, op)
         flatten = op.params.pop("mean_flatten", False)
         if flatten:  # a global mean without keepdim: pool to (C, 1, 1), then flatten
-            op.params["out_shape"] = (*out_shape, 1, 1)
+            op.params["out_shape"] = (*out_shape[:2], 1, 1)
         if op.layer is not None:
             op.layer.check_traced(op.params, op.where)
         chain.append(op)

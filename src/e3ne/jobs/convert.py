@@ -33,7 +33,8 @@ class ConvertOptions:
     model: str  #: zoo name or path/to/file.py:ClassName
     weights: str | None = None  #: checkpoint or state_dict; zoo models default to cached training
     dataset: str | None = None  #: mnist | digits | random; zoo models default to their own
-    #: (C, H, W), or (F,) for a model taking [N, F] vectors; needed for random
+    #: (C, H, W); (C, L) for a 1-D model on [N, C, L]; (F,) for one taking [N, F] vectors;
+    #: needed for random data
     input_shape: tuple[int, ...] | None = None
     T: int | None = None  #: time steps; zoo default, else 4
     W: int | None = None  #: weight bits; zoo default, else 4
@@ -65,8 +66,13 @@ def resolve(opts: ConvertOptions):
         raise ConfigError(f"model {opts.model!r}: give --dataset (mnist, digits or random)")
     shape = opts.input_shape
     pad_to = entry.pad_to if entry and dataset == entry.dataset else None
-    vector = shape is not None and len(shape) == 1
-    if vector:
+    kind = {1: "vector", 2: "sequence"}.get(len(shape), "image") if shape else "image"
+    if kind == "sequence":  # a 1-D model on [N, C, L]: the hardware takes L pixels of C
+        if dataset != "random":
+            raise ConfigError(f"--input-shape {','.join(map(str, shape))}: a 1-D input "
+                              f"(C,L) needs --dataset random; {dataset!r} has images")
+        shape = (shape[0], 1, shape[1])
+    if kind == "vector":
         # a model taking vectors: the dataset's images flattened, or F random values; the
         # hardware takes either as a stream of C·H·W values in PyTorch's flattening order
         if dataset == "random":
@@ -94,14 +100,14 @@ def resolve(opts: ConvertOptions):
                                   f"{dataset!r} has images of {','.join(map(str, native))}")
     T = opts.T if opts.T is not None else (entry.T if entry else 4)
     W = opts.W if opts.W is not None else (entry.W if entry else 4)
-    return entry, dataset, tuple(shape), pad_to, T, W, vector
+    return entry, dataset, tuple(shape), pad_to, T, W, kind
 
 
 def run_convert(opts: ConvertOptions, out_dir: str | Path | None = None,
                 progress: bool = True) -> ConvertResult:
     """Load, convert, measure; write network.json, weights.npz, convert.json if ``out_dir``."""
     t0 = time.perf_counter()
-    entry, dataset, shape, pad_to, T, W, vector = resolve(opts)
+    entry, dataset, shape, pad_to, T, W, kind = resolve(opts)
     cfg = QuantConfig(T=T, W=W, percentile=opts.percentile)
     check_config(cfg)
     model = load_model_spec(opts.model)
@@ -133,11 +139,11 @@ def run_convert(opts: ConvertOptions, out_dir: str | Path | None = None,
     if progress:
         log(f"{opts.model}: converting at T={T}, W={W} (calibrating on {len(calib)} images"
             f"{f', QAT {opts.qat_epochs} epochs' if qat else ''})")
-    net = convert(model, calib, cfg, qat=qat, vector_input=vector,
+    net = convert(model, calib, cfg, qat=qat, input_kind=kind,
                   meta={"model": opts.model, "dataset": dataset, "pad_to": pad_to})
     float_acc = snn_acc = None
     if test is not None:
-        float_acc = evaluate(_Flattened(model) if vector else model, test, labels)
+        float_acc = evaluate(_Flattened(model) if kind == "vector" else model, test, labels)
         snn_acc = golden.accuracy(net, test, labels)
     report = ConvertDoc(float_accuracy=float_acc, snn_accuracy=snn_acc, T=T, W=W,
                         model=opts.model, dataset=dataset,
@@ -171,14 +177,16 @@ def summary_lines(net: Network) -> list[str]:
 
 
 def parse_shape(text: str) -> tuple[int, ...]:
-    """``C,H,W`` for images, ``F`` for a model whose forward takes ``[N, F]`` vectors."""
+    """``C,H,W`` for images, ``C,L`` for 1-D models (``[N, C, L]``), ``F`` for a model
+    whose forward takes ``[N, F]`` vectors."""
     try:
         dims = tuple(int(v) for v in text.split(","))
     except ValueError:
         dims = ()
-    if len(dims) not in (1, 3):
-        raise ConfigError(f"--input-shape {text!r}: expected C,H,W (e.g. 1,28,28) or F for "
-                          "a model that takes vectors (e.g. 16)")
+    if len(dims) not in (1, 2, 3):
+        raise ConfigError(f"--input-shape {text!r}: expected C,H,W (e.g. 1,28,28), C,L for "
+                          "1-D layers (e.g. 1,128) or F for a model that takes vectors "
+                          "(e.g. 16)")
     if min(dims) < 1:
         raise ConfigError(f"--input-shape {text!r}: sizes must be >= 1")
     return dims

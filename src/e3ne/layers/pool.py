@@ -30,6 +30,11 @@ def _two(v) -> tuple[int, int]:
     return (int(v), int(v)) if isinstance(v, int) else (int(v[0]), int(v[1]))
 
 
+def _one(v) -> int:
+    """A 1-D pool's size: an int or a 1-tuple."""
+    return int(v) if isinstance(v, int) else int(v[0])
+
+
 @dataclass
 class Pool(Layer):
     kernel: tuple[int, int] = (2, 2)
@@ -39,6 +44,8 @@ class Pool(Layer):
     # --- front end: nn.{Max,Avg}Pool2d, their adaptive forms and F.* -----------------
     modules: ClassVar[tuple[type, ...]] = ()  # (the pooling module, its adaptive form)
     functions: ClassVar[tuple] = ()  # (F.x_pool2d, F.adaptive_x_pool2d)
+    modules_1d: ClassVar[tuple[type, ...]] = ()  # the same in 1-D: one row, (1, k) windows
+    functions_1d: ClassVar[tuple] = ()
     call_args: ClassVar[list[str]] = []  # F.x_pool2d's parameters, in order
 
     @classmethod
@@ -54,25 +61,39 @@ class Pool(Layer):
     @classmethod
     def match_module(cls, m, where: str) -> dict | None:
         plain, adaptive = cls.modules
-        if isinstance(m, adaptive):
+        plain_1d, adaptive_1d = cls.modules_1d
+        if isinstance(m, (adaptive, adaptive_1d)):
             return {"adaptive": m.output_size}
-        if not isinstance(m, plain):
+        if not isinstance(m, (plain, plain_1d)):
             return None
         extra = {k: getattr(m, k) for k in ("dilation", "ceil_mode", "return_indices",
                                              "count_include_pad", "divisor_override")
                  if hasattr(m, k)}
+        if isinstance(m, plain_1d):
+            return cls._options_1d(where, m.kernel_size, m.stride, m.padding, extra)
         return cls._options(where, m.kernel_size, m.stride, m.padding, extra)
+
+    @classmethod
+    def _options_1d(cls, where: str, kernel, stride, padding, extra: dict) -> dict:
+        """A 1-D pool as a 2-D one over one row."""
+        k = _one(kernel)
+        s = k if stride in (None, ()) else _one(stride)
+        return cls._options(where, (1, k), (1, s), (0, _one(padding)),
+                            {**extra, "dilation": _one(extra.get("dilation", 1))})
 
     @classmethod
     def match_call(cls, op: str, target, bind, where: str) -> dict | None:
         plain, adaptive = cls.functions
+        plain_1d, adaptive_1d = cls.functions_1d
         if op != "call_function":
             return None
-        if target is adaptive:
+        if target is adaptive or target is adaptive_1d:
             return {"adaptive": bind(["input", "output_size"], {})["output_size"]}
-        if target is not plain:
+        if target is not plain and target is not plain_1d:
             return None
         b = bind(cls.call_args, {"stride": None, "padding": 0, "dilation": 1})
+        if target is plain_1d:
+            return cls._options_1d(where, b["kernel_size"], b["stride"], b["padding"], b)
         return cls._options(where, b["kernel_size"], b["stride"], b["padding"], b)
 
     @classmethod
@@ -162,6 +183,8 @@ class MaxPool(Pool):
     kind: ClassVar[str] = "maxpool"
     modules = (nn.MaxPool2d, nn.AdaptiveMaxPool2d)
     functions = (F.max_pool2d, F.adaptive_max_pool2d)
+    modules_1d = (nn.MaxPool1d, nn.AdaptiveMaxPool1d)
+    functions_1d = (F.max_pool1d, F.adaptive_max_pool1d)
     call_args = ["input", "kernel_size", "stride", "padding", "dilation", "ceil_mode",
                  "return_indices"]
 
@@ -207,6 +230,8 @@ class AvgPool(Pool):
     noun: ClassVar[str] = "average pooling"
     modules = (nn.AvgPool2d, nn.AdaptiveAvgPool2d)
     functions = (F.avg_pool2d, F.adaptive_avg_pool2d)
+    modules_1d = (nn.AvgPool1d, nn.AdaptiveAvgPool1d)
+    functions_1d = (F.avg_pool1d, F.adaptive_avg_pool1d)
     call_args = ["input", "kernel_size", "stride", "padding", "ceil_mode",
                  "count_include_pad", "divisor_override"]
 
