@@ -253,3 +253,17 @@ def test_one_d_layers_fold_to_the_same_function_over_one_row() -> None:
                                    rtol=1e-4, atol=1e-5)
     q = convert(model, x, QuantConfig(T=4, W=4))  # [N, C, L] calibration data
     assert q.input_shape == (3, 1, 40) and q.meta["input_kind"] == "sequence"
+
+
+def test_grouped_and_depthwise_convolutions_fold_to_dense_block_weights() -> None:
+    torch.manual_seed(8)
+    model = nn.Sequential(nn.Conv2d(4, 4, 3, padding=1, groups=4), nn.ReLU(),  # depthwise
+                          nn.Conv2d(4, 6, 1, groups=2), nn.ReLU(),  # grouped pointwise
+                          nn.Flatten(), nn.Linear(6 * 5 * 5, 3)).eval()
+    x = torch.rand(8, 4, 5, 5)
+    net = fold_model(model, (4, 5, 5))
+    w0 = net.specs[0].weight
+    assert w0.shape == (4, 4, 3, 3)
+    assert all((w0[o, i] == 0).all() == (o != i) for o in range(4) for i in range(4))
+    with torch.no_grad():
+        np.testing.assert_allclose(net(x).numpy(), model(x).numpy(), rtol=1e-4, atol=1e-5)

@@ -74,8 +74,28 @@ class Kws1d(nn.Module):
         return self.fc(x.mean(-1))
 
 
+class DepthwiseSeparable(nn.Module):
+    """A MobileNet-style block: a depthwise 3x3 (groups = C) with BatchNorm and ReLU6,
+    then a pointwise 1x1, a strided grouped conv, a global mean."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stem = nn.Conv2d(2, 4, 3)
+        self.dw = nn.Sequential(nn.Conv2d(4, 4, 3, padding=1, groups=4), nn.BatchNorm2d(4),
+                                nn.ReLU6(inplace=True))
+        self.pw = nn.Conv2d(4, 8, 1)
+        self.grouped = nn.Conv2d(8, 8, 3, stride=2, groups=2)
+        self.fc = nn.Linear(8, 3)
+
+    def forward(self, x):
+        x = F.relu(self.stem(x))
+        x = F.relu(self.pw(self.dw(x)))
+        return self.fc(F.relu(self.grouped(x)).mean((2, 3)))
+
+
 @pytest.mark.parametrize("model,calib,seed", [
     (VectorMlp, (12,), 21),
+    (DepthwiseSeparable, (2, 9, 9), 24),
     (ConvMean, (2, 8, 8), 22),
     (Kws1d, (2, 32), 23),
 ])

@@ -59,6 +59,19 @@ def _bn_fold(layer: FloatLayer, op: Op) -> None:
     layer.sources.append(op.name)
 
 
+def _ungroup(w: torch.Tensor, groups: int) -> torch.Tensor:
+    """A grouped (depthwise: groups = C_in) conv's weight ``[C_out, C_in/G, KH, KW]`` as
+    the dense ``[C_out, C_in, KH, KW]`` with zeros outside each output channel's group:
+    the same function exactly, run by the dense engine (every zero weight still costs a
+    product slot in the schedule, though synthesis drops its ROM bits)."""
+    c_out, c_g = w.shape[:2]
+    dense = torch.zeros((c_out, c_g * groups, *w.shape[2:]), dtype=w.dtype)
+    per = c_out // groups
+    for g in range(groups):
+        dense[g * per:(g + 1) * per, g * c_g:(g + 1) * c_g] = w[g * per:(g + 1) * per]
+    return dense
+
+
 def _per_channel(op: Op, c: int) -> torch.Tensor:
     v = op.params["operand"].double()
     if v.numel() == 1:
@@ -114,6 +127,8 @@ def fold_chain(chain: list[Op], input_channels: int) -> list[FloatLayer]:
             w = m.weight.detach().double().clone()
             if op.params.get("one_d"):  # Conv1d [C_out, C_in, k] -> [C_out, C_in, 1, k]
                 w = w.unsqueeze(2)
+            if op.params.get("groups", 1) > 1:
+                w = _ungroup(w, op.params["groups"])
             bias = (m.bias.detach().double().clone() if m.bias is not None
                     else torch.zeros(w.shape[0], dtype=torch.float64))
             layer = FloatLayer(op.layer, op.name, w, bias, sources=[op.name],

@@ -38,9 +38,6 @@ class Conv(Synaptic):
         if not isinstance(m, (nn.Conv2d, nn.Conv1d)):
             return None
         one_d = isinstance(m, nn.Conv1d)
-        if m.groups != 1:
-            raise UnsupportedModel(f"{where}: grouped/depthwise convolution "
-                                   f"(groups={m.groups}) is not supported; use groups=1")
         if any(d != 1 for d in m.dilation):
             raise UnsupportedModel(f"{where}: dilation {tuple(m.dilation)} is not supported; "
                                    "use 1")
@@ -56,11 +53,12 @@ class Conv(Synaptic):
             else:
                 raise UnsupportedModel(f"{where}: padding='same' with an even kernel is "
                                        "asymmetric; use explicit symmetric padding")
+        groups = {"groups": m.groups} if m.groups != 1 else {}
         if one_d:  # one row: the 1-D window is the second axis
             return {"stride": (1, m.stride[0]), "padding": (0, tuple(pad)[0]),
-                    "kernel": (1, m.kernel_size[0]), "one_d": True}
+                    "kernel": (1, m.kernel_size[0]), "one_d": True, **groups}
         return {"stride": tuple(m.stride), "padding": tuple(pad),
-                "kernel": tuple(m.kernel_size)}
+                "kernel": tuple(m.kernel_size), **groups}
 
     @classmethod
     def check_traced(cls, params: dict, where: str) -> None:
