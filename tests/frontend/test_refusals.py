@@ -213,6 +213,15 @@ BAD_MODELS = [
      "op 'mean' (.mean()) in forward(): a mean over dim=1 is not supported; only the mean "
      "over H and W (dim=(2, 3)), or over L of a 1-D [N, C, L] input, i.e. global average "
      "pooling"),
+    (seq(nn.Flatten(), nn.Linear(64, 10), nn.ReLU(), nn.BatchNorm1d(10)),
+     "layer '3' (BatchNorm1d): nothing but (log-)softmax may follow layer '1' (Linear), the "
+     "output layer, and its ReLU"),
+    (seq(nn.Conv1d(1, 4, 3), nn.ReLU(), nn.Conv1d(4, 2, 4)),
+     "layer '2' (Conv1d): a convolution as the output layer is not supported by the hardware "
+     "(its scores would leave as a feature map); flatten and end with nn.Linear"),
+    (seq(nn.ReLU()), "model: has no Conv2d, Conv1d or Linear layer"),
+    (seq(conv(), nn.Threshold(0.1, 0.0), *HEAD),
+     "layer '1' (Threshold): " + NOT_RELU),
     (seq(conv(), nn.AvgPool2d(2)),
      "layer '1' (AvgPool2d): nothing but (log-)softmax may follow layer '0' (Conv2d), the "
      "output layer"),
@@ -220,16 +229,16 @@ BAD_MODELS = [
      "layer '1' (MaxPool2d): nothing but (log-)softmax may follow layer '0' (Conv2d), the "
      "output layer"),
     (seq(conv(), nn.ReLU(), nn.Conv2d(4, 10, 6)),
-     "layer '2' (Conv2d): a Conv2d as the output layer is not supported by the hardware "
+     "layer '2' (Conv2d): a convolution as the output layer is not supported by the hardware "
      "(its scores would leave as a feature map); flatten and end with nn.Linear"),
 ]
 
 
 @pytest.mark.parametrize("model,message", BAD_MODELS, ids=[m for _, m in BAD_MODELS])
 def test_bad_model_gets_one_clear_line(model: nn.Module, message: str) -> None:
-    in_ch = 1
+    one_d = "(Conv1d)" in message  # a 1-D model takes [N, 1, 8]
     with pytest.raises(UnsupportedModel) as info:
-        fold_model(model, (in_ch, 8, 8))
+        fold_model(model, (1, 1, 8) if one_d else (1, 8, 8), "sequence" if one_d else "image")
     text = str(info.value)
     assert "\n" not in text
     assert re.fullmatch(re.escape(message), text), text

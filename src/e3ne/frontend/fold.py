@@ -143,6 +143,12 @@ def fold_chain(chain: list[Op], input_channels: int) -> list[FloatLayer]:
                 op.layer is not None and not op.layer.passes_input_affine)):
             raise UnsupportedModel(f"{op.where}: sits between the input normalisation "
                                    f"({affine_where}) and the first conv/linear layer")
+        if pending is not None and pending.out_relu and op.kind not in ("relu", "final") and (
+                op.layer is None or op.layer.float_fields(op.params) is not None):
+            # after the output layer's ReLU only a softmax (handled above) may come: a
+            # BatchNorm here would otherwise fold into the layer, before its ReLU
+            raise UnsupportedModel(f"{op.where}: nothing but (log-)softmax may follow "
+                                   f"{last_syn_op.where}, the output layer, and its ReLU")
         if op.kind == "bn":
             if pending is None or since_syn:
                 raise UnsupportedModel(f"{op.where}: BatchNorm must directly follow a "
@@ -193,7 +199,7 @@ def fold_chain(chain: list[Op], input_channels: int) -> list[FloatLayer]:
 
     syn = [layer for layer in layers if layer.synaptic]
     if not syn:
-        raise UnsupportedModel("model: has no Conv2d or Linear layer")
+        raise UnsupportedModel("model: has no Conv2d, Conv1d or Linear layer")
     if layers[-1] is not pending:
         raise UnsupportedModel(f"{next(o for o in since_syn).where}: nothing but (log-)softmax "
                                f"may follow {last_syn_op.where}, the output layer")

@@ -59,6 +59,8 @@ def _fn_name(target: Any) -> str:
         return target
     mod = getattr(target, "__module__", None) or ""
     name = getattr(target, "__name__", repr(target))
+    if mod == "torch.nn.functional" and name.startswith("_") and hasattr(F, name[1:]):
+        name = name[1:]  # F.threshold is F._threshold underneath
     if target is F.max_pool2d:
         name = "max_pool2d"
     short = {"torch.nn.functional": "F", "_operator": "operator"}.get(mod, mod)
@@ -251,10 +253,10 @@ def trace_model(model: nn.Module, input_shape: tuple[int, int, int],
         gm = symbolic_trace(model)
     except Exception as e:  # torch.fx raises many kinds; one line is what the user needs
         msg = str(e).splitlines()[0] if str(e) else type(e).__name__
+        hint = ("give every module a forward()" if 'missing the required "forward"' in msg
+                else "avoid data-dependent control flow")
         raise UnsupportedModel(
-            f"model ({name}): torch.fx cannot trace forward() ({msg}); "
-            "avoid data-dependent control flow"
-        ) from e
+            f"model ({name}): torch.fx cannot trace forward() ({msg}); {hint}") from e
 
     # 1. Classify every node first, so unsupported ops are refused before running anything.
     placeholders = [n for n in gm.graph.nodes if n.op == "placeholder"]

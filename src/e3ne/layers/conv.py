@@ -83,7 +83,7 @@ class Conv(Synaptic):
     @classmethod
     def hardware_refusal(cls, spec, is_last: bool) -> str | None:
         if is_last:
-            return ("a Conv2d as the output layer is not supported by the hardware (its "
+            return ("a convolution as the output layer is not supported by the hardware (its "
                     "scores would leave as a feature map); flatten and end with nn.Linear")
         return padding_refusal(spec.kernel, spec.padding)
 
