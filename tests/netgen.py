@@ -9,16 +9,30 @@ from e3ne.layers import AvgPool, Conv, Flatten, Linear, MaxPool
 from e3ne.layers.base import window_out
 
 
-def random_network(seed: int, *, max_convs: int = 3, max_linears: int = 3) -> Network:
+def random_network(seed: int, *, max_convs: int = 3, max_linears: int = 3,
+                   windows: bool = False) -> Network:
     """A valid random network: 0-3 convs (kernel 1-5, stride 1-2, padding 0-2 and below the
     kernel, optional pooling), flatten, 1-3 linears, a ReLU after the output layer or not;
-    random T, W, weights, β, θ and F (saturation and negative membranes both occur)."""
+    random T, W, weights, β, θ and F (saturation and negative membranes both occur).
+    ``windows``: also non-square kernels, strides, paddings and pools, and 1-D nets (H = 1),
+    drawn from a stream of their own (a seed's other choices stay as they were)."""
     rng = np.random.default_rng(seed)
+    alt = np.random.default_rng(seed + 15485863)
+    one_d = windows and alt.random() < 0.25
     T = int(rng.integers(1, 7))
     W = int(rng.integers(2, 7))
     wmax = (1 << (W - 1)) - 1
     c, h, w = int(rng.integers(1, 5)), int(rng.integers(5, 17)), int(rng.integers(5, 17))
+    if one_d:
+        h, w = 1, 4 * w
     shape = (c, h, w)
+
+    def columns(k: int, s: int, p: int, pad_limit: int) -> tuple[int, int, int]:
+        """The window's width, horizontal stride and padding: the square ones, or drawn."""
+        if not windows or (not one_d and alt.random() < 0.5):
+            return k, s, p
+        kw = int(alt.integers(1, 6))
+        return kw, int(alt.integers(1, 3)), int(alt.integers(0, min(pad_limit, kw - 1) + 1))
     layers = []
 
     def syn_fields(c_out: int, fan_in: int, output: bool) -> dict:
@@ -37,21 +51,28 @@ def random_network(seed: int, *, max_convs: int = 3, max_linears: int = 3) -> Ne
         k = int(rng.integers(1, 6))
         s = int(rng.integers(1, 3))
         p = int(rng.integers(0, min(2, k - 1) + 1))  # the hardware takes padding < kernel
-        if min(window_out(shape[1], k, s, p), window_out(shape[2], k, s, p)) < 1:
+        kw, sw, pw = columns(k, s, p, 2)
+        if one_d:
+            k, s, p = 1, 1, 0
+        if min(window_out(shape[1], k, s, p), window_out(shape[2], kw, sw, pw)) < 1:
             continue
         c_out = int(rng.integers(1, 9))
-        f = syn_fields(c_out, shape[0] * k * k, False)
-        f["weight"] = f["weight"].reshape(c_out, shape[0], k, k)
-        layer = Conv(f"conv{i}", stride=(s, s), padding=(p, p), **f)
+        f = syn_fields(c_out, shape[0] * k * kw, False)
+        f["weight"] = f["weight"].reshape(c_out, shape[0], k, kw)
+        layer = Conv(f"conv{i}", stride=(s, sw), padding=(p, pw), **f)
         layers.append(layer)
         shape = layer.out_shape(shape)
         if rng.random() < 0.5:
             pk = int(rng.integers(2, 4))
             ps = int(rng.integers(1, pk + 1))
             pp = int(rng.integers(0, pk // 2 + 1))
-            if min(window_out(shape[1], pk, ps, pp), window_out(shape[2], pk, ps, pp)) >= 1:
+            pkw, psw, ppw = columns(pk, ps, pp, 0)
+            ppw = min(ppw, pkw // 2)  # PyTorch pools pad at most half the kernel
+            if one_d:
+                pk, ps, pp = 1, 1, 0
+            if min(window_out(shape[1], pk, ps, pp), window_out(shape[2], pkw, psw, ppw)) >= 1:
                 cls = MaxPool if rng.random() < 0.6 else AvgPool
-                pool = cls(f"pool{i}", (pk, pk), (ps, ps), (pp, pp))
+                pool = cls(f"pool{i}", (pk, pkw), (ps, psw), (pp, ppw))
                 layers.append(pool)
                 shape = pool.out_shape(shape)
     layers.append(Flatten("flatten"))

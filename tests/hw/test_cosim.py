@@ -25,7 +25,7 @@ FAST_SEEDS = [3, 6, 11, 12]
 
 
 def _cosim(seed: int, tmp_path: Path, stalls: bool) -> verify.VerifyResult:
-    net = random_network(seed)
+    net = random_network(seed, windows=True)
     d = tmp_path / f"net{seed}"
     net.save(d)
     generate(net, random_folds(net, seed), d)
