@@ -93,7 +93,7 @@ def test_a_model_taking_vectors_gets_the_images_flattened(tmp_path: Path) -> Non
 
 @pytest.mark.parametrize("argv,message", [
     (["convert", "resnet50", "--out", "x"],
-     "model 'resnet50': not in the zoo (lenet5, fang, mobilenet_tiny, alexnet, vgg11) and not "
+     "model 'resnet50': not in the zoo (lenet5, fang, mobilenet_tiny, kws, alexnet, vgg11) and not "
      "of the form path/to/file.py:ClassName"),
     (["convert", "nowhere.py:Net", "--out", "x"],
      "model 'nowhere.py:Net': file nowhere.py not found"),

@@ -29,7 +29,7 @@ def _fc_sig(model: nn.Module) -> list[tuple[int, int]]:
 
 
 def test_registry() -> None:
-    assert list(ZOO) == ["lenet5", "fang", "mobilenet_tiny", "alexnet", "vgg11"]
+    assert list(ZOO) == ["lenet5", "fang", "mobilenet_tiny", "kws", "alexnet", "vgg11"]
     e = ZOO["lenet5"]
     assert isinstance(e, ZooEntry)
     assert (e.input_shape, e.T, e.W, e.dataset, e.pad_to, e.num_classes) == (
@@ -124,5 +124,5 @@ def test_unknown_model_is_a_one_line_config_error() -> None:
         build_model("resnet18")
     assert str(e.value) == (
         "model 'resnet18': not in the zoo; expected one of lenet5, fang, mobilenet_tiny, "
-        "alexnet, vgg11"
+        "kws, alexnet, vgg11"
     )

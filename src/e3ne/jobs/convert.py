@@ -65,6 +65,8 @@ def resolve(opts: ConvertOptions):
     if dataset is None:
         raise ConfigError(f"model {opts.model!r}: give --dataset (mnist, digits or random)")
     shape = opts.input_shape
+    if shape is None and entry is not None:
+        shape = entry.input_shape
     pad_to = entry.pad_to if entry and dataset == entry.dataset else None
     kind = {1: "vector", 2: "sequence"}.get(len(shape), "image") if shape else "image"
     if kind == "sequence":  # a 1-D model on [N, C, L]: the hardware takes L pixels of C
@@ -85,11 +87,9 @@ def resolve(opts: ConvertOptions):
                                   f"{native[0] * native[1] * native[2]} values")
             shape = native
     if shape is None:
-        shape = entry.input_shape if entry else None
-        if shape is None:
-            if dataset == "random":
-                raise ConfigError("--dataset random: give --input-shape C,H,W")
-            shape = dataset_input_shape(dataset, pad_to)
+        if dataset == "random":
+            raise ConfigError("--dataset random: give --input-shape C,H,W")
+        shape = dataset_input_shape(dataset, pad_to)
     if dataset != "random":
         native = dataset_input_shape(dataset)
         if tuple(shape) != tuple(native):

@@ -1,5 +1,5 @@
 """The model zoo: the four CNNs of E3NE's evaluation (shapes of DESIGN section 6), and
-networks people write beyond it (depthwise-separable blocks).
+networks people write beyond it (depthwise-separable blocks, a 1-D keyword spotter).
 
 Each model is a plain ``nn.Module`` holding two ``nn.Sequential``s, ``features`` (convs,
 BatchNorm, ReLU, pooling) and ``classifier`` (flatten, linears, ReLU, dropout), so the front
@@ -21,8 +21,8 @@ from torch import nn
 
 from e3ne.errors import ConfigError
 
-__all__ = ["ZOO", "AlexNet", "Fang", "LeNet5", "MobileNetTiny", "VGG11", "ZooEntry", "ZooNet",
-           "build_model"]
+__all__ = ["ZOO", "AlexNet", "Fang", "Kws", "LeNet5", "MobileNetTiny", "VGG11", "ZooEntry",
+           "ZooNet", "build_model"]
 
 
 class ZooNet(nn.Module):
@@ -89,6 +89,24 @@ class MobileNetTiny(ZooNet):
         super().__init__(features, classifier)
 
 
+class Kws(ZooNet):
+    """A 1-D keyword-spotting CNN on 10 MFCCs x 49 frames (one second of speech at a 20 ms
+    hop, as in Hello Edge's KWS models) -> 12 keywords: Conv1d + BatchNorm1d + ReLU,
+    a strided Conv1d, MaxPool1d, a global average pool. Random weights: no speech data
+    here, so its figures are hardware-only."""
+
+    def __init__(self, num_classes: int = 12) -> None:
+        features = nn.Sequential(
+            nn.Conv1d(10, 32, 5, padding=2), nn.BatchNorm1d(32), nn.ReLU(),   # 32x49
+            nn.Conv1d(32, 32, 3, stride=2, padding=1), nn.BatchNorm1d(32),     # 32x25
+            nn.ReLU(), nn.MaxPool1d(2),                                         # 32x12
+            nn.Conv1d(32, 64, 3, padding=1), nn.BatchNorm1d(64), nn.ReLU(),    # 64x12
+            nn.AdaptiveAvgPool1d(1),                                            # 64x1
+        )
+        classifier = nn.Sequential(nn.Flatten(), nn.Linear(64, num_classes))
+        super().__init__(features, classifier)
+
+
 def _conv_bn_relu(c_in: int, c_out: int, stride: int = 1) -> list[nn.Module]:
     return [
         nn.Conv2d(c_in, c_out, 3, stride=stride, padding=1),
@@ -145,7 +163,7 @@ class ZooEntry:
 
     name: str  #: registry key
     builder: Callable[[], nn.Module]  #: returns a freshly initialised model
-    input_shape: tuple[int, int, int]  #: (C, H, W) the model takes
+    input_shape: tuple[int, ...]  #: (C, H, W) the model takes; (C, L) for a 1-D model
     T: int  #: default time steps (activation bits)
     W: int  #: default weight bits
     dataset: str  #: name for e3ne.data.load_dataset
@@ -165,6 +183,9 @@ ZOO: dict[str, ZooEntry] = {
         ZooEntry("mobilenet_tiny", MobileNetTiny, (1, 28, 28), T=6, W=6, dataset="mnist",
                  pad_to=None, num_classes=10,
                  description="depthwise-separable MNIST CNN after MobileNet v1 (ReLU6)"),
+        ZooEntry("kws", Kws, (10, 49), T=4, W=4, dataset="random", pad_to=None,
+                 num_classes=12, description="1-D keyword-spotting CNN, 10 MFCC x 49 "
+                 "frames (random weights)"),
         ZooEntry("alexnet", AlexNet, (3, 32, 32), T=6, W=6, dataset="random", pad_to=None,
                  num_classes=10, description="AlexNet variant for CIFAR-10 (random weights)"),
         ZooEntry("vgg11", VGG11, (3, 32, 32), T=6, W=6, dataset="random", pad_to=None,
