@@ -5,8 +5,8 @@ range, many ties, all equal, all negative, extremes); the expected output is eac
 image's score beats unchanged, then a class beat holding argmax (lowest index wins ties,
 DESIGN §2) with olast = 1. Several variants run side by side in one simulation (a
 generated wrapper), so Verilator builds once. Variants without stalls measure
-throughput: an image takes BEATS + 1 cycles, so first input to last output takes
-N_OUT + 1 cycles.
+throughput: an image takes N_CLASSES + 2 cycles (a beat every LANES cycles, the class
+beat LANES + 1 after the last), so first input to last output takes that per image + 1.
 """
 
 from __future__ import annotations
@@ -92,7 +92,7 @@ def check_variants(tmp_path: Path, names: list[str], simulator: str) -> None:
     chosen = [(n, make_variant(tmp_path, n, rng)) for n in names]
     run_variants(f"{CORE}_tb", SOURCES, chosen, tmp_path, simulator,
                  beats=lambda p: (p["N_IN"], p["N_OUT"]),
-                 unstalled_cycles=lambda p: p["N_OUT"] + LATENCY)  # BEATS + 1 cycles an image
+                 unstalled_cycles=lambda p: IMAGES * (p["N_CLASSES"] + 2) + LATENCY)
 
 
 def test_bench_verilator(tmp_path: Path) -> None:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from e3ne.hw.cores.base import Core, Stream, clog2, register_core, serve
+from e3ne.hw.cores.base import Core, Stream, register_core, serve
 
 
 @register_core
 class ArgmaxUnit(Core):
-    """Scores pass one register; the class beat (with ``olast``) follows the last score."""
+    """Scores pass one register, a beat taken at most every LANES cycles (its lanes are
+    compared one a cycle); the class beat (with ``olast``) leaves LANES + 1 cycles after
+    the last score beat is taken; an image takes N_CLASSES + 2 cycles."""
 
     module = "argmax_unit"
     sources = ("argmax_unit.sv",)
@@ -21,17 +23,22 @@ class ArgmaxUnit(Core):
         w = params["LANES"] * params["SCORE_W"]
         return w, w
 
+    def accept_gap(self) -> int:
+        return self.params["LANES"]
+
     def busy(self, out_gap: int) -> int:
-        return self.in_beats + 1
+        return self.params["N_CLASSES"] + 2
 
     def forward(self, t: np.ndarray, out_gap: int) -> np.ndarray:
-        out = serve(t + 1)
-        return np.append(out, out[-1] + 1)
+        taken = serve(t, self.params["LANES"])
+        out = taken + 1
+        return np.append(out, taken[-1] + self.params["LANES"] + 2)
 
     @classmethod
     def features(cls, params: dict) -> tuple[dict, dict]:
+        # the shift register and output register per lane bit, one comparator
         return {"const": 1.0, "lanes": params["LANES"] * params["SCORE_W"],
-                "score": params["SCORE_W"] * (clog2(params["LANES"]) + 1)}, {}
+                "score": params["SCORE_W"]}, {}
 
     @classmethod
     def calibration_plan(cls) -> list[dict]:

@@ -15,20 +15,20 @@
  *      zero-extended from CW = max(1, clog2(N_CLASSES)) bits, with olast = 1.
  *  A top level can forward olast as m_axis_tlast (scores, then class).
  *
- *  Within a beat, a binary tree (blkTree) of strict comparisons finds the
- *  maximum lane; at a tie the left (lower) lane wins, and lanes padded up
- *  to a power of two hold the most negative value to the right of every
- *  real lane, so they never win. Across beats the running maximum (Best,
- *  BestIdx) is replaced only by a strictly greater beat maximum, so an
- *  earlier beat wins a tie. Together: the lowest index among the maxima.
- *  The class index of a beat's winner is Base + lane, where Base = i*LANES
- *  is kept as a running sum (no multiplier).
+ *  Built for a clock: a beat's lanes are compared one per cycle from a shift
+ *  register (Sh) against the running maximum (Best, BestIdx), so one compare of
+ *  SCORE_W bits stands between two registers (a tree over the lanes of a beat
+ *  was 60 logic levels on an ECP5, from the engine's FIFO to Best). The running
+ *  maximum is replaced only by a strictly greater lane, so the lowest class index
+ *  among equal maxima wins. The class index of lane 0 of Sh is kept as a running
+ *  count (no multiplier).
  *
- *  Timing: score beats pass through one register (latency 1). After the
- *  last score beat of an image the input pauses for one cycle while the
- *  class beat is emitted, so an image takes BEATS + 1 cycles (II) at full
- *  rate. irdy depends combinationally on ordy; ovld/odat/olast come from
- *  registers. Only control state (OVld, Pend, Base) is reset.
+ *  Timing: score beats pass through one register (latency 1); a beat is taken
+ *  at most every LANES cycles (its lanes leave the shift register one a cycle).
+ *  The class beat leaves LANES + 1 cycles after the last score beat is taken,
+ *  and the next image's first beat is taken one cycle after that: an image
+ *  takes N_CLASSES + 2 cycles at full rate. irdy depends combinationally on
+ *  ordy; ovld/odat/olast come from registers. Only control state is reset.
  *****************************************************************************/
 
 module argmax_unit #(
@@ -56,8 +56,6 @@ module argmax_unit #(
 	localparam int BEATS = LANES > 0 ? N_CLASSES / LANES : 1;   // beats per image
 	localparam int CW    = N_CLASSES > 1 ? $clog2(N_CLASSES) : 1;  // class index bits
 	localparam int LW    = LANES > 1 ? $clog2(LANES) : 1;       // lane index bits
-	localparam int LV    = $clog2(LANES);                       // tree levels
-	localparam int P2    = 1 << LV;                             // lanes padded
 
 	initial begin
 		if (N_CLASSES < 1 || LANES < 1 || SCORE_W < 2) begin
@@ -79,62 +77,44 @@ module argmax_unit #(
 	typedef logic signed [SCORE_W-1:0]  score_t;
 
 	//-------------------------------------------------------------------------
-	// Maximum lane of the input beat
-	score_t          bmax;  // its score
-	logic [LW-1:0]   bidx;  // its lane
-	score_t          tv[P2];
-	logic [LW-1:0]   ti[P2];
-
-	always_comb begin : blkTree
-		for (int i = 0; i < P2; i++) begin
-			if (i < LANES)  tv[i] = idat[i*SCORE_W +: SCORE_W];
-			else            tv[i] = {1'b1, {(SCORE_W-1){1'b0}}};
-			ti[i] = LW'(i);
-		end
-		for (int l = 0; l < LV; l++) begin
-			// level l: P2 >> (l+1) nodes, node i from 2i (left) and 2i+1 (right)
-			// (in place: node i overwrites slot i after slots 2i, 2i+1 were read)
-			for (int i = 0; i < P2 / 2; i++) begin
-				if (i < (P2 >> (l + 1))) begin
-					if (tv[2*i+1] > tv[2*i]) begin
-						tv[i] = tv[2*i+1];
-						ti[i] = ti[2*i+1];
-					end
-					else begin
-						tv[i] = tv[2*i];
-						ti[i] = ti[2*i];
-					end
-				end
-			end
-		end
-		bmax = tv[0];
-		bidx = ti[0];
-	end : blkTree
-
-	//-------------------------------------------------------------------------
-	// Running maximum and output
+	// Lanes of the last beat taken, compared one per cycle with the running maximum
+	logic [DW-1:0]   Sh;      // lanes not yet compared, the next in lane 0
+	logic [LW:0]     Cnt;     // lanes left in Sh
+	logic [CW-1:0]   Idx;     // class index of lane 0 of Sh
 	score_t          Best;
 	logic [CW-1:0]   BestIdx;
-	logic [CW-1:0]   Base;   // class index of lane 0 of the current beat
-	logic            Pend;   // class beat waiting for the output register
+	logic [CW-1:0]   Base;    // class index of lane 0 of the next beat taken
+	logic            Pend;    // the image's last beat is taken; its class beat is due
 	logic            OVld;
 	logic            OLast;
 	logic [DW-1:0]   ODat;
 
-	wire  fst  = (Base == '0);
-	wire  lst  = (Base == CW'((BEATS - 1) * LANES));
-	wire  ofree = !OVld || ordy;
-	wire  take = ivld && irdy;
+	score_t          lane;
+	assign	lane = Sh[SCORE_W-1:0];
 
-	assign	irdy = !Pend && ofree;
+	wire  lst   = (Base == CW'((BEATS - 1) * LANES));
+	wire  ofree = !OVld || ordy;
+	wire  free  = (Cnt <= (LW+1)'(1));   // Sh can load a beat at this edge
+	wire  done  = Pend && (Cnt == '0);   // every lane of the image compared
+	wire  take  = ivld && irdy;
+
+	assign	irdy = !Pend && ofree && free;
 
 	always_ff @(posedge clk) begin
-		if (take && (fst || (bmax > Best))) begin
-			Best    <= bmax;
-			BestIdx <= Base + CW'(bidx);
+		if (Cnt != '0 && (Idx == '0 || lane > Best)) begin
+			Best    <= lane;
+			BestIdx <= Idx;
+		end
+		if (take) begin
+			Sh  <= idat;
+			Idx <= Base;
+		end
+		else begin
+			Sh  <= Sh >> SCORE_W;
+			Idx <= Idx + CW'(1);
 		end
 		if (ofree) begin
-			if (Pend) begin
+			if (done) begin
 				ODat  <= DW'(BestIdx);
 				OLast <= 1;
 			end
@@ -148,15 +128,17 @@ module argmax_unit #(
 	always_ff @(posedge clk) begin
 		if (rst) begin
 			Base <= '0;
+			Cnt  <= '0;
 			Pend <= 0;
 			OVld <= 0;
 		end
 		else begin
 			if (take)  Base <= lst ? '0 : Base + CW'(LANES);
-			if (ofree) begin
-				OVld <= Pend || ivld;
-				Pend <= take && lst;
-			end
+			if (take)  Cnt <= (LW+1)'(LANES);
+			else if (Cnt != '0)  Cnt <= Cnt - (LW+1)'(1);
+			if (take && lst)  Pend <= 1;
+			else if (done && ofree)  Pend <= 0;
+			if (ofree)  OVld <= done || take;
 		end
 	end
 
