@@ -113,7 +113,11 @@ def test_interval_is_the_slowest_stage_and_engines_follow_the_fold_formula() -> 
         out = shapes[net.layers.index(layer) + 1]
         pixels = out[1] * out[2] if len(out) == 3 else 1
         want = pixels * layer.fan_in // f.SIMD * layer.out_channels // f.PE * net.T // f.TP
-        assert engines[layer.name].cycles == want, (i, layer.name)
+        if layer.output:  # paced to the argmax, which takes a beat every PE (lanes) cycles
+            beats = layer.out_channels // f.PE
+            assert want <= engines[layer.name].cycles <= want + beats * f.PE, (i, layer.name)
+        else:
+            assert engines[layer.name].cycles == want, (i, layer.name)
     assert est.stages[0].kind == "input" and est.stages[0].cycles == 28 * 28
     # the first output of every stage comes after that of the stage before it
     firsts = [s.first_out for s in est.stages]
