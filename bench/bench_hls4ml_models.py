@@ -56,6 +56,8 @@ import time
 import types
 from pathlib import Path
 
+from e3ne.models.loader import import_file
+
 REPO = Path(__file__).resolve().parents[1]
 BENCH = Path(__file__).resolve().parent
 RESULTS = BENCH / "results" / "hls4ml_models.json"
@@ -256,12 +258,8 @@ def load_test_module(path: str | Path) -> types.ModuleType:
         sys.meta_path.insert(0, _FINDER)
     saved = sys.modules.get("pytest")
     sys.modules["pytest"] = pytest_shim()
-    name = f"hls4ml_test_{path.stem}"
     try:
-        spec = importlib.util.spec_from_file_location(name, path)
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
+        module = import_file(path, f"hls4ml_test_{path.stem}")
     finally:
         if saved is None:
             sys.modules.pop("pytest", None)

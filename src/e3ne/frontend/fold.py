@@ -92,8 +92,11 @@ def fold_chain(chain: list[Op], input_channels: int) -> list[FloatLayer]:
     last_syn_op: Op | None = None
     finished_by: Op | None = None  # softmax seen
     since_syn: list[Op] = []  # ops between the pending layer and now
+    last = max((i for i, o in enumerate(chain) if o.layer is not None and o.layer.synaptic),
+               default=-1)  # the output layer's place in the chain
 
     for i, op in enumerate(chain):
+        after_output = pending is not None and i > last  # (pending is the output layer)
         if finished_by is not None and op.kind not in ("final", "drop"):
             raise UnsupportedModel(f"{op.where}: comes after {finished_by.where}; only the "
                                    "model's output may be (log-)softmaxed")
@@ -143,12 +146,15 @@ def fold_chain(chain: list[Op], input_channels: int) -> list[FloatLayer]:
                 op.layer is not None and not op.layer.passes_input_affine)):
             raise UnsupportedModel(f"{op.where}: sits between the input normalisation "
                                    f"({affine_where}) and the first conv/linear layer")
-        if pending is not None and pending.out_relu and op.kind not in ("relu", "final") and (
+        if after_output and op.kind not in ("relu", "final") and not (
+                op.kind == "bn" and not pending.out_relu) and (
                 op.layer is None or op.layer.float_fields(op.params) is not None):
-            # after the output layer's ReLU only a softmax (handled above) may come: a
-            # BatchNorm here would otherwise fold into the layer, before its ReLU
+            # after the output layer only its BatchNorm, a ReLU, a softmax and what vanishes
+            # (a flatten of the flat scores) may come; a BatchNorm after that ReLU would
+            # otherwise fold into the layer, before its ReLU
+            its_relu = ", and its ReLU" if pending.out_relu else ""
             raise UnsupportedModel(f"{op.where}: nothing but (log-)softmax may follow "
-                                   f"{last_syn_op.where}, the output layer, and its ReLU")
+                                   f"{last_syn_op.where}, the output layer{its_relu}")
         if op.kind == "bn":
             if pending is None or since_syn:
                 raise UnsupportedModel(f"{op.where}: BatchNorm must directly follow a "
@@ -157,9 +163,7 @@ def fold_chain(chain: list[Op], input_channels: int) -> list[FloatLayer]:
             continue
         if op.kind == "relu":
             clip = op.params.get("clip")
-            if pending is not None and not any(o.layer is not None and o.layer.synaptic
-                                               for o in chain[i + 1:]):
-                # the output layer's ReLU: carried exactly, the scores are max(U, 0)
+            if after_output:  # the output layer's ReLU: carried exactly, scores max(U, 0)
                 if clip is not None:
                     raise UnsupportedModel(f"{op.where}: a clipped ReLU after "
                                            f"{last_syn_op.where}, the output layer, is not "
@@ -181,11 +185,6 @@ def fold_chain(chain: list[Op], input_channels: int) -> list[FloatLayer]:
                                        "layer")
             finished_by = op
             continue
-        if op.layer is not None and pending is not None and not any(
-                o.layer is not None and o.layer.synaptic for o in chain[i + 1:]) and (
-                op.layer.float_fields(op.params) is not None):  # (a no-op flatten may)
-            raise UnsupportedModel(f"{op.where}: nothing but (log-)softmax may follow "
-                                   f"{last_syn_op.where}, the output layer")
         if op.layer is not None and not op.layer.commutes_with_relu and pending is not None:
             raise UnsupportedModel(f"{op.where}: {op.layer.noun} between {last_syn_op.where} "
                                    "and its ReLU does not commute with ReLU; move it after the "
@@ -200,9 +199,6 @@ def fold_chain(chain: list[Op], input_channels: int) -> list[FloatLayer]:
     syn = [layer for layer in layers if layer.synaptic]
     if not syn:
         raise UnsupportedModel("model: has no Conv2d, Conv1d or Linear layer")
-    if layers[-1] is not pending:
-        raise UnsupportedModel(f"{next(o for o in since_syn).where}: nothing but (log-)softmax "
-                               f"may follow {last_syn_op.where}, the output layer")
     return layers
 
 

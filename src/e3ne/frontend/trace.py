@@ -28,9 +28,10 @@ _OTHER_ACTIVATIONS = (
     nn.PReLU, nn.Softplus, nn.Mish, nn.Hardswish, nn.Hardsigmoid, nn.SELU, nn.CELU,
     nn.Softsign, nn.Tanhshrink, nn.LogSigmoid, nn.Threshold, nn.RReLU,
 )
+_NOT_RELU = ("only ReLU and clipped ReLU (ReLU6, Hardtanh(0, c), clamp(0, c)) can be "
+             "radix-encoded")
 _WHY_BY_CLASS: list[tuple[tuple[type, ...], str]] = [
-    (_OTHER_ACTIVATIONS, "only ReLU and clipped ReLU (ReLU6, Hardtanh(0, c), clamp(0, c)) "
-                         "can be radix-encoded"),
+    (_OTHER_ACTIVATIONS, _NOT_RELU),
     ((nn.Conv3d,), "3-D convolutions are not supported; use Conv2d or Conv1d"),
     ((nn.ConvTranspose1d, nn.ConvTranspose2d, nn.ConvTranspose3d),
      "transposed convolutions are not supported; use Conv2d"),
@@ -89,10 +90,6 @@ def _refuse(where: str, why: str) -> UnsupportedModel:
     return UnsupportedModel(f"{where}: {why}")
 
 
-_NOT_RELU = ("only ReLU and clipped ReLU (ReLU6, Hardtanh(0, c), clamp(0, c)) can be "
-             "radix-encoded")
-
-
 def _clipped_relu(where: str, name: str, lo: Any, hi: Any,
                   module: nn.Module | None = None) -> Op:
     """A clamp to [lo, hi]: a ReLU (hi None) or a ReLU clipped at hi, whose activation
@@ -134,6 +131,14 @@ def _check_mean(op: Op, in_shape: tuple[int, ...] | None) -> None:
         raise _refuse(op.where, f"a mean over dim={dims!r} is not supported; only the mean "
                                 "over H and W (dim=(2, 3)), or over L of a 1-D [N, C, L] "
                                 "input, i.e. global average pooling")
+
+
+def _flatten_op(where: str, name: str, in_shape: tuple[int, ...],
+                out_shape: tuple[int, ...]) -> Op:
+    """A flatten the front end adds itself (before a model taking vectors, after a mean)."""
+    flat = LAYER_KINDS["flatten"]
+    return Op(flat.kind, where, name, layer=flat,
+              params={"in_shape": in_shape, "out_shape": out_shape})
 
 
 def _one_row(shape: tuple[int, ...] | None) -> tuple[int, ...] | None:
@@ -300,10 +305,9 @@ def trace_model(model: nn.Module, input_shape: tuple[int, int, int],
     # 3. Walk the data flow: it must be one chain from the input to the output.
     chain: list[Op] = []
     if input_kind == "vector":
-        flat = LAYER_KINDS["flatten"]
         n_in = int(torch.tensor(input_shape).prod())
-        chain.append(Op(flat.kind, f"model ({name}) input", "input_flatten", layer=flat,
-                        params={"in_shape": (2, *input_shape), "out_shape": (2, n_in)}))
+        chain.append(_flatten_op(f"model ({name}) input", "input_flatten", (2, *input_shape),
+                                 (2, n_in)))
     head = placeholders[0]
     tensor_nodes = {n for n in gm.graph.nodes if _shape(n) is not None}
     for node in gm.graph.nodes:
@@ -346,10 +350,8 @@ def trace_model(model: nn.Module, input_shape: tuple[int, int, int],
             op.layer.check_traced(op.params, op.where)
         chain.append(op)
         if flatten:
-            flat = LAYER_KINDS["flatten"]
-            chain.append(Op(flat.kind, op.where, f"{op.name}_flatten", layer=flat,
-                            params={"in_shape": op.params["out_shape"],
-                                    "out_shape": out_shape}))
+            chain.append(_flatten_op(op.where, f"{op.name}_flatten", op.params["out_shape"],
+                                     out_shape))
         head = node
     return chain
 

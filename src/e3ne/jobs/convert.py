@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import sys
 import time
 from dataclasses import dataclass
@@ -81,10 +82,10 @@ def resolve(opts: ConvertOptions):
             shape = (1, 1, shape[0])
         else:
             native = dataset_input_shape(dataset, pad_to)
-            if native[0] * native[1] * native[2] != shape[0]:
+            if math.prod(native) != shape[0]:
                 raise ConfigError(f"--input-shape {shape[0]}: dataset {dataset!r} has images "
-                                  f"of {','.join(map(str, native))} = "
-                                  f"{native[0] * native[1] * native[2]} values")
+                                  f"of {','.join(map(str, native))} = {math.prod(native)} "
+                                  "values")
             shape = native
     if shape is None:
         if dataset == "random":

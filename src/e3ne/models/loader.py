@@ -26,6 +26,16 @@ def check_model_spec(spec: str) -> None:
         raise ConfigError(f"model {spec!r}: file {path} not found")
 
 
+def import_file(path: Path, module_name: str):  # noqa: ANN201 (a module)
+    """Run a Python file as the module ``module_name`` (registered in ``sys.modules``, so
+    that its classes pickle and its dataclasses resolve)."""
+    module_spec = importlib.util.spec_from_file_location(module_name, path)
+    module = importlib.util.module_from_spec(module_spec)
+    sys.modules[module_name] = module
+    module_spec.loader.exec_module(module)
+    return module
+
+
 def load_model_spec(spec: str) -> nn.Module:
     """Instantiate a zoo model by name, or ``ClassName()`` from ``file.py:ClassName``."""
     check_model_spec(spec)
@@ -33,12 +43,8 @@ def load_model_spec(spec: str) -> nn.Module:
         return build_model(spec)
     path_s, cls_name = spec.rsplit(":", 1)
     path = Path(path_s)
-    mod_name = f"e3ne_user_{path.stem}"
     try:
-        module_spec = importlib.util.spec_from_file_location(mod_name, path)
-        module = importlib.util.module_from_spec(module_spec)
-        sys.modules[mod_name] = module
-        module_spec.loader.exec_module(module)
+        module = import_file(path, f"e3ne_user_{path.stem}")
     except Exception as e:
         raise ConfigError(f"model {spec!r}: importing {path} failed "
                           f"({type(e).__name__}: {e})") from e

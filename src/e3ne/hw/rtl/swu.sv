@@ -399,7 +399,7 @@ module swu #(
 		end
 	end
 
-	assign	w_img_end = wgo && 32'(WC) == NC-1 && 32'(WX) == WD-1 && 32'(WY) == H-1;
+	assign	w_img_end = w_row_end && 32'(WY) == H-1;
 	assign	r_img_end = issue && 32'(Cw) == NC-1 && 32'(Xb) == NX-1 && 32'(Yb) == NY-1 &&
 	                    32'(Ox) == OW-1 && 32'(Oy) == OH-1;
 	always_ff @(posedge clk) begin
