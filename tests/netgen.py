@@ -7,15 +7,19 @@ import numpy as np
 from e3ne.ir import Network
 from e3ne.layers import AvgPool, Conv, Flatten, Linear, MaxPool
 from e3ne.layers.base import window_out
+from e3ne.layers.residual import Fork
 
 
 def random_network(seed: int, *, max_convs: int = 3, max_linears: int = 3,
-                   windows: bool = False) -> Network:
+                   windows: bool = False, residual: bool = False) -> Network:
     """A valid random network: 0-3 convs (kernel 1-5, stride 1-2, padding 0-2 and below the
     kernel, optional pooling), flatten, 1-3 linears, a ReLU after the output layer or not;
     random T, W, weights, β, θ and F (saturation and negative membranes both occur).
     ``windows``: also non-square kernels, strides, paddings and pools, and 1-D nets (H = 1),
-    drawn from a stream of their own (a seed's other choices stay as they were)."""
+    drawn from a stream of their own (a seed's other choices stay as they were).
+    ``residual``: also residual blocks (a fork, one or two same-size convs, the last adding
+    the fork's activation times a random M), at the input or after a conv, from a third
+    stream."""
     rng = np.random.default_rng(seed)
     alt = np.random.default_rng(seed + 15485863)
     one_d = windows and alt.random() < 0.25
@@ -35,7 +39,9 @@ def random_network(seed: int, *, max_convs: int = 3, max_linears: int = 3,
         return kw, int(alt.integers(1, 3)), int(alt.integers(0, min(pad_limit, kw - 1) + 1))
     layers = []
 
-    def syn_fields(c_out: int, fan_in: int, output: bool) -> dict:
+    res = np.random.default_rng(seed + 32452843)
+
+    def syn_fields(c_out: int, fan_in: int, output: bool, rng=rng) -> dict:
         weight_shape = (c_out, fan_in)
         weight = rng.integers(-wmax, wmax + 1, size=weight_shape)
         shift = int(rng.integers(0, 4))
@@ -45,6 +51,31 @@ def random_network(seed: int, *, max_convs: int = 3, max_linears: int = 3,
                                                   size=c_out)
         return dict(weight=weight, beta=beta, theta=theta, shift=shift, output=output)
 
+    def block(i: int) -> None:
+        """A residual block on ``shape``: fork, then convs keeping the size, the last joins."""
+        nonlocal shape
+        fork = Fork(f"fork{i}")
+        layers.append(fork)
+        n_body, c_skip = int(res.integers(1, 3)), shape[0]
+        for j in range(n_body):
+            last = j == n_body - 1
+            kh = 1 if one_d or shape[1] < 3 else int(res.choice([1, 3]))
+            kw = int(res.choice([1, 3, 5])) if shape[2] >= 5 else 1
+            c_out = c_skip if last else int(res.integers(1, 9))
+            f = syn_fields(c_out, shape[0] * kh * kw, False, rng=res)
+            f["weight"] = f["weight"].reshape(c_out, shape[0], kh, kw)
+            if last:  # M·q_skip up to M·(2^T-1): thresholds that leave room for both
+                m = int(res.integers(1, 1 << int(res.integers(1, 11))))
+                reach = int(np.abs(f["weight"]).sum((1, 2, 3)).mean() * ((1 << T) - 1) / 4)
+                top = max(2, ((reach << f["shift"]) + m * ((1 << T) - 1) // 2) >> max(T - 1, 0))
+                f["theta"] = res.integers(1, top + 2, size=c_out)
+                f.update(skip=fork.name, skip_mult=m)
+            layer = Conv(f"res{i}_{j}", stride=(1, 1), padding=(kh // 2, kw // 2), **f)
+            layers.append(layer)
+            shape = layer.out_shape(shape)
+
+    if residual and res.random() < 0.3:
+        block(-1)
     n_conv = int(rng.integers(0, max_convs + 1))
     n_lin = int(rng.integers(1, max_linears + 1))
     for i in range(n_conv):
@@ -75,6 +106,8 @@ def random_network(seed: int, *, max_convs: int = 3, max_linears: int = 3,
                 pool = cls(f"pool{i}", (pk, pkw), (ps, psw), (pp, ppw))
                 layers.append(pool)
                 shape = pool.out_shape(shape)
+        if residual and res.random() < 0.5:
+            block(i)
     layers.append(Flatten("flatten"))
     fan_in = int(np.prod(shape))
     for j in range(n_lin):

@@ -11,6 +11,7 @@ from torch import nn
 from e3ne.data import dataset_input_shape
 from e3ne.errors import ConfigError
 from e3ne.models import ZOO, ZooEntry, build_model
+from e3ne.models.zoo import BasicBlock
 
 
 def _layers(model: nn.Module, kind: type) -> list[nn.Module]:
@@ -29,7 +30,8 @@ def _fc_sig(model: nn.Module) -> list[tuple[int, int]]:
 
 
 def test_registry() -> None:
-    assert list(ZOO) == ["lenet5", "fang", "mobilenet_tiny", "kws", "alexnet", "vgg11"]
+    assert list(ZOO) == ["lenet5", "fang", "mobilenet_tiny", "resnet10", "kws", "alexnet",
+                         "vgg11"]
     e = ZOO["lenet5"]
     assert isinstance(e, ZooEntry)
     assert (e.input_shape, e.T, e.W, e.dataset, e.pad_to, e.num_classes) == (
@@ -57,8 +59,10 @@ def test_output_shape_on_a_batch_of_two(name: str) -> None:
     assert out.shape == (2, entry.num_classes)
     assert isinstance(model.features, nn.Sequential)
     assert isinstance(model.classifier, nn.Sequential)
+    blocks = [b for b in model.modules() if isinstance(b, BasicBlock)]  # BN after each conv
+    in_block = {id(c) for b in blocks for c in (b.conv1, b.conv2)}
     for m in _layers(model, nn.Conv2d) + _layers(model, nn.Linear):
-        assert m.bias is not None
+        assert m.bias is not None or id(m) in in_block
 
 
 def test_lenet5_shapes() -> None:
@@ -124,5 +128,5 @@ def test_unknown_model_is_a_one_line_config_error() -> None:
         build_model("resnet18")
     assert str(e.value) == (
         "model 'resnet18': not in the zoo; expected one of lenet5, fang, mobilenet_tiny, "
-        "kws, alexnet, vgg11"
+        "resnet10, kws, alexnet, vgg11"
     )

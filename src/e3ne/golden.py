@@ -34,8 +34,12 @@ def run_fast(net: Network, q0: np.ndarray, *, collect: bool = False,
     with torch.inference_mode():
         for start in range(0, len(q0), batch_size):
             q = torch.from_numpy(np.ascontiguousarray(q0[start:start + batch_size], np.int64))
+            saved: dict[str, torch.Tensor] = {}  # forks' outputs, for their joins
             for i, layer in enumerate(net.layers):
-                q = layer.run_fast(q, net.T)
+                skip = {"skip": saved[layer.reads()]} if layer.reads() else {}
+                q = layer.run_fast(q, net.T, **skip)
+                if layer.saves:
+                    saved[layer.name] = q
                 if collect:
                     per_layer[i].append(q.to(torch.int64).numpy())
             outs.append(q.to(torch.int64).numpy())
@@ -48,8 +52,12 @@ def run_fast(net: Network, q0: np.ndarray, *, collect: bool = False,
 def run_literal(net: Network, q0: np.ndarray) -> np.ndarray:
     """Output ``U`` for ``q0``, computed spike by spike."""
     spikes = radix_encode(np.asarray(q0, dtype=np.int64), net.T)  # [T, N, C, H, W]
+    saved: dict[str, np.ndarray] = {}
     for layer in net.layers:
-        spikes = layer.run_literal(spikes, net.T)
+        skip = {"skip": saved[layer.reads()]} if layer.reads() else {}
+        spikes = layer.run_literal(spikes, net.T, **skip)
+        if layer.saves:
+            saved[layer.name] = spikes
     return spikes  # the output layer returns U
 
 

@@ -21,6 +21,7 @@ import numpy as np
 from e3ne.errors import FormatError
 from e3ne.layers import LAYER_KINDS, Layer, Synaptic
 from e3ne.layers.base import Shape
+from e3ne.layers.residual import check_residuals
 
 FORMAT = "e3ne-network"
 FORMAT_VERSION = 1
@@ -77,6 +78,7 @@ class Network:
         for layer in self.layers:
             layer.validate(shape, self.T, self.W, layer is synaptic[-1])
             shape = tuple(layer.out_shape(shape))
+        check_residuals(self.layers, self.shapes())
         return self
 
     # --- storage -------------------------------------------------------------------

@@ -18,15 +18,37 @@ def seq(*layers: nn.Module) -> nn.Module:
 
 
 class Residual(nn.Module):
-    def __init__(self) -> None:
+    """A residual block; ``form`` picks one of the ways it goes wrong."""
+
+    def __init__(self, form: str) -> None:
         super().__init__()
+        self.form = form
         self.a = nn.Conv2d(1, 4, 3, padding=1)
         self.b = nn.Conv2d(4, 4, 3, padding=1)
+        self.s = nn.Conv2d(4, 4, 1)
+        self.pool = nn.MaxPool2d(2)
         self.fc = nn.Linear(4 * 8 * 8, 10)
+        self.fc4 = nn.Linear(4 * 4 * 4, 10)
+        self.fc10 = nn.Linear(10, 10)
 
     def forward(self, x):
         y = F.relu(self.a(x))
-        y = F.relu(self.b(y) + y)
+        if self.form == "projection":  # a conv on the shortcut
+            y = F.relu(self.b(y) + self.s(y))
+        elif self.form == "no_relu":  # pre-activation style: nothing fires after the add
+            y = self.b(y) + y
+        elif self.form == "pooled":  # the body halves the map
+            return self.fc4(F.relu(self.pool(self.b(y)) + self.pool(y)).flatten(1))
+        elif self.form == "pre_relu":  # the skip taken before its layer's ReLU
+            z = self.b(y)
+            y = F.relu(self.s(F.relu(z)) + z)
+        elif self.form == "product":
+            y = F.relu(self.b(y) * y)
+        elif self.form == "into_output":  # the block's last conv is the output layer
+            return self.b(y) + y
+        elif self.form == "vectors":
+            v = F.relu(self.fc(y.flatten(1)))
+            return self.fc10(F.relu(self.fc10(v) + v))
         return self.fc(y.flatten(1))
 
 
@@ -148,15 +170,36 @@ BAD_MODELS = [
     (seq(conv(), nn.GELU(), *HEAD), "layer '1' (GELU): " + NOT_RELU),
     (FunctionalSigmoid(),
      "op 'sigmoid' (torch.sigmoid) in forward(): " + NOT_RELU),
-    (Residual(),
-     "op 'add' (operator.add) in forward(): combines two tensors (a residual add, "
-     "concatenation or product); the model must be a single chain of layers"),
+    (Residual("projection"),
+     "layer 's' (Conv2d): starts a second branch from an earlier layer's output; only a "
+     "residual add with an identity shortcut (x + body(x)) may branch, and only into the "
+     "add"),
+    (Residual("no_relu"),
+     "op 'flatten' (.flatten()) in forward(): follows the residual add into layer 'b' "
+     "(Conv2d); the add must be followed by its ReLU (x = relu(body(x) + x))"),
+    (Residual("pooled"),
+     "layer 'pool' (MaxPool2d): starts a second branch from an earlier layer's output; "
+     "only a residual add with an identity shortcut (x + body(x)) may branch, and only "
+     "into the add"),
+    (Residual("pre_relu"),
+     "the skip of op 'add' (operator.add) in forward(): a residual block must start from "
+     "an activation, not between layer 'b' (Conv2d) and its ReLU"),
+    (Residual("product"),
+     "op 'mul' (operator.mul) in forward(): combines two tensors; only a residual add "
+     "(x + body(x)) is supported, not concatenation or products"),
+    (Residual("into_output"),
+     "op 'add' (operator.add) in forward(): a residual add into the output layer is not "
+     "supported; end the block with its ReLU before the output layer"),
+    (Residual("vectors"),
+     "op 'add' (operator.add) in forward(): adds vectors; a residual add is supported "
+     "between feature maps (C, H, W) or (C, L)"),
     (Concat(),
      "op 'cat' (torch.cat) in forward(): concatenation is not supported; the model must be "
      "a single chain of layers"),
     (Branch(),
-     "layer 'c' (Conv2d): branches off the main chain (its input is not the previous "
-     "layer's output); the model must be one chain"),
+     "layer 'c' (Conv2d): starts a second branch from an earlier layer's output; only a "
+     "residual add with an identity shortcut (x + body(x)) may branch, and only into the "
+     "add"),
     (seq(conv(dilation=2, padding=1), nn.ReLU(), *HEAD),
      "layer '0' (Conv2d): dilation (2, 2) is not supported; use 1"),
     (seq(conv(padding=1, padding_mode="reflect"), nn.ReLU(), nn.Flatten(),

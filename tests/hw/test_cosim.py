@@ -13,6 +13,7 @@ from netgen import random_folds, random_levels, random_network
 
 from e3ne.design.folding import Fold, load_folds
 from e3ne.design.generate import generate
+from e3ne.dse.cycles import estimate
 from e3ne.errors import ConfigError
 from e3ne.flow import verify
 from e3ne.ir import Network
@@ -22,10 +23,14 @@ pytestmark = pytest.mark.rtl
 
 # CI runs these seeds; bench/bench_cosim.py (or -m slow) runs 50 more.
 FAST_SEEDS = [3, 6, 11, 12]
+# networks with residual blocks (forks, skip buffers, joins): seed 36 has three, one at the
+# input; 28 one after a pool (a block nested in another's body: test_cosim_residual.py)
+RESIDUAL_SEEDS = [8, 28, 36]
 
 
-def _cosim(seed: int, tmp_path: Path, stalls: bool) -> verify.VerifyResult:
-    net = random_network(seed, windows=True)
+def _cosim(seed: int, tmp_path: Path, stalls: bool, residual: bool = False
+           ) -> verify.VerifyResult:
+    net = random_network(seed, windows=True, residual=residual)
     d = tmp_path / f"net{seed}"
     net.save(d)
     generate(net, random_folds(net, seed), d)
@@ -37,6 +42,23 @@ def test_random_network_with_random_folds_is_bit_exact(seed: int, tmp_path: Path
     r = _cosim(seed, tmp_path, stalls=seed % 2 == 1)
     assert r.mismatches == 0, r.first_mismatch
     assert r.latency_cycles > 0
+
+
+@pytest.mark.parametrize("seed", RESIDUAL_SEEDS)
+def test_random_residual_network_is_bit_exact_and_timed(seed: int, tmp_path: Path) -> None:
+    """Plain and with random stalls (the skip buffer must never deadlock the block), and
+    the cycle model exact on the plain run."""
+    net = random_network(seed, windows=True, residual=True)
+    assert any(layer.saves for layer in net.layers)
+    folds = random_folds(net, seed)
+    d = tmp_path / "d"
+    net.save(d)
+    generate(net, folds, d)
+    for stalls in (False, True):
+        r = verify.run(d, random_levels(net, 3, seed), stalls=stalls, progress=False)
+        assert r.mismatches == 0, r.first_mismatch
+        if not stalls:
+            assert r.latency_cycles == estimate(net, folds).latency
 
 
 @pytest.mark.slow
@@ -57,9 +79,10 @@ def test_generation_is_deterministic(tmp_path: Path) -> None:
         assert pa.read_bytes() == pb.read_bytes(), pa.name
 
 
-def test_generated_top_lints_clean(tmp_path: Path) -> None:
-    net = random_network(12)
-    generate(net, random_folds(net, 12), tmp_path)
+@pytest.mark.parametrize("seed,residual", [(12, False), (36, True)])
+def test_generated_top_lints_clean(seed: int, residual: bool, tmp_path: Path) -> None:
+    net = random_network(seed, residual=residual)
+    generate(net, random_folds(net, seed), tmp_path)
     rtl = tmp_path / "rtl"
     files = [str(rtl / f) for f in (rtl / "filelist.f").read_text().split()]
     proc = subprocess.run(["verilator", "--lint-only", "-Wall", "--top-module", "e3ne_top",

@@ -77,11 +77,13 @@ def test_lint(params: dict) -> None:
 
 
 @pytest.mark.synth
-@pytest.mark.parametrize("depth", [40, 600])  # LUTRAM and block RAM
-def test_yosys(tmp_path: Path, depth: int) -> None:
+@pytest.mark.parametrize("depth,style", [(40, 0), (600, 1)])  # LUTRAM and block RAM
+def test_yosys(tmp_path: Path, depth: int, style: int) -> None:
     width = 16
-    cells = yosys_cells([RTL_DIR / f"{CORE}.sv"], CORE, dict(WIDTH=width, DEPTH=depth), tmp_path)
+    cells = yosys_cells([RTL_DIR / f"{CORE}.sv"], CORE,
+                        dict(WIDTH=width, DEPTH=depth, STYLE=style), tmp_path)
     assert "DSP48E2" not in cells
     # the storage is an inferred RAM: only the output stage and control are flip-flops
     assert flops(cells) <= 2 * width + 32, cells
-    assert any(k.startswith("RAM") for k in cells), cells
+    assert any(k.startswith("RAMB" if style else "RAM") for k in cells), cells
+    assert style or not any(k.startswith("RAMB") for k in cells), cells

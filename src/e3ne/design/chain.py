@@ -19,6 +19,7 @@ from e3ne.design.folding import Fold, check_fold
 from e3ne.errors import ConfigError
 from e3ne.hw.cores import CORE_MODELS, Core, Stream
 from e3ne.hw.cores.argmax_unit import classify
+from e3ne.hw.timeline import consumers, out_gap
 from e3ne.ir import Network
 
 
@@ -62,6 +63,8 @@ class Design:
                          num_classes=net.num_classes, T=net.T,
                          folds={k: dict(vars(v)) for k, v in folds.items()})
         self.output: Stream | None = None
+        self.skips: dict[str, Stream] = {}  # a fork's name -> its buffered skip stream
+        self.sizers: list = []  # callables run once the design is laid out and paced
 
     @property
     def writing(self) -> bool:
@@ -103,8 +106,11 @@ def build(net: Network, folds: dict[str, Fold], write: bool = False) -> Design:
         src = layer.build_hw(d, src, shape, f"l{i}")
     d.layer, d.index = "", -1
     d.output = classify(d, src, net.num_classes)
-    for core, consumer in zip(d.cores, d.cores[1:], strict=False):
-        core.pace(consumer.accept_gap())
+    readers = consumers(d.cores)
+    for core in d.cores:
+        core.pace(out_gap(core, readers))
+    for size in d.sizers:  # skip buffers, from the timing of the laid-out design
+        size(d)
     d.plan.out_lanes, d.plan.score_bits = src.lanes, src.lane_w
     d.plan.out_width = byte_align(src.width)
     d.plan.out_beats = d.output.beats

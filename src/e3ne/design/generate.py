@@ -70,12 +70,11 @@ def _instances(design: Design) -> list[str]:
     for c in design.cores:
         plines = ",\n".join(f"\t\t.{k}({_pval(v)})" for k, v in c.params.items())
         extra = "".join(f",\n\t\t.{port}({wire})" for port, wire in c.extra_ports)
-        src, dst = c.src.name, c.dst.name
+        streams = ",\n".join(f"\t\t.{p}rdy({s.name}_rdy), .{p}vld({s.name}_vld), "
+                              f".{p}dat({s.name}_dat)" for p, s in c.inputs() + c.outputs())
         out.append(
             f"\t{c.module} #(\n{plines}\n\t) {c.name} (\n\t\t.clk(ap_clk), .rst(rst),\n"
-            f"\t\t.irdy({src}_rdy), .ivld({src}_vld), .idat({src}_dat),\n"
-            f"\t\t.ordy({dst}_rdy), .ovld({dst}_vld), .odat({dst}_dat)"
-            f"{extra}\n\t);\n")
+            f"{streams}{extra}\n\t);\n")
     return out
 
 

@@ -31,6 +31,11 @@ def wrapper(module: str, params: dict) -> str:
                         for k, v in params.items())
     extra_port = "".join(f"\toutput logic {port},\n" for port, _ in model.extra_ports)
     extra_conn = "".join(f", .{port}" for port, _ in model.extra_ports)
+    for pre, is_in, w in model.side_ports(params):  # a fork's or a join's second stream
+        i, o = ("input", "output") if is_in else ("output", "input")
+        extra_port += (f"\t{o} logic {pre}rdy, {i} logic {pre}vld, "
+                       f"{i} logic [{w - 1}:0] {pre}dat,\n")
+        extra_conn += f", .{pre}rdy, .{pre}vld, .{pre}dat"
     return (f"module cal_top (\n\tinput logic clk, input logic rst,\n"
             f"\toutput logic irdy, input logic ivld, input logic [{iw - 1}:0] idat,\n"
             f"{extra_port}"

@@ -45,6 +45,7 @@ import numpy as np
 from e3ne.design.chain import build
 from e3ne.design.folding import Fold
 from e3ne.hw.cores import Core
+from e3ne.hw.timeline import beat_times, consumers, out_gap
 from e3ne.ir import Network
 
 __all__ = ["CycleEstimate", "StageEstimate", "estimate", "estimate_cores"]
@@ -85,15 +86,19 @@ def estimate(net: Network, folds: dict[str, Fold]) -> CycleEstimate:
 
 def estimate_cores(cores: list[Core]) -> CycleEstimate:
     """The recurrence over a design's cores: s_axis moves one beat per cycle into the
-    first core, and each core's output feeds the next at the pace the next accepts."""
-    beats = cores[0].src.beats
-    t = np.arange(beats, dtype=np.int64)  # input beat i at cycle i
+    first core, and each core's outputs feed their readers at the pace those accept
+    (``e3ne.hw.timeline``; the last core writes the design's output)."""
+    start = cores[0].src
+    beats = start.beats
+    times = beat_times(cores, start, np.arange(beats, dtype=np.int64))
+    readers = consumers(cores)
     out = [StageEstimate("s_axis", "input", "", beats, 0, 0, beats - 1)]
-    gaps = [c.accept_gap() for c in cores[1:]] + [1]
-    for core, gap in zip(cores, gaps, strict=True):
-        first_in = int(t[0])
-        t = core.forward(t, gap)
-        out.append(StageEstimate(core.name, core.stage, core.layer, core.busy(gap),
+    for core in cores:
+        first_in = min(int(times[s.name][0]) for _, s in core.inputs())
+        t = times[core.outputs()[0][1].name]
+        out.append(StageEstimate(core.name, core.stage, core.layer,
+                                 core.busy(out_gap(core, readers)),
                                  int(t[0]) - first_in, int(t[0]), int(t[-1])))
-    return CycleEstimate(latency=int(t[-1]) + 1, interval=max(s.cycles for s in out),
+    last = times[cores[-1].dst.name]
+    return CycleEstimate(latency=int(last[-1]) + 1, interval=max(s.cycles for s in out),
                          stages=out)

@@ -34,6 +34,7 @@ class FloatLayer:
     relu: bool = False  # hidden synaptic layer (its output goes through ReLU)
     clip: float | None = None  # a clipped ReLU's upper bound: fixes the activation scale
     out_relu: bool = False  # the output layer ends in a ReLU: it emits max(U, 0)
+    skip: str | None = None  # closes a residual block: the fork whose output it adds
     sources: list[str] = field(default_factory=list)  # model modules folded into it
 
     @property
@@ -102,6 +103,24 @@ def fold_chain(chain: list[Op], input_channels: int) -> list[FloatLayer]:
                                    "model's output may be (log-)softmaxed")
         if op.kind == "drop":
             continue
+        if pending is not None and pending.skip is not None and op.kind != "relu":
+            raise UnsupportedModel(f"{op.where}: follows the residual add into "
+                                   f"{last_syn_op.where}; the add must be followed by its "
+                                   "ReLU (x = relu(body(x) + x))")
+        if op.kind == "add":  # a residual add into the pending layer, before its ReLU
+            if pending is None or since_syn or not pending.layer.kind == "conv" or i > last:
+                why = ("a residual add into the output layer is not supported; end the "
+                       "block with its ReLU before the output layer" if i > last else
+                       "a residual add must follow the block's last Conv2d/Conv1d directly "
+                       "(only its BatchNorm in between) and come before that layer's ReLU")
+                raise UnsupportedModel(f"{op.where}: {why}")
+            pending.skip = op.params["skip"]
+            pending.sources.append(op.name)
+            continue
+        if op.layer is not None and op.layer.saves and pending is not None:
+            raise UnsupportedModel(f"{op.where}: a residual block must start from an "
+                                   f"activation, not between {last_syn_op.where} and its "
+                                   "ReLU")
         if op.kind == "affine":
             if pending or any(not lay.layer.passes_input_affine for lay in layers):
                 raise UnsupportedModel(f"{op.where}: arithmetic is only supported at the start "
@@ -223,12 +242,15 @@ class FloatNet(nn.Module):
         if quant is not None:
             x = quant.input(x)
         k = 0
+        saved: dict[str, torch.Tensor] = {}  # forks' outputs, for their residual adds
         for layer in self.specs:
             if layer.synaptic:
                 w, b = self.weights[k], self.biases[k]
                 if quant is not None:
                     w = quant.weight(w, k)
                 x = layer.layer.float_forward(layer, x, w, b)
+                if layer.skip is not None:
+                    x = x + saved[layer.skip]
                 if layer.relu:
                     x = F.relu(x) if layer.clip is None else torch.clamp(x, 0.0, layer.clip)
                     if record is not None:
@@ -240,4 +262,13 @@ class FloatNet(nn.Module):
                 k += 1
             else:
                 x = layer.layer.float_forward(layer, x)
+                if layer.layer.saves:
+                    saved[layer.name] = x
         return x
+
+    def per_channel(self, k: int) -> bool:
+        """Synaptic layer ``k`` has one weight scale per output channel: not the output
+        layer (its scores share a unit) nor a residual join (the skip's rescale M is one
+        integer per layer)."""
+        specs = self.synaptic_specs()
+        return k != len(specs) - 1 and specs[k].skip is None

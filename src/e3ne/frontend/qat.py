@@ -27,13 +27,13 @@ class FakeQuant:
         self.qmax = (1 << cfg.T) - 1
         self.wmax = (1 << (cfg.W - 1)) - 1
         self.scales = act_scales
-        self.n_syn = len(net.synaptic_specs())
+        self.net = net
 
     def input(self, x: torch.Tensor) -> torch.Tensor:
         return torch.clamp(torch.floor(x * self.qmax + 0.5), 0, self.qmax) / self.qmax
 
     def weight(self, w: torch.Tensor, k: int) -> torch.Tensor:
-        sw = weight_scales(w, self.cfg.W, per_channel=k != self.n_syn - 1)
+        sw = weight_scales(w, self.cfg.W, per_channel=self.net.per_channel(k))
         sw = sw.view(-1, *([1] * (w.dim() - 1)))
         return torch.clamp(_ste_round(w / sw), -self.wmax, self.wmax) * sw
 

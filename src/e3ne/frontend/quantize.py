@@ -4,7 +4,9 @@ Scales (DESIGN §2): the input LSB is ``s_0 = 1/(2^T-1)``; a hidden layer's outp
 ``s_l = clip_l/(2^T-1)`` with ``clip_l`` a percentile of its float ReLU outputs on
 calibration data (or the bound ``c`` of a clipped ReLU: ReLU6, Hardtanh(0, c)); weights
 get one scale per output channel, ``sw_c = max|w_c|/(2^(W-1)-1)``
-(one per layer for the output layer, so its ``U_c`` stay comparable across classes).
+(one per layer for the output layer, so its ``U_c`` stay comparable across classes, and
+for a residual join, whose skip is rescaled by one integer ``M = round(2^F·s_skip/(sw·s_in))``,
+F then also large enough for ``M`` to have ``theta_bits`` significant bits).
 With ``s_in`` the LSB of the layer's input, ``z_c/s_l ≈ V_c·sw_c·s_in/s_l + b_c/s_l``,
 so ``θ_c = round(2^F·s_l/(sw_c·s_in))`` with ``F`` just large enough that every ``θ_c``
 has ``theta_bits`` significant bits, and ``β_c = round(b_c·θ_c/s_l) + floor(θ_c/2)``
@@ -75,16 +77,20 @@ def to_network(net: FloatNet, act_scales: list[float], cfg: QuantConfig,
     layers: list[Layer] = []
     k = 0
     n_syn = len(net.synaptic_specs())
+    fork_scales: dict[str, float] = {}  # a fork's activation LSB, for its join
     for spec in net.specs:
         if not spec.synaptic:
+            if spec.layer.saves:
+                fork_scales[spec.name] = s_in
             layers.append(spec.layer.from_float(spec, {}))
             continue
         w = net.weights[k].detach().double()
         b = net.biases[k].detach().double()
         last = k == n_syn - 1
-        sw = weight_scales(w, W, per_channel=not last).double()
+        sw = weight_scales(w, W, per_channel=net.per_channel(k)).double()
         wq = torch.clamp(torch.round(w / sw.view(-1, *([1] * (w.dim() - 1)))), -wmax, wmax)
         wq = wq.to(torch.int64).numpy()
+        join: dict = {}  # a residual join's skip and rescale M
         if last:
             shift = 0
             unit = float(sw[0]) * s_in  # float value of one unit of V
@@ -94,13 +100,19 @@ def to_network(net: FloatNet, act_scales: list[float], cfg: QuantConfig,
             s_out = act_scales[k]
             ratio = s_out / (sw.numpy() * s_in)  # θ / 2^F
             shift = max(0, math.ceil(cfg.theta_bits - math.log2(float(ratio.min()))))
+            if spec.skip is not None:  # M·q_skip in U's unit, as many bits as θ
+                skip_ratio = fork_scales[spec.skip] / (float(sw[0]) * s_in)  # M / 2^F
+                shift = max(shift, math.ceil(cfg.theta_bits - math.log2(skip_ratio)))
             shift = min(shift, 30)
+            if spec.skip is not None:
+                join = {"skip": spec.skip,
+                        "skip_mult": max(1, int(round(skip_ratio * 2.0 ** shift)))}
             theta = np.maximum(np.round(ratio * 2.0 ** shift), 1).astype(np.int64)
             beta = (np.round(b.numpy() * theta / s_out) + theta // 2).astype(np.int64)
             act_scale = s_out
         common = dict(name=spec.name, weight=wq, beta=beta, theta=theta, shift=int(shift),
                       output=last, output_relu=last and spec.out_relu,
-                      act_scale=float(act_scale))
+                      act_scale=float(act_scale), **join)
         layers.append(spec.layer.from_float(spec, common))
         if not last:
             s_in = act_scales[k]

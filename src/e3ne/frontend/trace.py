@@ -50,8 +50,8 @@ _FINAL_FUNCS = {F.softmax, F.log_softmax, torch.softmax, torch.log_softmax}
 _RELU_FUNCS = {F.relu, torch.relu, F.relu_, torch.relu_}
 _DROP_FUNCS = {F.dropout, F.dropout2d, F.dropout1d}
 _AFFINE_FUNCS = {operator.sub: "sub", operator.truediv: "div", operator.mul: "mul",
-                 operator.add: "add", torch.sub: "sub", torch.div: "div", torch.mul: "mul",
-                 torch.add: "add"}
+                 operator.add: "add", operator.iadd: "add", torch.sub: "sub",
+                 torch.div: "div", torch.mul: "mul", torch.add: "add"}
 _IGNORED_METHODS = {"size", "dim", "contiguous"}
 
 
@@ -188,8 +188,8 @@ def _classify_function(node: Node, gm: GraphModule) -> Op | None:
             return Op("relu", where, name)
         if t in ("softmax", "log_softmax"):
             return Op("final", where, name)
-        if t in ("sub", "div", "mul", "add"):
-            return Op("affine", where, name, params={"fn": t})
+        if t in ("sub", "div", "mul", "add", "add_"):
+            return Op("affine", where, name, params={"fn": t.rstrip("_")})
         if t in ("clamp", "clamp_", "clip", "clip_"):
             b = _bind(node, ["self", "min", "max"], {"min": None, "max": None})
             return _clipped_relu(where, name, b["min"], b["max"])
@@ -302,13 +302,16 @@ def trace_model(model: nn.Module, input_shape: tuple[int, int, int],
     finally:
         model.train(was_training)
 
-    # 3. Walk the data flow: it must be one chain from the input to the output.
+    # 3. Walk the data flow: one chain from the input to the output, where a residual add
+    # joins the chain's head to an earlier head (a fork is put there; e3ne.layers.residual).
     chain: list[Op] = []
+    heads: dict[Node, int] = {}  # an earlier head -> the chain's length when it was head
     if input_kind == "vector":
         n_in = int(torch.tensor(input_shape).prod())
         chain.append(_flatten_op(f"model ({name}) input", "input_flatten", (2, *input_shape),
                                  (2, n_in)))
     head = placeholders[0]
+    heads[head] = len(chain)
     tensor_nodes = {n for n in gm.graph.nodes if _shape(n) is not None}
     for node in gm.graph.nodes:
         if node.op == "output":
@@ -328,10 +331,16 @@ def trace_model(model: nn.Module, input_shape: tuple[int, int, int],
         inputs = [a for a in node.all_input_nodes if a in tensor_nodes and a.op != "get_attr"]
         consts = [a for a in node.all_input_nodes if a.op == "get_attr"]
         if len(inputs) > 1:
-            raise _refuse(op.where, "combines two tensors (a residual add, concatenation or "
-                                    "product); the model must be a single chain of layers")
+            _residual_add(op, node, inputs, head, heads, chain, input_kind == "sequence")
+            head = node
+            heads[head] = len(chain)
+            continue
         if consts and op.kind != "affine":
             raise _refuse(op.where, "uses a parameter directly in forward(); use nn modules")
+        if inputs and inputs[0] is not head and inputs[0] in heads:
+            raise _refuse(op.where, "starts a second branch from an earlier layer's output; "
+                                    "only a residual add with an identity shortcut "
+                                    "(x + body(x)) may branch, and only into the add")
         if not inputs or inputs[0] is not head:
             raise _refuse(op.where, "branches off the main chain (its input is not the "
                                     "previous layer's output); the model must be one chain")
@@ -353,7 +362,37 @@ def trace_model(model: nn.Module, input_shape: tuple[int, int, int],
             chain.append(_flatten_op(op.where, f"{op.name}_flatten", op.params["out_shape"],
                                      out_shape))
         head = node
+        heads[head] = len(chain)
     return chain
+
+
+def _residual_add(op: Op, node: Node, inputs: list[Node], head: Node,
+                  heads: dict[Node, int], chain: list[Op], sequence: bool) -> None:
+    """``body(x) + x``: put a fork where ``x`` was the head and the add on the chain."""
+    if op.kind != "affine" or op.params["fn"] != "add" or len(inputs) != 2:
+        raise _refuse(op.where, "combines two tensors; only a residual add (x + body(x)) "
+                                "is supported, not concatenation or products")
+    skip = inputs[1] if inputs[0] is head else inputs[0] if inputs[1] is head else None
+    if skip is None or skip is head or skip not in heads:
+        raise _refuse(op.where, "adds two tensors that are not the chain and an earlier point "
+                                "of it; only a residual add with an identity shortcut "
+                                "(x + body(x)) is supported")
+    if _shape(skip) != _shape(head):
+        raise _refuse(op.where, f"adds tensors of shapes {_shape(head)[1:]} and "
+                                f"{_shape(skip)[1:]}; a residual add needs equal shapes "
+                                "(a projection or pooled shortcut is not supported)")
+    if len(_shape(head)) != (3 if sequence else 4):
+        raise _refuse(op.where, "adds vectors; a residual add is supported between feature "
+                                "maps (C, H, W) or (C, L)")
+    fork_name = f"{op.name}_fork"
+    at = heads[skip]
+    fork = Op(LAYER_KINDS["fork"].kind, f"the skip of {op.where}", fork_name,
+              layer=LAYER_KINDS["fork"], params={"in_shape": None, "out_shape": None})
+    chain.insert(at, fork)
+    for n, pos in heads.items():  # the fork shifts what came after it
+        if pos > at:
+            heads[n] = pos + 1
+    chain.append(Op("add", op.where, op.name, params={"skip": fork_name}))
 
 
 def _affine_operand(node: Node, gm: GraphModule, op: Op) -> torch.Tensor:

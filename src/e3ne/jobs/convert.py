@@ -170,10 +170,12 @@ class _Flattened(nn.Module):
 
 def summary_lines(net: Network) -> list[str]:
     """A short per-layer table: name, kind, output shape, accumulator bits."""
-    lines = [f"{'layer':<16}{'kind':<9}{'output':<16}{'acc bits':>8}"]
+    n = max([16, *(len(layer.name) + 2 for layer in net.layers)])
+    lines = [f"{'layer':<{n}}{'kind':<9}{'output':<16}{'acc bits':>8}"]
     for layer, shape in zip(net.layers, net.shapes()[1:], strict=True):
         acc = str(layer.acc_bits(net.T)) if hasattr(layer, "acc_bits") else ""
-        lines.append(f"{layer.name:<16}{layer.kind:<9}{'x'.join(map(str, shape)):<16}{acc:>8}")
+        lines.append(f"{layer.name:<{n}}{layer.kind:<9}{'x'.join(map(str, shape)):<16}"
+                     f"{acc:>8}")
     return lines
 
 

@@ -81,6 +81,14 @@ class Layer:
     def from_json(cls, d: dict[str, Any], arrays: dict[str, np.ndarray]) -> Layer:
         raise NotImplementedError
 
+    # --- residual blocks -----------------------------------------------------------
+    saves: ClassVar[bool] = False  # a fork: its output is also kept for a later layer
+
+    def reads(self) -> str | None:
+        """The name of a fork whose saved output this layer also reads (a residual join:
+        its executors then take it as ``skip``), or None."""
+        return None
+
     # --- golden executors --------------------------------------------------------
     def run_fast(self, q: torch.Tensor, T: int) -> torch.Tensor:
         """Whole-batch integer step. Tensors hold exact integers, in int64 or in a float

@@ -127,7 +127,8 @@ class Conv(Synaptic):
             padding=pair(d["padding"], "padding", where),
         )
 
-    def run_fast(self, q: torch.Tensor, T: int) -> torch.Tensor:
+    def run_fast(self, q: torch.Tensor, T: int, skip: torch.Tensor | None = None
+                 ) -> torch.Tensor:
         dtype = self._exact_dtype(T)
         if dtype == torch.int64:  # beyond float64's exact range: exact int64 im2col
             q = q.to(torch.int64)
@@ -140,7 +141,7 @@ class Conv(Synaptic):
         else:
             v = F.conv2d(q.to(dtype), self._weight_as(dtype), stride=self.stride,
                          padding=self.padding)
-        return self.neuron_fast(v, T)
+        return self.neuron_fast(v, T, skip)
 
     def synaptic_current(self, s: np.ndarray) -> np.ndarray:
         (kh, kw), (sh, sw), (ph, pw) = self.kernel, self.stride, self.padding

@@ -1,9 +1,10 @@
 """Synaptic layers (Conv2d and Linear) with their radix neurons (DESIGN §2).
 
 Membrane ``V_c = Σ_i w_ci·q_i`` (Horner over MSB-first spike planes),
-``U_c = V_c·2^F + β_c``; a hidden layer fires ``q_c = clamp(floor(U_c/θ_c), 0, 2^T-1)``
-by successive subtraction, the output layer emits ``U_c`` (``max(U_c, 0)`` when the model
-ends in a ReLU).
+``U_c = V_c·2^F + β_c`` (``+ M·q_skip`` where the layer closes a residual block: the
+activation a fork saved, rescaled by the integer ``M``); a hidden layer fires
+``q_c = clamp(floor(U_c/θ_c), 0, 2^T-1)`` by successive subtraction, the output layer
+emits ``U_c`` (``max(U_c, 0)`` when the model ends in a ReLU).
 
 Why the fast executor is exact: every operand is an integer, and every product and every
 partial sum of ``Σ_i w_ci·q_i`` in any order is an integer of magnitude at most
@@ -28,11 +29,14 @@ import torch
 
 from e3ne.errors import ConfigError, FormatError
 from e3ne.hw.cores.base import Stream
+from e3ne.hw.cores.residual_join import join
 from e3ne.hw.cores.synaptic_engine import (
     WGT_BRAM,
     WGT_EXT,
     SynapticEngine,
     engine,
+    hex_lines,
+    pack_lanes,
     signed_bits,
 )
 from e3ne.hw.memory import weights_in_bram
@@ -55,6 +59,8 @@ class Synaptic(Layer):
     output: bool = False  # last synaptic layer: emits U, no neuron
     output_relu: bool = False  # the output layer ends in a ReLU: it emits max(U, 0)
     act_scale: float = 1.0  # float value of one LSB of the output (q, or U if output)
+    skip: str | None = None  # closes a residual block: the fork whose activation it adds
+    skip_mult: int = 0  # M, the skip's rescale into U's unit: U += M·q_skip
     _cache: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     kind: ClassVar[str] = ""
@@ -83,7 +89,9 @@ class Synaptic(Layer):
     def potential_bounds(self, T: int) -> tuple[np.ndarray, ...]:
         """Per-channel bounds ``(V_lo, V_hi, U_lo, U_hi)`` over all inputs in [0, 2^T-1]."""
         vlo, vhi = self.membrane_bounds(T)
-        return vlo, vhi, vlo * (1 << self.shift) + self.beta, vhi * (1 << self.shift) + self.beta
+        skip = self.skip_mult * ((1 << T) - 1) if self.skip else 0  # M·q_skip in [0, skip]
+        return (vlo, vhi, vlo * (1 << self.shift) + self.beta,
+                vhi * (1 << self.shift) + self.beta + skip)
 
     def acc_bits(self, T: int) -> int:
         """Accumulator width that holds ``V`` and ``U`` for every input: sums never wrap."""
@@ -123,6 +131,10 @@ class Synaptic(Layer):
                 raise FormatError(f"{where}: theta must be an integer array of shape ({c},)")
             if self.theta.dtype.kind not in "iu" or (self.theta.size and self.theta.min() < 1):
                 raise FormatError(f"{where}: theta must be positive integers")
+        if self.skip is not None and (self.output or not isinstance(self.skip_mult, int)
+                                      or self.skip_mult < 1):
+            raise FormatError(f"{where}: a residual join (skip={self.skip!r}) needs a hidden "
+                              f"layer and an integer skip_mult >= 1, got {self.skip_mult!r}")
         if self.acc_bits(T) > 62:
             raise FormatError(f"{where}: accumulator needs {self.acc_bits(T)} bits (> 62)")
 
@@ -141,6 +153,7 @@ class Synaptic(Layer):
             "output": self.output,
             **({"output_relu": True} if self.output_relu else {}),
             "act_scale": self.act_scale,
+            **({"skip": self.skip, "skip_mult": self.skip_mult} if self.skip else {}),
         }
 
     @staticmethod
@@ -154,10 +167,16 @@ class Synaptic(Layer):
             "output": d["output"],
             "output_relu": bool(d.get("output_relu", False)),
             "act_scale": float(d.get("act_scale", 1.0)),
+            "skip": d.get("skip"),
+            "skip_mult": int(d.get("skip_mult", 0)),
         }
 
+    def reads(self) -> str | None:
+        return self.skip
+
     # --- golden: the neuron ------------------------------------------------------
-    def neuron_fast(self, v: torch.Tensor, T: int) -> torch.Tensor:
+    def neuron_fast(self, v: torch.Tensor, T: int, skip: torch.Tensor | None = None
+                    ) -> torch.Tensor:
         """``V`` (channel axis 1) -> ``q`` for hidden layers, ``U`` for the output layer.
 
         Works in ``v``'s dtype. In floating point it is exact when ``|U| + θ`` stays below
@@ -174,6 +193,8 @@ class Synaptic(Layer):
                                 None if theta is None else theta.view(shape))
         beta, theta = self._cache[key]
         u = v * (1 << self.shift) + beta if self.shift else v + beta
+        if self.skip is not None:  # the residual: exact, within the bounds checked above
+            u = u + skip.to(v.dtype) * self.skip_mult
         if self.output:
             return u.clamp(min=0) if self.output_relu else u
         if v.dtype == torch.int64:
@@ -193,13 +214,19 @@ class Synaptic(Layer):
             u -= np.where(fire, thr, 0)
         return spikes
 
-    def run_literal(self, spikes: np.ndarray, T: int) -> np.ndarray:
+    def run_literal(self, spikes: np.ndarray, T: int, skip: np.ndarray | None = None
+                    ) -> np.ndarray:
         v = None
         for plane in spikes:  # MSB first: V <- 2V + Σ w·s_t
             current = self.synaptic_current(plane.astype(np.int64))
             v = current if v is None else 2 * v + current
         shape = (1, -1) + (1,) * (v.ndim - 2)
         u = v * (1 << self.shift) + self.beta.reshape(shape)
+        if self.skip is not None:  # the skip's train read MSB first (Horner), rescaled
+            q = np.zeros(skip.shape[1:], dtype=np.int64)
+            for plane in skip:
+                q = 2 * q + plane
+            u = u + self.skip_mult * q
         if self.output:
             return np.maximum(u, 0) if self.output_relu else u
         return self.neuron_literal(u, T)
@@ -258,9 +285,26 @@ class Synaptic(Layer):
         nf, sf = self.out_channels // fold.PE, self.fan_in // fold.SIMD
         wgt = WGT_EXT if fold.weights == "ext" else int(
             weights_in_bram(fold.weights, nf * sf, fold.PE * fold.SIMD * W))
+        # a residual join's engine emits U (OUTPUT 1, in the accumulator's width, which
+        # holds U + M·q_skip too); the join neuron after it fires
         return SynapticEngine.parameters(self.fan_in, self.out_channels, fold.PE, fold.SIMD,
                                          fold.TP, T, W, acc, self.shift, b_w, th_w,
-                                         self.output, wgt, output_relu=self.output_relu)
+                                         self.output or self.skip is not None, wgt,
+                                         output_relu=self.output_relu)
+
+    def _join(self, design, u: Stream, engine_params: dict, fold, stem: str, tag: str
+              ) -> Stream:
+        """The join neuron after this layer's engine: ``U`` plus the rescaled skip fires."""
+        th_w = self.hw_widths(design.T)[2]
+        params = {"PE": fold.PE, "NF": self.out_channels // fold.PE,
+                  "U_W": engine_params["OUT_W"], "T": design.T, "M": self.skip_mult,
+                  "TH_W": th_w, "THRESH_FILE": f"{stem}_jt.mem"}
+        if design.writing:
+            pe, nf = fold.PE, params["NF"]
+            design.files[params["THRESH_FILE"]] = hex_lines(
+                [pack_lanes(self.theta[f * pe:(f + 1) * pe], th_w) for f in range(nf)],
+                pe * th_w)
+        return join(design, u, design.skips[self.skip], params, tag)
 
     def live_weight_bits(self, fold, W: int, order: tuple[int, int, int] | None) -> int:
         """Weight-ROM bit columns synthesis keeps (once per fold: the search asks often)."""
@@ -280,15 +324,18 @@ class Synaptic(Layer):
                               "are modelled by the DSE only; the generated RTL keeps weights "
                               "on chip: use weights lut, bram or auto, or a larger device")
         stem = f"{tag}_{''.join(ch if ch.isalnum() else '_' for ch in self.name)}"
+        theta = None if self.skip is not None else self.theta  # the join's, if it joins
         if design.writing:
             files, names = SynapticEngine.memory_images(self.hw_weights(order), self.beta,
-                                                        self.theta, params, stem)
+                                                        theta, params, stem)
             design.files.update(files)
         else:
-            names = SynapticEngine.file_names(stem, self.output)
+            names = SynapticEngine.file_names(stem, theta is None)
         params.update(names)
         dst = engine(design, win, params,
                      {"WGT_BITS": self.live_weight_bits(fold, design.W, order)}, tag)
+        if self.skip is not None:
+            dst = self._join(design, dst, params, fold, stem, tag)
         in_bram = params["WGT_RAM"] == WGT_BRAM
         design.stage({"layer": self.name, "kind": self.kind, "index": design.index,
                       **vars(fold), "weights_in": "bram" if in_bram else "lut",

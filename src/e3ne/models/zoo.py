@@ -21,8 +21,8 @@ from torch import nn
 
 from e3ne.errors import ConfigError
 
-__all__ = ["ZOO", "AlexNet", "Fang", "Kws", "LeNet5", "MobileNetTiny", "VGG11", "ZooEntry",
-           "ZooNet", "build_model"]
+__all__ = ["ZOO", "AlexNet", "BasicBlock", "Fang", "Kws", "LeNet5", "MobileNetTiny",
+           "ResNet10", "VGG11", "ZooEntry", "ZooNet", "build_model"]
 
 
 class ZooNet(nn.Module):
@@ -107,6 +107,41 @@ class Kws(ZooNet):
         super().__init__(features, classifier)
 
 
+class BasicBlock(nn.Module):
+    """ResNet's basic block with an identity shortcut, as torchvision writes it:
+    conv-BN-ReLU, conv-BN, ``out += x``, ReLU."""
+
+    def __init__(self, channels: int) -> None:
+        super().__init__()
+        self.conv1 = nn.Conv2d(channels, channels, 3, padding=1, bias=False)
+        self.bn1 = nn.BatchNorm2d(channels)
+        self.relu = nn.ReLU(inplace=True)
+        self.conv2 = nn.Conv2d(channels, channels, 3, padding=1, bias=False)
+        self.bn2 = nn.BatchNorm2d(channels)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        out = self.relu(self.bn1(self.conv1(x)))
+        out = self.bn2(self.conv2(out))
+        out += x
+        return self.relu(out)
+
+
+class ResNet10(ZooNet):
+    """A ResNet for MNIST (1x28x28 -> 10): a strided stem, three stages of one basic block
+    with an identity shortcut, stride-2 convs between the stages (where ResNet has a
+    projection shortcut), a global average pool; 10 weight layers."""
+
+    def __init__(self, num_classes: int = 10) -> None:
+        features = nn.Sequential(
+            *_conv_bn_relu(1, 16, stride=2), BasicBlock(16),     # 16x14x14
+            *_conv_bn_relu(16, 32, stride=2), BasicBlock(32),    # 32x7x7
+            *_conv_bn_relu(32, 64, stride=2), BasicBlock(64),    # 64x4x4
+            nn.AdaptiveAvgPool2d(1),                             # 64x1x1
+        )
+        classifier = nn.Sequential(nn.Flatten(), nn.Linear(64, num_classes))
+        super().__init__(features, classifier)
+
+
 def _conv_bn_relu(c_in: int, c_out: int, stride: int = 1) -> list[nn.Module]:
     return [
         nn.Conv2d(c_in, c_out, 3, stride=stride, padding=1),
@@ -183,6 +218,9 @@ ZOO: dict[str, ZooEntry] = {
         ZooEntry("mobilenet_tiny", MobileNetTiny, (1, 28, 28), T=6, W=6, dataset="mnist",
                  pad_to=None, num_classes=10,
                  description="depthwise-separable MNIST CNN after MobileNet v1 (ReLU6)"),
+        ZooEntry("resnet10", ResNet10, (1, 28, 28), T=4, W=4, dataset="mnist",
+                 pad_to=None, num_classes=10,
+                 description="ResNet for MNIST: three identity-shortcut basic blocks"),
         ZooEntry("kws", Kws, (10, 49), T=4, W=4, dataset="random", pad_to=None,
                  num_classes=12, description="1-D keyword-spotting CNN, 10 MFCC x 49 "
                  "frames (random weights)"),

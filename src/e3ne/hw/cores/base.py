@@ -94,11 +94,28 @@ class Core:
     # outputs besides the streams: (port, the top-level wire it drives)
     extra_ports: ClassVar[tuple[tuple[str, str], ...]] = ()
 
+    # --- streams ---------------------------------------------------------------------
+    def inputs(self) -> list[tuple[str, Stream]]:
+        """(port prefix, stream) of every stream it reads: ``src`` on ``i*``, and for a core
+        that joins two streams the second one too."""
+        return [("i", self.src)]
+
+    def outputs(self) -> list[tuple[str, Stream]]:
+        """(port prefix, stream) of every stream it writes: ``dst`` on ``o*`` (a fork also
+        writes a second one)."""
+        return [("o", self.dst)]
+
     # --- ports -----------------------------------------------------------------------
     @classmethod
     def ports(cls, params: dict) -> tuple[int, int]:
         """(input, output) data widths."""
         raise NotImplementedError
+
+    @classmethod
+    def side_ports(cls, params: dict) -> list[tuple[str, bool, int]]:
+        """(port prefix, is an input, data width) of its streams besides ``i*`` and
+        ``o*``: a join's second input, a fork's second output."""
+        return []
 
     # --- cycles ----------------------------------------------------------------------
     @property
@@ -116,6 +133,11 @@ class Core:
     def forward(self, t: np.ndarray, out_gap: int) -> np.ndarray:
         """Cycles of its output beats of one image from those of its input beats."""
         raise NotImplementedError
+
+    def forward_all(self, ins: list[np.ndarray], out_gap: int) -> list[np.ndarray]:
+        """``forward`` for every stream: beat times of each output (``outputs()`` order)
+        from those of each input (``inputs()`` order)."""
+        return [self.forward(ins[0], out_gap)]
 
     def pace(self, consumer_gap: int) -> None:
         """Told its consumer's ``accept_gap`` once the chain is laid out: a core that

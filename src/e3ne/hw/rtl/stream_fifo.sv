@@ -37,13 +37,18 @@
  *  reads need MCnt > 0, writes need MCnt < DEPTH-1, and WrPtr == RdPtr only
  *  when MCnt is 0 or DEPTH-1.
  *
+ *  STYLE places Mem by a synthesis attribute, as mem_ram.sv does: 0 LUT RAM
+ *  (ram_style = "distributed"), 1 block RAM (ram_style = "block"; the registered
+ *  read RdDat is the block RAM's output register).
+ *
  *  Only control state (OVld, OSel, MCnt, MEmp, Rdy, pointers) is reset; data
  *  registers and the memory are not.
  *****************************************************************************/
 
 module stream_fifo #(
 	parameter int WIDTH = 8,  // bits per beat
-	parameter int DEPTH = 4   // capacity in beats, >= 1
+	parameter int DEPTH = 4,  // capacity in beats, >= 1
+	parameter int STYLE = 0   // memory (DEPTH >= 2): 0 LUT RAM, 1 block RAM
 )(
 	// Global Control
 	input	logic  clk,
@@ -98,7 +103,6 @@ module stream_fifo #(
 		localparam int AW   = MD > 1 ? $clog2(MD) : 1;   // pointer bits
 		localparam int CW   = $clog2(MD + 1);            // count bits (0..MD)
 
-		data_t  Mem[MD];
 		data_t  RdDat;   // registered read port of Mem
 		data_t  BypDat;  // beat that bypassed the empty memory
 		logic   OVld;    // output stage holds the head beat
@@ -121,10 +125,22 @@ module stream_fifo #(
 
 		assign	irdy = Rdy;
 
-		// memory and data registers: not reset
+		// memory (its placement fixed by STYLE) and data registers: not reset
+		if (STYLE == 1) begin : genBlock
+			(* ram_style = "block" *) data_t  Mem[MD];
+			always_ff @(posedge clk) begin
+				if (mwr)  Mem[WrPtr] <= idat;
+				if (mrd)  RdDat <= Mem[RdPtr];
+			end
+		end : genBlock
+		else begin : genDist
+			(* ram_style = "distributed" *) data_t  Mem[MD];
+			always_ff @(posedge clk) begin
+				if (mwr)  Mem[WrPtr] <= idat;
+				if (mrd)  RdDat <= Mem[RdPtr];
+			end
+		end : genDist
 		always_ff @(posedge clk) begin
-			if (mwr)  Mem[WrPtr] <= idat;
-			if (mrd)  RdDat <= Mem[RdPtr];
 			if (byp && push)  BypDat <= idat;
 		end
 

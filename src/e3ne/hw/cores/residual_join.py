@@ -1,0 +1,168 @@
+"""Model of ``residual_join.sv`` (the neuron that closes a residual block), and the
+hardware of a residual block around it: the fork, the skip buffer sized from the design's
+timing, the width converter into the join."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from e3ne.hw.cores.base import Core, Stream, clog2, register_core, serve
+from e3ne.hw.cores.stream_dwc import convert
+from e3ne.hw.cores.stream_fifo import StreamFifo
+from e3ne.hw.cores.stream_fork import StreamFork
+from e3ne.hw.memory import lutram_sites, rom_logic_luts
+from e3ne.hw.timeline import beat_times
+
+# cycles from a beat pair's handshake to its output beat on odat (residual_join.sv header)
+JOIN_LATENCY_BASE = 3  # + T: the input registers and the add, then the neuron's T+1 stages
+SKIP_MARGIN = 4  # beats of the skip buffer beyond the timing's need: the fork's buffers
+
+
+def join_width(u_w: int, T: int, m: int) -> int:
+    """Signed width of ``U + M·q_skip`` (as residual_join.sv derives it)."""
+    return max(u_w, (m * ((1 << T) - 1)).bit_length() + 1) + 1
+
+
+@register_core
+@dataclass
+class ResidualJoin(Core):
+    """Beat k of the body's ``U`` and of the skip are taken together, the sum fires
+    ``JOIN_LATENCY_BASE + T`` cycles later; one beat a cycle; the output FIFO and a credit
+    counter keep its pipeline from ever stalling."""
+
+    skip: Stream | None = None  # the second input (``s*`` ports)
+
+    module = "residual_join"
+    sources = ("mem_ram.sv", "neuron.sv", "stream_fifo.sv", "residual_join.sv")
+    stage = "join"
+
+    def inputs(self) -> list[tuple[str, Stream]]:
+        return [("i", self.src), ("s", self.skip)]
+
+    @classmethod
+    def ports(cls, params: dict) -> tuple[int, int]:
+        return params["PE"] * params["U_W"], params["PE"] * params["T"]
+
+    @classmethod
+    def side_ports(cls, params: dict) -> list[tuple[str, bool, int]]:
+        return [("s", True, params["PE"] * params["T"])]
+
+    @property
+    def latency(self) -> int:
+        return JOIN_LATENCY_BASE + self.params["T"]
+
+    def busy(self, out_gap: int) -> int:
+        return self.in_beats * max(1, out_gap)
+
+    def taken(self, t_u: np.ndarray, t_s: np.ndarray) -> np.ndarray:
+        """Cycles at which each pair of beats is taken."""
+        return serve(np.maximum(t_u, t_s))
+
+    def forward(self, t: np.ndarray, out_gap: int) -> np.ndarray:
+        return serve(serve(t) + self.latency, max(1, out_gap))
+
+    def forward_all(self, ins: list[np.ndarray], out_gap: int) -> list[np.ndarray]:
+        return [self.forward(np.maximum(ins[0], ins[1]), out_gap)]
+
+    @classmethod
+    def features(cls, params: dict) -> tuple[dict, dict]:
+        pe, T, nf = params["PE"], params["T"], params["NF"]
+        m = params["M"]
+        sw = join_width(params["U_W"], T, m)
+        mq_w = (m * ((1 << T) - 1)).bit_length()
+        rw = params["TH_W"] + T  # the neuron's remainder after its first stage
+        return {"const": 1.0,
+                "inreg": pe * (params["U_W"] + T),  # the input registers
+                "uadd": pe * sw,  # U + q·2^b for M's lowest set bit
+                "madd": pe * mq_w * (bin(m).count("1") - 1),  # one add per other set bit
+                "neuron": pe * (sw + T * rw),  # the first compare, then T subtract stages
+                "thr": rom_logic_luts(nf, pe * params["TH_W"]) + pe * params["TH_W"],
+                "fifomem": lutram_sites(T + 6, pe * T), "fifo": pe * T,
+                "ctrl": clog2(nf + 1)}, {}
+
+    @classmethod
+    def calibration_plan(cls) -> list[dict]:
+        return [{"PE": pe, "NF": nf, "U_W": uw, "T": T, "M": m, "TH_W": th}
+                for pe, nf, uw, T, m, th in
+                [(1, 1, 12, 4, 1, 6), (4, 2, 16, 4, 700, 10), (8, 4, 20, 6, 1500, 12),
+                 (16, 1, 18, 4, 300, 11), (2, 8, 24, 6, 2047, 14), (6, 3, 14, 3, 45, 8),
+                 (32, 2, 20, 4, 900, 12)]]
+
+    @classmethod
+    def calibration_files(cls, params: dict, rng) -> tuple[dict, dict]:
+        from e3ne.hw.cores.synaptic_engine import hex_lines, pack_lanes
+
+        pe, th_w = params["PE"], params["TH_W"]
+        words = [pack_lanes([rng.randint(1, 2 ** th_w - 1) for _ in range(pe)], th_w)
+                 for _ in range(params["NF"])]
+        return {"cal_t.mem": hex_lines(words, pe * th_w)}, {"THRESH_FILE": "cal_t.mem"}
+
+
+def skip_buffer(design, src: Stream, tag: str) -> tuple[Stream, Stream]:
+    """A fork on ``src``: (the stream the block's body reads, the skip, through a buffer
+    whose depth ``size_skip`` sets once the design is laid out)."""
+    main = design.stream(src.lanes, src.lane_w, src.beats)
+    copy = design.stream(src.lanes, src.lane_w, src.beats)
+    design.add(StreamFork(f"u_fork_{tag}", design.layer, {"WIDTH": src.width}, src, main,
+                          skip=copy))
+    skip = design.stream(src.lanes, src.lane_w, src.beats)
+    fifo = StreamFifo(f"u_skip_{tag}", design.layer, StreamFifo.parameters(src.width, 2),
+                      copy, skip)
+    design.add(fifo)
+    design.sizers.append(lambda d: size_skip(d, fifo))
+    return main, skip
+
+
+def join(design, u: Stream, skip: Stream, params: dict, tag: str) -> Stream:
+    """The join neuron reading the body's ``U`` (PE lanes) and the skip (converted to PE
+    lanes per beat)."""
+    pe = params["PE"]
+    lanes = convert(design, skip, pe, f"{tag}_skip")
+    dst = design.stream(pe, params["T"], u.beats)
+    design.add(ResidualJoin(f"u_join_{tag}", design.layer, params, u, dst, skip=lanes))
+    return dst
+
+
+def _occupancy(enter: np.ndarray, leave: np.ndarray) -> int:
+    """Most beats held at once by a FIFO whose beat i enters at ``enter[i]`` and leaves at
+    ``leave[i]`` (beat i counts from its entry until it has left)."""
+    left = np.searchsorted(leave, enter, side="right")  # beats gone by each entry
+    return int((np.arange(len(enter)) + 1 - left).max())
+
+
+def size_skip(design, fifo: Core) -> None:
+    """Set the skip buffer's depth: enough for every beat the fork sends before the join
+    takes it, in the design's own timing (so that the fork never waits: the cycle model
+    stays exact) and when the body's work is spread out, each input beat arriving long
+    after the last (so that the fork always hands the body what the join needs next:
+    random stalls cannot deadlock the block)."""
+    cores = design.cores
+    join_core = next(c for c in cores if isinstance(c, ResidualJoin) and
+                     _feeds(cores, fifo.dst, c.skip))
+    fork = next(c for c in cores if isinstance(c, StreamFork) and c.skip is fifo.src)
+    n_fifo, n_join = fifo.dst.lanes, join_core.skip.lanes
+    # FIFO beat j has left once the join has taken the beat holding its last lane
+    last_piece = ((np.arange(fifo.src.beats) + 1) * n_fifo - 1) // n_join
+    depth = 1
+    big = 1 << 20
+    runs = [(design.input, np.arange(design.input.beats, dtype=np.int64)),
+            (fork.src, np.arange(fork.src.beats, dtype=np.int64) * big)]
+    for start, t0 in runs:
+        times = beat_times(cores, start, t0)
+        taken = join_core.taken(times[join_core.src.name], times[join_core.skip.name])
+        depth = max(depth, _occupancy(times[fifo.src.name], taken[last_piece]))
+    fifo.params.update(StreamFifo.parameters(fifo.params["WIDTH"], depth + SKIP_MARGIN))
+
+
+def _feeds(cores: list[Core], a: Stream, b: Stream) -> bool:
+    """``b`` is ``a`` or is written from it through single-stream cores (converters)."""
+    by_src = {c.src.name: c for c in cores}
+    s = a
+    while s.name != b.name:
+        c = by_src.get(s.name)
+        if c is None or len(c.outputs()) != 1:
+            return False
+        s = c.dst
+    return True
