@@ -24,8 +24,9 @@ pytestmark = pytest.mark.rtl
 # CI runs these seeds; bench/bench_cosim.py (or -m slow) runs 50 more.
 FAST_SEEDS = [3, 6, 11, 12]
 # networks with residual blocks (forks, skip buffers, joins): seed 36 has three, one at the
-# input; 28 one after a pool (a block nested in another's body: test_cosim_residual.py)
-RESIDUAL_SEEDS = [8, 28, 36]
+# input; 28 one after a pool; 1000 a 1-D block whose skip is gathered into the join's lanes
+# (a block nested in another's body: test_cosim_residual.py)
+RESIDUAL_SEEDS = [8, 28, 36, 1000]
 
 
 def _cosim(seed: int, tmp_path: Path, stalls: bool, residual: bool = False

@@ -117,9 +117,16 @@ def skip_buffer(design, src: Stream, tag: str) -> tuple[Stream, Stream]:
 
 def join(design, u: Stream, skip: Stream, params: dict, tag: str) -> Stream:
     """The join neuron reading the body's ``U`` (PE lanes) and the skip (converted to PE
-    lanes per beat)."""
+    lanes per beat: split after the skip buffer, which the splitter drains as fast as the
+    join takes; gathered into a small prefetch FIFO)."""
     pe = params["PE"]
     lanes = convert(design, skip, pe, f"{tag}_skip")
+    if skip.lanes % pe:  # a gather: it refills only once the join took its beat, R cycles
+        # late; a few beats of prefetch (their latency counted) keep the join from waiting
+        fifo = StreamFifo(f"u_skipg_{tag}", design.layer,
+                          StreamFifo.parameters(lanes.width, params["NF"] + 2), lanes,
+                          design.stream(pe, lanes.lane_w, lanes.beats))
+        lanes = design.add(fifo)
     dst = design.stream(pe, params["T"], u.beats)
     design.add(ResidualJoin(f"u_join_{tag}", design.layer, params, u, dst, skip=lanes))
     return dst

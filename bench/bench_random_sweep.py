@@ -1,0 +1,93 @@
+"""Co-simulation sweep: random networks with random folds, plain and with random stalls.
+
+    .venv/bin/python bench/bench_random_sweep.py [--networks 300] [--first 1000]
+                                                 [--images 3] [--out out/bench/sweep]
+
+Networks from tests/netgen.py with every kind it draws (non-square and 1-D windows, pools,
+an output ReLU, residual blocks: ``random_network(seed, windows=True, residual=True)``),
+seeds ``first`` .. ``first + networks - 1``, random legal folds and weight placements
+(``random_folds``). Each is generated, simulated in Verilator on N random images plain and
+with random input gaps and output stalls (``e3ne.flow.verify``), compared beat by beat
+with the golden model, and its plain latency compared with the cycle model. Prints one
+line per network and a summary; writes bench/results/random_sweep.json. Slow (about 10 s
+a network): not part of CI, whose tests/hw/test_cosim.py runs a few of these seeds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+
+from netgen import random_folds, random_levels, random_network  # noqa: E402
+
+from e3ne.design.generate import generate  # noqa: E402
+from e3ne.dse.cycles import estimate  # noqa: E402
+from e3ne.flow import verify  # noqa: E402
+
+
+def one(seed: int, images: int, out: Path) -> dict:
+    net = random_network(seed, windows=True, residual=True)
+    folds = random_folds(net, seed)
+    d = out / f"net{seed}"
+    net.save(d)
+    generate(net, folds, d)
+    model = estimate(net, folds)
+    row = {"seed": seed, "layers": [layer.kind for layer in net.layers],
+           "forks": sum(layer.saves for layer in net.layers), "model_latency": model.latency}
+    levels = random_levels(net, images, seed)
+    for stalls in (False, True):
+        r = verify.run(d, levels, stalls=stalls, progress=False)
+        key = "stalls" if stalls else "plain"
+        row[f"{key}_mismatches"] = r.mismatches
+        row[f"{key}_latency"] = r.latency_cycles
+        if r.mismatches:
+            row[f"{key}_first_mismatch"] = str(r.first_mismatch)
+    row["model_exact"] = row["plain_latency"] == model.latency
+    shutil.rmtree(d, ignore_errors=True)  # keep the disk use flat over hundreds
+    return row
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--networks", type=int, default=300)
+    ap.add_argument("--first", type=int, default=1000)
+    ap.add_argument("--images", type=int, default=3)
+    ap.add_argument("--out", default="out/bench/sweep")
+    args = ap.parse_args()
+    out = Path(args.out)
+    rows = []
+    t0 = time.perf_counter()
+    for seed in range(args.first, args.first + args.networks):
+        row = one(seed, args.images, out)
+        rows.append(row)
+        print(f"[{len(rows)}/{args.networks}] seed {seed}: {len(row['layers'])} layers, "
+              f"{row['forks']} residual, mismatches {row['plain_mismatches']}+"
+              f"{row['stalls_mismatches']}, latency {row['plain_latency']} "
+              f"(model {row['model_latency']}) {time.perf_counter() - t0:.0f} s", flush=True)
+    summary = {
+        "networks": len(rows), "seeds": [args.first, args.first + args.networks - 1],
+        "images_each": args.images,
+        "with_residual_blocks": sum(r["forks"] > 0 for r in rows),
+        "residual_blocks": sum(r["forks"] for r in rows),
+        "mismatching_networks": sum(bool(r["plain_mismatches"] or r["stalls_mismatches"])
+                                    for r in rows),
+        "cycle_model_exact": sum(r["model_exact"] for r in rows),
+        "seconds": round(time.perf_counter() - t0),
+        "how": "Verilator 5.006 co-simulation, plain and with random stalls, against the "
+               "golden model; latency of the plain run against e3ne.dse.cycles",
+    }
+    print(json.dumps(summary))
+    res = ROOT / "bench" / "results" / "random_sweep.json"
+    res.parent.mkdir(exist_ok=True)
+    res.write_text(json.dumps({"summary": summary, "networks": rows}, indent=1) + "\n")
+
+
+if __name__ == "__main__":
+    main()
