@@ -40,11 +40,12 @@
  *  FIFO and the credit counter only.
  *
  *  Latency: a pair taken in cycle c (at the edge that ends it) is in stage A in cycle c+1,
- *  in the neuron's stage 0 in c+2, leaves the neuron in c+T+2 and is valid on odat in
- *  cycle c+T+3 when the FIFO holds no older beat then:
- *      latency T + 3 cycles (input handshake to ovld; the earliest output transfer is
- *      T + 3 edges after the input one).
- *  Otherwise it is valid in the cycle after the beat before it is taken.
+ *  in the neuron's stage 0 in c+2, leaves the neuron in c+T+2 and enters the FIFO at the
+ *  edge that ends that cycle:
+ *      latency T + 3 cycles, input handshake to ovld: output beat k is on ovld/odat first
+ *      in cycle max(c_k + T + 3, x_{k-1} + 1), c_k the cycle pair k is taken, x_{k-1}
+ *      the cycle output beat k-1 is taken (so the earliest output transfer is T + 3
+ *      edges after the input one).
  *  Throughput: one pair per cycle when neither input waits and the consumer is always
  *  ready (at most T + 3 pairs are then outstanding, below OFD); n pairs take n + T + 3
  *  cycles from the first input transfer to the last output transfer, inclusive.
