@@ -4,7 +4,8 @@
                                                  [--images 3] [--out out/bench/sweep]
 
 Networks from tests/netgen.py with every kind it draws (non-square and 1-D windows, pools,
-an output ReLU, residual blocks: ``random_network(seed, windows=True, residual=True)``),
+an output ReLU, residual adds and concatenations with a fork's skip:
+``random_network(seed, windows=True, residual=True)``),
 seeds ``first`` .. ``first + networks - 1``, random legal folds and weight placements
 (``random_folds``). Each is generated, simulated in Verilator on N random images plain and
 with random input gaps and output stalls (``e3ne.flow.verify``), compared beat by beat
@@ -64,6 +65,8 @@ def main() -> None:
     out = Path(args.out)
     rows = []
     t0 = time.perf_counter()
+    res = ROOT / "bench" / "results" / "random_sweep.json"
+    res.parent.mkdir(exist_ok=True)
     for seed in range(args.first, args.first + args.networks):
         row = one(seed, args.images, out)
         rows.append(row)
@@ -71,11 +74,21 @@ def main() -> None:
               f"{row['forks']} residual, mismatches {row['plain_mismatches']}+"
               f"{row['stalls_mismatches']}, latency {row['plain_latency']} "
               f"(model {row['model_latency']}) {time.perf_counter() - t0:.0f} s", flush=True)
-    summary = {
-        "networks": len(rows), "seeds": [args.first, args.first + args.networks - 1],
-        "images_each": args.images,
-        "with_residual_blocks": sum(r["forks"] > 0 for r in rows),
-        "residual_blocks": sum(r["forks"] for r in rows),
+        # written after every network, so that a sweep cut short still reports what ran
+        res.write_text(json.dumps({"summary": summary(rows, args, t0), "networks": rows},
+                                  indent=1) + "\n")
+    print(json.dumps(summary(rows, args, t0)))
+
+
+def summary(rows: list[dict], args, t0: float) -> dict:
+    return {
+        "networks": len(rows), "planned": args.networks,
+        "seeds": [args.first, args.first + len(rows) - 1], "images_each": args.images,
+        "with_forks": sum(r["forks"] > 0 for r in rows),
+        "forks": sum(r["forks"] for r in rows),
+        "residual_adds": sum(k == "fork" for r in rows for k in r["layers"]) -
+        sum(k == "concat" for r in rows for k in r["layers"]),
+        "concatenations": sum(k == "concat" for r in rows for k in r["layers"]),
         "mismatching_networks": sum(bool(r["plain_mismatches"] or r["stalls_mismatches"])
                                     for r in rows),
         "cycle_model_exact": sum(r["model_exact"] for r in rows),
@@ -83,10 +96,6 @@ def main() -> None:
         "how": "Verilator 5.006 co-simulation, plain and with random stalls, against the "
                "golden model; latency of the plain run against e3ne.dse.cycles",
     }
-    print(json.dumps(summary))
-    res = ROOT / "bench" / "results" / "random_sweep.json"
-    res.parent.mkdir(exist_ok=True)
-    res.write_text(json.dumps({"summary": summary, "networks": rows}, indent=1) + "\n")
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ import numpy as np
 from e3ne.ir import Network
 from e3ne.layers import AvgPool, Conv, Flatten, Linear, MaxPool
 from e3ne.layers.base import window_out
+from e3ne.layers.concat import Concat
 from e3ne.layers.residual import Fork
 
 
@@ -18,8 +19,8 @@ def random_network(seed: int, *, max_convs: int = 3, max_linears: int = 3,
     ``windows``: also non-square kernels, strides, paddings and pools, and 1-D nets (H = 1),
     drawn from a stream of their own (a seed's other choices stay as they were).
     ``residual``: also residual blocks (a fork, one or two same-size convs, the last adding
-    the fork's activation times a random M), at the input or after a conv, from a third
-    stream."""
+    the fork's activation times a random M, or a concatenation of the fork's activation
+    with theirs), at the input or after a conv, from a third stream."""
     rng = np.random.default_rng(seed)
     alt = np.random.default_rng(seed + 15485863)
     one_d = windows and alt.random() < 0.25
@@ -57,8 +58,9 @@ def random_network(seed: int, *, max_convs: int = 3, max_linears: int = 3,
         fork = Fork(f"fork{i}")
         layers.append(fork)
         n_body, c_skip = int(res.integers(1, 3)), shape[0]
+        concat = res.random() < 0.35  # a concatenation [x, body(x)] instead of an add
         for j in range(n_body):
-            last = j == n_body - 1
+            last = j == n_body - 1 and not concat
             kh = 1 if one_d or shape[1] < 3 else int(res.choice([1, 3]))
             kw = int(res.choice([1, 3, 5])) if shape[2] >= 5 else 1
             c_out = c_skip if last else int(res.integers(1, 9))
@@ -73,6 +75,11 @@ def random_network(seed: int, *, max_convs: int = 3, max_linears: int = 3,
             layer = Conv(f"res{i}_{j}", stride=(1, 1), padding=(kh // 2, kw // 2), **f)
             layers.append(layer)
             shape = layer.out_shape(shape)
+        if concat:
+            cat = Concat(f"cat{i}", skip=fork.name, skip_channels=c_skip,
+                         skip_first=bool(res.random() < 0.5))
+            layers.append(cat)
+            shape = cat.out_shape(shape)
 
     if residual and res.random() < 0.3:
         block(-1)

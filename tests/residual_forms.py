@@ -1,6 +1,7 @@
 """Residual blocks written the ways users write them (for the front-end and co-simulation
 tests): torchvision's BasicBlock with ``out += x``, ``x + self.body(x)`` around a
-Sequential, ``torch.add`` with a ReLU6, a 1-D block, and a block nested in another's body."""
+Sequential, ``torch.add`` with a ReLU6, a 1-D block, a block nested in another's body;
+and DenseNet-style concatenations ``torch.cat([x, body(x)], 1)`` in either order."""
 
 from __future__ import annotations
 
@@ -88,6 +89,37 @@ class Nested(nn.Module):
         return self.fc(x.flatten(1))
 
 
+class DenseLayers(nn.Module):
+    """Two DenseNet layers: ``torch.cat([x, relu(bn(conv(x)))], 1)``, then the body first
+    (``torch.cat((y, x), dim=1)``), a transition conv and pool."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.c0 = nn.Conv2d(2, 4, 3, padding=1)
+        self.d1 = nn.Sequential(nn.Conv2d(4, 3, 3, padding=1), nn.BatchNorm2d(3), nn.ReLU())
+        self.d2 = nn.Conv2d(7, 2, 1)
+        self.t = nn.Conv2d(9, 4, 1)
+        self.fc = nn.Linear(4 * 4 * 4, 3)
+
+    def forward(self, x):
+        x = F.relu(self.c0(x))
+        x = torch.cat([x, self.d1(x)], 1)
+        x = torch.cat((F.relu(self.d2(x)), x), dim=1)
+        return self.fc(F.avg_pool2d(F.relu(self.t(x)), 2).flatten(1))
+
+
+class Concat1d(nn.Module):
+    """A 1-D concatenation on [N, 2, 16], along dim=-2 (the channels of [N, C, L])."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.c0 = nn.Conv1d(2, 3, 3, padding=1)
+        self.fc = nn.Linear(5 * 16, 2)
+
+    def forward(self, x):
+        return self.fc(torch.cat([x, F.relu(self.c0(x))], dim=-2).flatten(1))
+
+
 # (model, the input shape its forward() takes, the input kind for the front end)
 FORMS = [
     (TwoBlocks, (2, 8, 8), "image"),
@@ -95,4 +127,6 @@ FORMS = [
     (TorchAddRelu6, (2, 10, 10), "image"),
     (Block1d, (3, 20), "sequence"),
     (Nested, (1, 6, 6), "image"),
+    (DenseLayers, (2, 8, 8), "image"),
+    (Concat1d, (2, 16), "sequence"),
 ]

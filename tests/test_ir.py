@@ -119,7 +119,8 @@ def test_unknown_layer_kind(saved) -> None:
     doc = json.loads((d / "network.json").read_text())
     doc["layers"][0]["kind"] = "lstm"
     (d / "network.json").write_text(json.dumps(doc))
-    _expect(d, r"layer 0 has unknown kind 'lstm'; expected one of avgpool, conv, flatten")
+    _expect(d, r"layer 0 has unknown kind 'lstm'; expected one of avgpool, concat, conv, "
+               r"flatten, fork, linear, maxpool")
 
 
 def test_missing_field(saved) -> None:

@@ -53,13 +53,17 @@ class Residual(nn.Module):
 
 
 class Concat(nn.Module):
-    def __init__(self) -> None:
+    def __init__(self, form: str = "self") -> None:
         super().__init__()
+        self.form = form
         self.a = nn.Conv2d(1, 4, 3, padding=1)
+        self.b = nn.Conv2d(4, 4, 3, padding=1)
         self.fc = nn.Linear(8 * 8 * 8, 10)
 
     def forward(self, x):
         y = F.relu(self.a(x))
+        if self.form == "width":  # along W, not channels
+            return self.fc(torch.cat([y, F.relu(self.b(y))], dim=3).flatten(1))
         return self.fc(torch.cat([y, y], dim=1).flatten(1))
 
 
@@ -194,8 +198,12 @@ BAD_MODELS = [
      "op 'add' (operator.add) in forward(): adds vectors; a residual add is supported "
      "between feature maps (C, H, W) or (C, L)"),
     (Concat(),
-     "op 'cat' (torch.cat) in forward(): concatenation is not supported; the model must be "
-     "a single chain of layers"),
+     "op 'cat' (torch.cat) in forward(): only a concatenation of two different tensors, x "
+     "and body(x), is supported"),
+    (Concat("width"),
+     "op 'cat' (torch.cat) in forward(): concatenates along dim=3; only along channels "
+     "(dim=1) is supported"),
+
     (Branch(),
      "layer 'c' (Conv2d): starts a second branch from an earlier layer's output; only a "
      "residual add with an identity shortcut (x + body(x)) may branch, and only into the "

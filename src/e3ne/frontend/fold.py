@@ -35,6 +35,8 @@ class FloatLayer:
     clip: float | None = None  # a clipped ReLU's upper bound: fixes the activation scale
     out_relu: bool = False  # the output layer ends in a ReLU: it emits max(U, 0)
     skip: str | None = None  # closes a residual block: the fork whose output it adds
+    skip_first: bool = True  # a concatenation: the skip's channels come first
+    skip_channels: int = 0  # a concatenation: the skip's channels
     sources: list[str] = field(default_factory=list)  # model modules folded into it
 
     @property
@@ -261,7 +263,8 @@ class FloatNet(nn.Module):
                     x = F.relu(x)
                 k += 1
             else:
-                x = layer.layer.float_forward(layer, x)
+                skip = {"skip": saved[layer.skip]} if layer.skip is not None else {}
+                x = layer.layer.float_forward(layer, x, **skip)
                 if layer.layer.saves:
                     saved[layer.name] = x
         return x

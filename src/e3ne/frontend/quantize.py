@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from e3ne.errors import UnsupportedModel
 from e3ne.frontend.fold import FloatNet
 from e3ne.ir import Network
 from e3ne.layers import Layer
@@ -65,7 +66,28 @@ def calibrate(net: FloatNet, images: torch.Tensor, cfg: QuantConfig,
         if not clip > 0:
             clip = float(acts.max()) if acts.size and acts.max() > 0 else 1.0
         scales.append(clip / qmax)
+    tie_concat_scales(net, scales, cfg.T)
     return scales
+
+
+def tie_concat_scales(net: FloatNet, scales: list[float], T: int) -> None:
+    """A concatenation joins two activations into one layer's input, which has one LSB:
+    the body's last layer takes the skip's (the fork's input LSB), in place."""
+    cur, at_fork = -1, {}  # the synaptic layer whose output is the current activation
+    k = -1
+    for spec in net.specs:
+        if spec.synaptic:
+            k += 1
+            cur = k
+        elif spec.layer.saves:
+            at_fork[spec.name] = cur
+        elif spec.skip is not None and cur != at_fork[spec.skip]:
+            src = at_fork[spec.skip]
+            if net.synaptic_specs()[cur].clip is not None:
+                raise UnsupportedModel(f"layer '{spec.name}' (concat): its body ends in a "
+                                       "clipped ReLU, whose scale must also be the skip's; "
+                                       "use ReLU there")
+            scales[cur] = 1.0 / ((1 << T) - 1) if src == -1 else scales[src]
 
 
 def to_network(net: FloatNet, act_scales: list[float], cfg: QuantConfig,

@@ -221,9 +221,12 @@ def _classify_function(node: Node, gm: GraphModule) -> Op | None:
     if t in (torch.sigmoid, torch.tanh, F.sigmoid, F.tanh, F.leaky_relu, F.gelu, F.silu,
              F.elu, F.softplus):
         raise _refuse(where, _NOT_RELU)
-    if t in (torch.cat, torch.stack):
-        raise _refuse(where, "concatenation is not supported; the model must be a single "
-                             "chain of layers")
+    if t in (torch.cat, torch.concat, torch.concatenate):
+        b = _bind(node, ["tensors", "dim"], {"dim": 0})
+        return Op("concat", where, name, params={"dim": b.get("dim", b.get("axis", 0)),
+                                                 "tensors": b["tensors"]})
+    if t is torch.stack:
+        raise _refuse(where, "stacking is not supported; the model must be a chain of layers")
     if t in (F.conv2d, F.linear, F.conv1d, F.batch_norm):
         raise _refuse(where, "functional layers with weights are not supported; use the "
                              "nn.Conv2d / nn.Linear / nn.BatchNorm2d modules")
@@ -330,6 +333,11 @@ def trace_model(model: nn.Module, input_shape: tuple[int, int, int],
         op = ops[node]
         inputs = [a for a in node.all_input_nodes if a in tensor_nodes and a.op != "get_attr"]
         consts = [a for a in node.all_input_nodes if a.op == "get_attr"]
+        if op.kind == "concat":
+            _concat(op, node, inputs, head, heads, chain, input_kind == "sequence")
+            head = node
+            heads[head] = len(chain)
+            continue
         if len(inputs) > 1:
             _residual_add(op, node, inputs, head, heads, chain, input_kind == "sequence")
             head = node
@@ -366,6 +374,49 @@ def trace_model(model: nn.Module, input_shape: tuple[int, int, int],
     return chain
 
 
+def _concat(op: Op, node: Node, inputs: list[Node], head: Node, heads: dict[Node, int],
+            chain: list[Op], sequence: bool) -> None:
+    """``torch.cat([x, body(x)], 1)`` (either order): a fork where ``x`` was the head, and
+    the concatenation on the chain."""
+    tensors = op.params["tensors"]
+    if not isinstance(tensors, (list, tuple)) or len(tensors) != 2 or len(inputs) != 2:
+        raise _refuse(op.where, "only a concatenation of two different tensors, x and "
+                                "body(x), is supported")
+    skip = tensors[0] if tensors[1] is head else tensors[1] if tensors[0] is head else None
+    if skip is None or skip not in heads:
+        raise _refuse(op.where, "concatenates tensors that are not the chain and an earlier "
+                                "point of it; only cat([x, body(x)]) is supported")
+    rank = 3 if sequence else 4
+    a, b = _shape(skip), _shape(head)
+    if len(a) != rank or len(b) != rank or a[2:] != b[2:]:
+        raise _refuse(op.where, f"concatenates shapes {a[1:]} and {b[1:]}; only feature maps "
+                                "of one size, along channels, are supported")
+    if op.params["dim"] not in (1, 1 - rank):
+        raise _refuse(op.where, f"concatenates along dim={op.params['dim']!r}; only along "
+                                "channels (dim=1) is supported")
+    fork_name = _insert_fork(op, skip, heads, chain)
+    concat = LAYER_KINDS["concat"]
+    in_shape, out_shape = _shape(head), _shape(node)
+    if sequence:
+        in_shape, out_shape = _one_row(in_shape), _one_row(out_shape)
+    chain.append(Op(concat.kind, op.where, op.name, layer=concat, params={
+        "skip": fork_name, "skip_first": tensors[0] is skip, "skip_channels": a[1],
+        "in_shape": in_shape, "out_shape": out_shape}))
+
+
+def _insert_fork(op: Op, skip: Node, heads: dict[Node, int], chain: list[Op]) -> str:
+    """A fork right after the op whose output ``skip`` is; its name."""
+    fork_name = f"{op.name}_fork"
+    at = heads[skip]
+    fork = Op(LAYER_KINDS["fork"].kind, f"the skip of {op.where}", fork_name,
+              layer=LAYER_KINDS["fork"], params={"in_shape": None, "out_shape": None})
+    chain.insert(at, fork)
+    for n, pos in heads.items():  # the fork shifts what came after it
+        if pos > at:
+            heads[n] = pos + 1
+    return fork_name
+
+
 def _residual_add(op: Op, node: Node, inputs: list[Node], head: Node,
                   heads: dict[Node, int], chain: list[Op], sequence: bool) -> None:
     """``body(x) + x``: put a fork where ``x`` was the head and the add on the chain."""
@@ -384,14 +435,7 @@ def _residual_add(op: Op, node: Node, inputs: list[Node], head: Node,
     if len(_shape(head)) != (3 if sequence else 4):
         raise _refuse(op.where, "adds vectors; a residual add is supported between feature "
                                 "maps (C, H, W) or (C, L)")
-    fork_name = f"{op.name}_fork"
-    at = heads[skip]
-    fork = Op(LAYER_KINDS["fork"].kind, f"the skip of {op.where}", fork_name,
-              layer=LAYER_KINDS["fork"], params={"in_shape": None, "out_shape": None})
-    chain.insert(at, fork)
-    for n, pos in heads.items():  # the fork shifts what came after it
-        if pos > at:
-            heads[n] = pos + 1
+    fork_name = _insert_fork(op, skip, heads, chain)
     chain.append(Op("add", op.where, op.name, params={"skip": fork_name}))
 
 

@@ -89,6 +89,11 @@ class Layer:
         its executors then take it as ``skip``), or None."""
         return None
 
+    def skip_refusal(self, skip_shape: Shape, in_shape: Shape, out_shape: Shape
+                     ) -> str | None:
+        """Why this layer cannot take a fork's skip of ``skip_shape``, or None."""
+        return "cannot read a fork's skip"
+
     # --- golden executors --------------------------------------------------------
     def run_fast(self, q: torch.Tensor, T: int) -> torch.Tensor:
         """Whole-batch integer step. Tensors hold exact integers, in int64 or in a float

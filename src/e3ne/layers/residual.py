@@ -77,8 +77,8 @@ class Fork(Layer):
 
 
 def check_residuals(layers: list[Layer], shapes: list[Shape]) -> None:
-    """Every fork is joined once, later, by a hidden convolution whose output has the
-    fork's shape; raise FormatError naming the first that is not."""
+    """Every fork is read once, later, by a layer that can take its skip (a convolution
+    adding it, a concatenation); raise FormatError naming the first that is not."""
     forks: dict[str, int] = {}
     joined: set[str] = set()
     for i, layer in enumerate(layers):
@@ -88,17 +88,15 @@ def check_residuals(layers: list[Layer], shapes: list[Shape]) -> None:
         if name is None:
             continue
         if name not in forks:
-            raise FormatError(f"{layer.where}: adds the skip of fork '{name}', which does not "
-                              "come before it")
+            raise FormatError(f"{layer.where}: reads the skip of fork '{name}', which does "
+                              "not come before it")
         if name in joined:
             raise FormatError(f"{layer.where}: fork '{name}' is joined twice")
         joined.add(name)
-        if layer.kind != "conv":
-            raise FormatError(f"{layer.where}: a residual join must be a convolution")
-        fork_shape, out_shape = tuple(shapes[forks[name]]), tuple(shapes[i + 1])
-        if fork_shape != out_shape:
-            raise FormatError(f"{layer.where}: its output {out_shape} differs from the skip of "
-                              f"fork '{name}' {fork_shape}; the residual add needs equal shapes")
+        why = layer.skip_refusal(tuple(shapes[forks[name]]), tuple(shapes[i]),
+                                 tuple(shapes[i + 1]))
+        if why:
+            raise FormatError(f"{layer.where}: {why} (the skip of fork '{name}')")
     for name in forks:
         if name not in joined:
-            raise FormatError(f"layer '{name}' (fork): no layer adds its skip")
+            raise FormatError(f"layer '{name}' (fork): no layer reads its skip")

@@ -174,6 +174,14 @@ class Synaptic(Layer):
     def reads(self) -> str | None:
         return self.skip
 
+    def skip_refusal(self, skip_shape, in_shape, out_shape) -> str | None:
+        if self.kind != "conv":
+            return "a residual join must be a convolution"
+        if tuple(skip_shape) != tuple(out_shape):
+            return (f"its output {tuple(out_shape)} differs from the skip {tuple(skip_shape)}; "
+                    "the residual add needs equal shapes")
+        return None
+
     # --- golden: the neuron ------------------------------------------------------
     def neuron_fast(self, v: torch.Tensor, T: int, skip: torch.Tensor | None = None
                     ) -> torch.Tensor:

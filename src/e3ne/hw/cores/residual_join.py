@@ -79,7 +79,7 @@ class ResidualJoin(Core):
                 "madd": pe * mq_w * (bin(m).count("1") - 1),  # one add per other set bit
                 "neuron": pe * (sw + T * rw),  # the first compare, then T subtract stages
                 "thr": rom_logic_luts(nf, pe * params["TH_W"]) + pe * params["TH_W"],
-                "fifomem": lutram_sites(T + 6, pe * T), "fifo": pe * T,
+                "fifomem": lutram_sites(T + 4, pe * T), "fifo": pe * T,
                 "ctrl": clog2(nf + 1)}, {}
 
     @classmethod
@@ -115,18 +115,27 @@ def skip_buffer(design, src: Stream, tag: str) -> tuple[Stream, Stream]:
     return main, skip
 
 
+def skip_lanes(design, skip: Stream, lanes: int, burst: int, tag: str) -> Stream:
+    """The skip buffer's stream as ``lanes`` lanes per beat: split after the buffer (the
+    splitter takes its next beat as the reader takes the last piece), gathered into a
+    prefetch FIFO of ``burst + 2`` beats (a gather refills only after its beat was taken,
+    R cycles late; with the prefetch the reader never waits for it, and its one cycle of
+    latency is counted)."""
+    out = convert(design, skip, lanes, f"{tag}_skip")
+    if skip.lanes % lanes:
+        fifo = StreamFifo(f"u_skipg_{tag}", design.layer,
+                          StreamFifo.parameters(out.width, burst + 2), out,
+                          design.stream(lanes, out.lane_w, out.beats))
+        out = design.add(fifo)
+    return out
+
+
 def join(design, u: Stream, skip: Stream, params: dict, tag: str) -> Stream:
     """The join neuron reading the body's ``U`` (PE lanes) and the skip (converted to PE
     lanes per beat: split after the skip buffer, which the splitter drains as fast as the
     join takes; gathered into a small prefetch FIFO)."""
     pe = params["PE"]
-    lanes = convert(design, skip, pe, f"{tag}_skip")
-    if skip.lanes % pe:  # a gather: it refills only once the join took its beat, R cycles
-        # late; a few beats of prefetch (their latency counted) keep the join from waiting
-        fifo = StreamFifo(f"u_skipg_{tag}", design.layer,
-                          StreamFifo.parameters(lanes.width, params["NF"] + 2), lanes,
-                          design.stream(pe, lanes.lane_w, lanes.beats))
-        lanes = design.add(fifo)
+    lanes = skip_lanes(design, skip, pe, params["NF"], tag)
     dst = design.stream(pe, params["T"], u.beats)
     design.add(ResidualJoin(f"u_join_{tag}", design.layer, params, u, dst, skip=lanes))
     return dst
@@ -140,25 +149,25 @@ def _occupancy(enter: np.ndarray, leave: np.ndarray) -> int:
 
 
 def size_skip(design, fifo: Core) -> None:
-    """Set the skip buffer's depth: enough for every beat the fork sends before the join
-    takes it, in the design's own timing (so that the fork never waits: the cycle model
-    stays exact) and when the body's work is spread out, each input beat arriving long
-    after the last (so that the fork always hands the body what the join needs next:
-    random stalls cannot deadlock the block)."""
+    """Set the skip buffer's depth: enough for every beat the fork sends before its reader
+    (a join or a zip: a core that takes its two inputs together, ``taken``) takes it, in
+    the design's own timing (so that the fork never waits: the cycle model stays exact)
+    and when the body's work is spread out, each input beat arriving long after the last
+    (so that the fork always hands the body what the reader needs next: random stalls
+    cannot deadlock the block)."""
     cores = design.cores
-    join_core = next(c for c in cores if isinstance(c, ResidualJoin) and
-                     _feeds(cores, fifo.dst, c.skip))
+    reader, port = next((c, s) for c in cores if hasattr(c, "taken")
+                        for _, s in c.inputs() if _feeds(cores, fifo.dst, s))
     fork = next(c for c in cores if isinstance(c, StreamFork) and c.skip is fifo.src)
-    n_fifo, n_join = fifo.dst.lanes, join_core.skip.lanes
-    # FIFO beat j has left once the join has taken the beat holding its last lane
-    last_piece = ((np.arange(fifo.src.beats) + 1) * n_fifo - 1) // n_join
+    # buffer beat j has left once the reader has taken the beat holding its last lane
+    last_piece = ((np.arange(fifo.src.beats) + 1) * fifo.dst.lanes - 1) // port.lanes
     depth = 1
     big = 1 << 20
     runs = [(design.input, np.arange(design.input.beats, dtype=np.int64)),
             (fork.src, np.arange(fork.src.beats, dtype=np.int64) * big)]
     for start, t0 in runs:
         times = beat_times(cores, start, t0)
-        taken = join_core.taken(times[join_core.src.name], times[join_core.skip.name])
+        taken = reader.taken(*(times[s.name] for _, s in reader.inputs()))
         depth = max(depth, _occupancy(times[fifo.src.name], taken[last_piece]))
     fifo.params.update(StreamFifo.parameters(fifo.params["WIDTH"], depth + SKIP_MARGIN))
 
