@@ -107,7 +107,7 @@ def build(net: Network, folds: dict[str, Fold], write: bool = False) -> Design:
     d.layer, d.index = "", -1
     d.output = classify(d, src, net.num_classes)
     readers = consumers(d.cores)
-    for core in d.cores:
+    for core in reversed(d.cores):  # a consumer's pace first: a fork passes it on
         core.pace(out_gap(core, readers))
     for size in d.sizers:  # skip buffers, from the timing of the laid-out design
         size(d)

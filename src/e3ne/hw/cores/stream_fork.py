@@ -33,6 +33,14 @@ class StreamFork(Core):
     def side_ports(cls, params: dict) -> list[tuple[str, bool, int]]:
         return [("s", False, params["WIDTH"])]
 
+    def pace(self, consumer_gap: int) -> None:
+        """A fork is as slow as its slower consumer: once a buffer is full it takes a beat
+        only as that consumer does, so its producer is told that pace (``accept_gap``)."""
+        self.info["gap"] = max(1, consumer_gap)
+
+    def accept_gap(self) -> int:
+        return self.info.get("gap", 1)
+
     def busy(self, out_gap: int) -> int:
         return self.in_beats * max(1, out_gap)
 
