@@ -20,7 +20,9 @@ def random_network(seed: int, *, max_convs: int = 3, max_linears: int = 3,
     drawn from a stream of their own (a seed's other choices stay as they were).
     ``residual``: also residual blocks (a fork, one or two same-size convs, the last adding
     the fork's activation times a random M, or a concatenation of the fork's activation
-    with theirs), at the input or after a conv, from a third stream."""
+    with theirs), at the input or after a conv, from a third stream; some adds through a
+    projection shortcut (a 1x1 or 3x3 conv, stride 1 or 2, the body's first conv striding
+    alike and its last free in channels), drawn from a fourth."""
     rng = np.random.default_rng(seed)
     alt = np.random.default_rng(seed + 15485863)
     one_d = windows and alt.random() < 0.25
@@ -41,6 +43,7 @@ def random_network(seed: int, *, max_convs: int = 3, max_linears: int = 3,
     layers = []
 
     res = np.random.default_rng(seed + 32452843)
+    proj = np.random.default_rng(seed + 86028121)
 
     def syn_fields(c_out: int, fan_in: int, output: bool, rng=rng) -> dict:
         weight_shape = (c_out, fan_in)
@@ -59,20 +62,38 @@ def random_network(seed: int, *, max_convs: int = 3, max_linears: int = 3,
         layers.append(fork)
         n_body, c_skip = int(res.integers(1, 3)), shape[0]
         concat = res.random() < 0.35  # a concatenation [x, body(x)] instead of an add
+        project = not concat and proj.random() < 0.4
+        if project:  # the shortcut's stride, the block's output channels, its kernel
+            sy = int(proj.integers(1, 3)) if shape[1] >= 3 else 1
+            sx = int(proj.integers(1, 3)) if shape[2] >= 3 else 1
+            c_end, k_sc = int(proj.integers(1, 9)), int(proj.choice([1, 1, 3]))
+            skip_shape = shape
         for j in range(n_body):
             last = j == n_body - 1 and not concat
             kh = 1 if one_d or shape[1] < 3 else int(res.choice([1, 3]))
             kw = int(res.choice([1, 3, 5])) if shape[2] >= 5 else 1
             c_out = c_skip if last else int(res.integers(1, 9))
+            c_out = c_end if last and project else c_out
             f = syn_fields(c_out, shape[0] * kh * kw, False, rng=res)
             f["weight"] = f["weight"].reshape(c_out, shape[0], kh, kw)
             if last:  # M·q_skip up to M·(2^T-1): thresholds that leave room for both
                 m = int(res.integers(1, 1 << int(res.integers(1, 11))))
+                skip_top = (1 << T) - 1
+                if project:  # M·V_s, V_s of a random conv on the skip
+                    m = int(proj.integers(1, 9))
+                    kyx = tuple(k_sc if n >= 3 else 1 for n in skip_shape[1:])
+                    ws = proj.integers(-wmax, wmax + 1, size=(c_out, c_skip, *kyx))
+                    sc = Conv(f"res{i}_sc", weight=ws, beta=np.zeros(c_out, np.int64),
+                              theta=None, shift=0, output=True, stride=(sy, sx),
+                              padding=(kyx[0] // 2, kyx[1] // 2))
+                    skip_top = int(np.abs(ws).sum((1, 2, 3)).mean() * skip_top / 4) + 1
+                    f["shortcut"] = sc
                 reach = int(np.abs(f["weight"]).sum((1, 2, 3)).mean() * ((1 << T) - 1) / 4)
-                top = max(2, ((reach << f["shift"]) + m * ((1 << T) - 1) // 2) >> max(T - 1, 0))
+                top = max(2, ((reach << f["shift"]) + m * skip_top // 2) >> max(T - 1, 0))
                 f["theta"] = res.integers(1, top + 2, size=c_out)
                 f.update(skip=fork.name, skip_mult=m)
-            layer = Conv(f"res{i}_{j}", stride=(1, 1), padding=(kh // 2, kw // 2), **f)
+            stride = (sy, sx) if project and j == 0 else (1, 1)
+            layer = Conv(f"res{i}_{j}", stride=stride, padding=(kh // 2, kw // 2), **f)
             layers.append(layer)
             shape = layer.out_shape(shape)
         if concat:

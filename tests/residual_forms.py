@@ -1,7 +1,8 @@
 """Residual blocks written the ways users write them (for the front-end and co-simulation
 tests): torchvision's BasicBlock with ``out += x``, ``x + self.body(x)`` around a
-Sequential, ``torch.add`` with a ReLU6, a 1-D block, a block nested in another's body;
-and DenseNet-style concatenations ``torch.cat([x, body(x)], 1)`` in either order."""
+Sequential, ``torch.add`` with a ReLU6, a 1-D block, a block nested in another's body,
+projection shortcuts (torchvision's downsample; a 1-D shortcut computed first); and
+DenseNet-style concatenations ``torch.cat([x, body(x)], 1)`` in either order."""
 
 from __future__ import annotations
 
@@ -120,6 +121,37 @@ class Concat1d(nn.Module):
         return self.fc(torch.cat([x, F.relu(self.c0(x))], dim=-2).flatten(1))
 
 
+class Downsample(nn.Module):
+    """torchvision's BasicBlock with a projection (``downsample``: a strided 1x1 conv and
+    BN) between stages, then an identity block."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stem = nn.Sequential(nn.Conv2d(2, 4, 3, padding=1), nn.BatchNorm2d(4), nn.ReLU())
+        self.layer2 = nn.Sequential(BasicBlock(4, 6, stride=2), BasicBlock(6))
+        self.fc = nn.Linear(6 * 4 * 4, 3)
+
+    def forward(self, x):
+        return self.fc(torch.flatten(self.layer2(self.stem(x)), 1))
+
+
+class ShortcutFirst1d(nn.Module):
+    """A 1-D block whose shortcut (a strided Conv1d with a bias, no BN) is computed
+    before its body: ``s = self.proj(x)`` ... ``F.relu(y + s)``."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.proj = nn.Conv1d(3, 5, 1, stride=2)
+        self.c1 = nn.Conv1d(3, 5, 3, stride=2, padding=1)
+        self.c2 = nn.Conv1d(5, 5, 3, padding=1)
+        self.fc = nn.Linear(5 * 8, 2)
+
+    def forward(self, x):
+        s = self.proj(x)
+        y = self.c2(F.relu(self.c1(x)))
+        return self.fc(F.relu(y + s).flatten(1))
+
+
 # (model, the input shape its forward() takes, the input kind for the front end)
 FORMS = [
     (TwoBlocks, (2, 8, 8), "image"),
@@ -129,4 +161,6 @@ FORMS = [
     (Nested, (1, 6, 6), "image"),
     (DenseLayers, (2, 8, 8), "image"),
     (Concat1d, (2, 16), "sequence"),
+    (Downsample, (2, 8, 8), "image"),
+    (ShortcutFirst1d, (3, 16), "sequence"),
 ]

@@ -42,6 +42,12 @@ def fold_model(model: nn.Module, input_shape: tuple[int, int, int],
         if why:
             op = next(o for o in chain if o.name == spec.name)
             raise UnsupportedModel(f"{op.where}: {why}")
+        sc = spec.shortcut
+        why = sc and sc.layer.hardware_refusal(sc, False)
+        if why:
+            add = next(o for o in chain if o.kind == "add" and o.params.get("shortcut")
+                       and o.params["shortcut"][0].name == sc.name)
+            raise UnsupportedModel(f"{add.params['shortcut'][0].where}: {why}")
     return FloatNet(layers, tuple(input_shape))
 
 

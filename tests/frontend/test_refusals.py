@@ -33,9 +33,7 @@ class Residual(nn.Module):
 
     def forward(self, x):
         y = F.relu(self.a(x))
-        if self.form == "projection":  # a conv on the shortcut
-            y = F.relu(self.b(y) + self.s(y))
-        elif self.form == "no_relu":  # pre-activation style: nothing fires after the add
+        if self.form == "no_relu":  # pre-activation style: nothing fires after the add
             y = self.b(y) + y
         elif self.form == "pooled":  # the body halves the map
             return self.fc4(F.relu(self.pool(self.b(y)) + self.pool(y)).flatten(1))
@@ -174,17 +172,13 @@ BAD_MODELS = [
     (seq(conv(), nn.GELU(), *HEAD), "layer '1' (GELU): " + NOT_RELU),
     (FunctionalSigmoid(),
      "op 'sigmoid' (torch.sigmoid) in forward(): " + NOT_RELU),
-    (Residual("projection"),
-     "layer 's' (Conv2d): starts a second branch from an earlier layer's output; only a "
-     "residual add with an identity shortcut (x + body(x)) may branch, and only into the "
-     "add"),
     (Residual("no_relu"),
      "op 'flatten' (.flatten()) in forward(): follows the residual add into layer 'b' "
      "(Conv2d); the add must be followed by its ReLU (x = relu(body(x) + x))"),
     (Residual("pooled"),
      "layer 'pool' (MaxPool2d): starts a second branch from an earlier layer's output; "
-     "only a residual add with an identity shortcut (x + body(x)) may branch, and only "
-     "into the add"),
+     "only a residual add (x + body(x), or shortcut(x) + body(x) with a conv and "
+     "BatchNorm as the shortcut) may branch, and only into the add"),
     (Residual("pre_relu"),
      "the skip of op 'add' (operator.add) in forward(): a residual block must start from "
      "an activation, not between layer 'b' (Conv2d) and its ReLU"),
@@ -205,9 +199,9 @@ BAD_MODELS = [
      "(dim=1) is supported"),
 
     (Branch(),
-     "layer 'c' (Conv2d): starts a second branch from an earlier layer's output; only a "
-     "residual add with an identity shortcut (x + body(x)) may branch, and only into the "
-     "add"),
+     "layer 'c' (Conv2d): starts a second branch from an earlier layer's output; "
+     "only a residual add (x + body(x), or shortcut(x) + body(x) with a conv and "
+     "BatchNorm as the shortcut) may branch, and only into the add"),
     (seq(conv(dilation=2, padding=1), nn.ReLU(), *HEAD),
      "layer '0' (Conv2d): dilation (2, 2) is not supported; use 1"),
     (seq(conv(padding=1, padding_mode="reflect"), nn.ReLU(), nn.Flatten(),

@@ -1,5 +1,7 @@
-"""residual_join.sv against U2 = U + M·q_s and the DESIGN §2 neuron: every lane of every
-beat, random gaps on both inputs and random output stalls, under Verilator and Icarus.
+"""residual_join.sv against U2 = U + M·s and the DESIGN §2 neuron: every lane of every
+beat, random gaps on both inputs and random output stalls, under Verilator and Icarus; the
+skip s unsigned T-bit activations (an identity shortcut) or signed S_W-bit potentials (a
+projection shortcut's V_s, S_SIGNED = 1).
 
 The bench (src/e3ne/hw/sim/residual_join_tb.sv) also checks the header's handshake (a
 pair's beats taken together, ready = the other's valid and the credit) and the latency of
@@ -46,9 +48,19 @@ def credit(p: dict) -> int:
     return p["T"] + 5
 
 
-def join_width(U_W: int, T: int, M: int) -> int:
-    """Header: SW = max(U_W, MQ_W + 1) + 1, MQ_W = bits of M·(2^T - 1)."""
-    return max(U_W, (M * ((1 << T) - 1)).bit_length() + 1) + 1
+def join_width(U_W: int, S_W: int, signed: int, M: int) -> int:
+    """Header: SW = max(U_W, MQ_W + 1) + 1, MQ_W = bits of M·(2^S_W - 1) (unsigned s) or
+    S_W + bits of M - 1 (signed s)."""
+    mq_w = S_W + M.bit_length() - 1 if signed else (M * ((1 << S_W) - 1)).bit_length()
+    return max(U_W, mq_w + 1) + 1
+
+
+def skip_range(p: dict) -> tuple[int, int]:
+    """Least and greatest skip lane value."""
+    s_w = p.get("S_W", p["T"])
+    if p.get("S_SIGNED", 0):
+        return -(1 << (s_w - 1)), (1 << (s_w - 1)) - 1
+    return 0, (1 << s_w) - 1
 
 
 # (name, parameters); IGAP/SGAP/OSTALL: % of idle u source / s source / stalled sink
@@ -65,26 +77,32 @@ VARIANTS = [
     ("full_rate_pe1", dict(PE=1, NF=1, U_W=10, T=4, M=1, TH_W=6, IGAP=0, OSTALL=0)),
     ("full_rate_m700", dict(PE=3, NF=4, U_W=12, T=4, M=700, TH_W=10, IGAP=0, OSTALL=0)),
     ("full_rate_t1", dict(PE=2, NF=3, U_W=8, T=1, M=3, TH_W=5, IGAP=0, OSTALL=0)),
+    ("signed_m1", dict(PE=2, NF=2, U_W=10, T=4, S_W=9, S_SIGNED=1, M=1, TH_W=6)),
+    ("signed_m700", dict(PE=3, NF=4, U_W=14, T=4, S_W=12, S_SIGNED=1, M=700, TH_W=10)),
+    ("signed_wide_u", dict(PE=1, NF=3, U_W=24, T=3, S_W=6, S_SIGNED=1, M=5, TH_W=8,
+                           IGAP=50, SGAP=10, OSTALL=40)),
+    ("full_rate_signed", dict(PE=2, NF=3, U_W=12, T=4, S_W=10, S_SIGNED=1, M=45, TH_W=9,
+                              IGAP=0, OSTALL=0)),
 ]
-ICARUS_VARIANTS = ["pe1_nf1_m1", "pe3_nf4_m700", "slow_s", "full_rate_m700"]
+ICARUS_VARIANTS = ["pe1_nf1_m1", "pe3_nf4_m700", "slow_s", "full_rate_m700", "signed_m700"]
 
 
 def stimuli(rng: np.random.Generator, n: int, p: dict):
-    """(U, q_s, theta ROM [NF, PE]): U half anywhere in range, half putting U2 near a
+    """(U, s, theta ROM [NF, PE]): U half anywhere in range, half putting U2 near a
     multiple of theta; the extremes (most negative U2, largest U2) and theta = 1."""
     PE, NF, U_W, T, M, TH_W = (p[k] for k in ("PE", "NF", "U_W", "T", "M", "TH_W"))
     rom = rng.integers(1, 1 << TH_W, size=(NF, PE))
     rom[0, 0] = 1  # θ = 1: q = clamp(U2)
     theta = rom[np.arange(n) % NF]
-    q_max = (1 << T) - 1
-    q = rng.integers(0, q_max + 1, size=(n, PE))
+    q_min, q_max = skip_range(p)
+    q = rng.integers(q_min, q_max + 1, size=(n, PE))
     lo, hi = -(1 << (U_W - 1)), (1 << (U_W - 1)) - 1
     U = rng.integers(lo, hi + 1, size=(n, PE))
     # near the thresholds: U2 = k·θ + r with k in [-2, 2^T + 1], r in {-1, 0, 1}
     near = rng.random((n, PE)) < 0.5
     target = rng.integers(-2, (1 << T) + 2, size=(n, PE)) * theta + rng.integers(-1, 2, (n, PE))
     U = np.where(near, np.clip(target - M * q, lo, hi), U)
-    U[1], q[1] = lo, 0      # most negative U2
+    U[1], q[1] = lo, q_min  # most negative U2
     U[2], q[2] = hi, q_max  # largest U2: beyond U_W bits, saturates
     U[3], q[3] = lo, q_max
     return U, q, rom
@@ -102,13 +120,14 @@ def make_variant(tmp: Path, name: str, p: dict, n: int, rng: np.random.Generator
            for ur, tr in zip(U2, theta, strict=True)]
     assert np.array_equal(out, np.array(lit))
     # coverage: negative U2, a sum beyond U_W bits, both clamps, theta = 1
-    sw = join_width(U_W, T, M)
+    sw = join_width(U_W, p.get("S_W", T), p.get("S_SIGNED", 0), M)
     assert (U2 < 0).any() and (U2 >= 1 << (U_W - 1)).any()
     assert -(1 << (sw - 1)) <= U2.min() and U2.max() < 1 << (sw - 1)
     assert out.min() == 0 and out.max() == (1 << T) - 1 and (theta == 1).any()
     files = {
         "U_FILE": write_mem(tmp / f"{name}_u.mem", [pack(r, U_W) for r in U], PE * U_W),
-        "S_FILE": write_mem(tmp / f"{name}_s.mem", [pack(r, T) for r in q], PE * T),
+        "S_FILE": write_mem(tmp / f"{name}_s.mem", [pack(r, p.get("S_W", T)) for r in q],
+                            PE * p.get("S_W", T)),
         "EXP_FILE": write_mem(tmp / f"{name}_exp.mem", [pack(r, T) for r in out], PE * T),
         "THRESH_FILE": write_mem(tmp / f"{name}_thr.mem", [pack(r, TH_W) for r in rom],
                                  PE * TH_W),
@@ -151,6 +170,8 @@ LINT_SETS = [
     dict(PE=4, NF=3, U_W=12, T=4, M=700, TH_W=10),
     dict(PE=2, NF=2, U_W=8, T=1, M=1, TH_W=1),
     dict(PE=8, NF=16, U_W=24, T=8, M=2047, TH_W=16),
+    dict(PE=4, NF=2, U_W=16, T=4, S_W=14, S_SIGNED=1, M=1500, TH_W=12),
+    dict(PE=1, NF=1, U_W=10, T=2, S_W=2, S_SIGNED=1, M=1, TH_W=4),
 ]
 
 
@@ -162,8 +183,11 @@ def test_lint(params: dict) -> None:
 
 @pytest.mark.parametrize("params,message", [
     (dict(M=0), r"PE \(1\) >= 1, NF \(1\) >= 1, U_W \(16\) >= 2, T \(4\) >= 1, M \(0\) >= 1, "
-                r"TH_W \(8\) >= 1 required"),
-    (dict(M=1 << 27, T=4), r"M\*\(2\^T - 1\) must be below 2\^31 \(M 134217728, T 4\)"),
+                r"TH_W \(8\) >= 1, S_W \(4\) >= 1 \(2 if signed\), S_SIGNED \(0\) 0 or 1 "
+                r"required"),
+    (dict(S_SIGNED=1, S_W=1),
+     r"PE \(1\) >= 1, .*, S_W \(1\) >= 1 \(2 if signed\), S_SIGNED \(1\) 0 or 1"),
+    (dict(M=1 << 27, T=4), r"M\*\(2\^S_W - 1\) must be below 2\^31 \(M 134217728, S_W 4\)"),
 ])
 def test_refuses_illegal_parameters(tmp_path: Path, params: dict, message: str) -> None:
     out = parameter_errors(CORE, RTL, params, tmp_path)

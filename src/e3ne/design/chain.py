@@ -64,6 +64,7 @@ class Design:
                          folds={k: dict(vars(v)) for k, v in folds.items()})
         self.output: Stream | None = None
         self.skips: dict[str, Stream] = {}  # a fork's name -> its buffered skip stream
+        self.readers = {layer.reads(): layer for layer in net.layers if layer.reads()}
         self.sizers: list = []  # callables run once the design is laid out and paced
 
     @property

@@ -37,6 +37,7 @@ class FloatLayer:
     skip: str | None = None  # closes a residual block: the fork whose output it adds
     skip_first: bool = True  # a concatenation: the skip's channels come first
     skip_channels: int = 0  # a concatenation: the skip's channels
+    shortcut: FloatLayer | None = None  # a residual join's projection of the skip (a conv)
     sources: list[str] = field(default_factory=list)  # model modules folded into it
 
     @property
@@ -85,6 +86,29 @@ def _per_channel(op: Op, c: int) -> torch.Tensor:
                            f"neither a scalar nor one value per input channel ({c})")
 
 
+def _float_synaptic(op: Op) -> FloatLayer:
+    """A conv/linear op as a float layer (float64 weights; grouped convs made dense)."""
+    m = op.module
+    w = m.weight.detach().double().clone()
+    if op.params.get("one_d"):  # Conv1d [C_out, C_in, k] -> [C_out, C_in, 1, k]
+        w = w.unsqueeze(2)
+    if op.params.get("groups", 1) > 1:
+        w = _ungroup(w, op.params["groups"])
+    bias = (m.bias.detach().double().clone() if m.bias is not None
+            else torch.zeros(w.shape[0], dtype=torch.float64))
+    return FloatLayer(op.layer, op.name, w, bias, sources=[op.name],
+                      **op.layer.float_fields(op.params))
+
+
+def _float_shortcut(ops: list[Op]) -> FloatLayer:
+    """A projection shortcut, its conv and then BatchNorms (as the front end found it),
+    as one float conv with a bias."""
+    layer = _float_synaptic(ops[0])
+    for bn in ops[1:]:
+        _bn_fold(layer, bn)
+    return layer
+
+
 def fold_chain(chain: list[Op], input_channels: int) -> list[FloatLayer]:
     """Chain of ops -> float layers (float64 weights), checking the layering rules."""
     layers: list[FloatLayer] = []
@@ -118,6 +142,8 @@ def fold_chain(chain: list[Op], input_channels: int) -> list[FloatLayer]:
                 raise UnsupportedModel(f"{op.where}: {why}")
             pending.skip = op.params["skip"]
             pending.sources.append(op.name)
+            if op.params.get("shortcut"):
+                pending.shortcut = _float_shortcut(op.params["shortcut"])
             continue
         if op.layer is not None and op.layer.saves and pending is not None:
             raise UnsupportedModel(f"{op.where}: a residual block must start from an "
@@ -147,16 +173,7 @@ def fold_chain(chain: list[Op], input_channels: int) -> list[FloatLayer]:
                     f"{last_syn_op.where}: is followed by {op.where} without "
                     "a ReLU in between; every hidden conv/linear layer needs one"
                 )
-            m = op.module
-            w = m.weight.detach().double().clone()
-            if op.params.get("one_d"):  # Conv1d [C_out, C_in, k] -> [C_out, C_in, 1, k]
-                w = w.unsqueeze(2)
-            if op.params.get("groups", 1) > 1:
-                w = _ungroup(w, op.params["groups"])
-            bias = (m.bias.detach().double().clone() if m.bias is not None
-                    else torch.zeros(w.shape[0], dtype=torch.float64))
-            layer = FloatLayer(op.layer, op.name, w, bias, sources=[op.name],
-                               **op.layer.float_fields(op.params))
+            layer = _float_synaptic(op)
             if affine_where is not None:
                 op.layer.fold_input_affine(layer, a, b, op.where)
                 affine_where = None
@@ -234,6 +251,14 @@ class FloatNet(nn.Module):
             [nn.Parameter(layer.weight.float().clone()) for layer in layers if layer.synaptic])
         self.biases = nn.ParameterList(
             [nn.Parameter(layer.bias.float().clone()) for layer in layers if layer.synaptic])
+        # projection shortcuts, in the order of their joins (``shortcut_index``)
+        sc = [layer.shortcut for layer in layers if layer.shortcut is not None]
+        self.shortcut_weights = nn.ParameterList(
+            [nn.Parameter(s.weight.float().clone()) for s in sc])
+        self.shortcut_biases = nn.ParameterList([nn.Parameter(s.bias.float().clone())
+                                                 for s in sc])
+        self.shortcut_index = {layer.name: i for i, layer in enumerate(
+            [lay for lay in layers if lay.shortcut is not None])}
 
     def synaptic_specs(self) -> list[FloatLayer]:
         return [layer for layer in self.specs if layer.synaptic]
@@ -252,7 +277,7 @@ class FloatNet(nn.Module):
                     w = quant.weight(w, k)
                 x = layer.layer.float_forward(layer, x, w, b)
                 if layer.skip is not None:
-                    x = x + saved[layer.skip]
+                    x = x + self._skip(layer, saved[layer.skip], quant)
                 if layer.relu:
                     x = F.relu(x) if layer.clip is None else torch.clamp(x, 0.0, layer.clip)
                     if record is not None:
@@ -268,6 +293,16 @@ class FloatNet(nn.Module):
                 if layer.layer.saves:
                     saved[layer.name] = x
         return x
+
+    def _skip(self, layer: FloatLayer, skip: torch.Tensor, quant) -> torch.Tensor:
+        """What a residual join adds: the fork's output, or its projection shortcut's."""
+        if layer.shortcut is None:
+            return skip
+        j = self.shortcut_index[layer.name]
+        w, b = self.shortcut_weights[j], self.shortcut_biases[j]
+        if quant is not None:
+            w = quant.shortcut_weight(w)
+        return layer.shortcut.layer.float_forward(layer.shortcut, skip, w, b)
 
     def per_channel(self, k: int) -> bool:
         """Synaptic layer ``k`` has one weight scale per output channel: not the output

@@ -37,6 +37,12 @@ class FakeQuant:
         sw = sw.view(-1, *([1] * (w.dim() - 1)))
         return torch.clamp(_ste_round(w / sw), -self.wmax, self.wmax) * sw
 
+    def shortcut_weight(self, w: torch.Tensor) -> torch.Tensor:
+        """A projection shortcut's weights: one scale per layer (``quantize``)."""
+        sw = weight_scales(w, self.cfg.W, per_channel=False)
+        sw = sw.view(-1, *([1] * (w.dim() - 1)))
+        return torch.clamp(_ste_round(w / sw), -self.wmax, self.wmax) * sw
+
     def activation(self, x: torch.Tensor, k: int) -> torch.Tensor:
         s = self.scales[k]
         x = torch.clamp(x, 0.0, self.qmax * s)

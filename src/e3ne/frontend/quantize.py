@@ -90,6 +90,20 @@ def tie_concat_scales(net: FloatNet, scales: list[float], T: int) -> None:
             scales[cur] = 1.0 / ((1 << T) - 1) if src == -1 else scales[src]
 
 
+def _shortcut(net: FloatNet, spec, W: int) -> tuple[Layer, float]:
+    """A join's projection shortcut as an IR conv emitting ``V_s`` (no bias: the join's β
+    takes it), and its weight LSB (one per layer: ``M`` is one integer)."""
+    wmax = (1 << (W - 1)) - 1
+    sc = spec.shortcut
+    w = net.shortcut_weights[net.shortcut_index[spec.name]].detach().double()
+    sw = float(weight_scales(w, W, per_channel=False)[0])
+    wq = torch.clamp(torch.round(w / sw), -wmax, wmax).to(torch.int64).numpy()
+    c = wq.shape[0]
+    common = dict(name=sc.name, weight=wq, beta=np.zeros(c, np.int64), theta=None, shift=0,
+                  output=True, act_scale=1.0)
+    return sc.layer.from_float(sc, common), sw
+
+
 def to_network(net: FloatNet, act_scales: list[float], cfg: QuantConfig,
                meta: dict | None = None) -> Network:
     """Integer IR from the float network and its calibrated activation LSBs."""
@@ -123,12 +137,19 @@ def to_network(net: FloatNet, act_scales: list[float], cfg: QuantConfig,
             ratio = s_out / (sw.numpy() * s_in)  # θ / 2^F
             shift = max(0, math.ceil(cfg.theta_bits - math.log2(float(ratio.min()))))
             if spec.skip is not None:  # M·q_skip in U's unit, as many bits as θ
-                skip_ratio = fork_scales[spec.skip] / (float(sw[0]) * s_in)  # M / 2^F
+                s_skip = fork_scales[spec.skip]  # float value of one unit of the skip
+                if spec.shortcut is not None:  # of V_s: the shortcut's weight LSB too
+                    shortcut = _shortcut(net, spec, W)
+                    s_skip *= shortcut[1]
+                    b = b + net.shortcut_biases[net.shortcut_index[spec.name]].detach().double()
+                skip_ratio = s_skip / (float(sw[0]) * s_in)  # M / 2^F
                 shift = max(shift, math.ceil(cfg.theta_bits - math.log2(skip_ratio)))
             shift = min(shift, 30)
             if spec.skip is not None:
                 join = {"skip": spec.skip,
                         "skip_mult": max(1, int(round(skip_ratio * 2.0 ** shift)))}
+                if spec.shortcut is not None:
+                    join["shortcut"] = shortcut[0]
             theta = np.maximum(np.round(ratio * 2.0 ** shift), 1).astype(np.int64)
             beta = (np.round(b.numpy() * theta / s_out) + theta // 2).astype(np.int64)
             act_scale = s_out

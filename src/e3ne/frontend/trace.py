@@ -306,7 +306,11 @@ def trace_model(model: nn.Module, input_shape: tuple[int, int, int],
         model.train(was_training)
 
     # 3. Walk the data flow: one chain from the input to the output, where a residual add
-    # joins the chain's head to an earlier head (a fork is put there; e3ne.layers.residual).
+    # joins the chain's head to an earlier head (a fork is put there; e3ne.layers.residual),
+    # directly or through a projection shortcut (a conv and its BatchNorm, set aside here
+    # and carried by the add).
+    shortcuts = _projection_shortcuts(gm, ops)
+    on_shortcut = {n for _, nodes, _ in shortcuts.values() for n in nodes}
     chain: list[Op] = []
     heads: dict[Node, int] = {}  # an earlier head -> the chain's length when it was head
     if input_kind == "vector":
@@ -324,6 +328,8 @@ def trace_model(model: nn.Module, input_shape: tuple[int, int, int],
                     f"model ({name}): forward() must return a single tensor from its last layer"
                 )
             break
+        if node in on_shortcut:
+            continue  # taken by its residual add
         if node not in ops:
             if node.op == "get_attr":
                 continue
@@ -339,7 +345,8 @@ def trace_model(model: nn.Module, input_shape: tuple[int, int, int],
             heads[head] = len(chain)
             continue
         if len(inputs) > 1:
-            _residual_add(op, node, inputs, head, heads, chain, input_kind == "sequence")
+            _residual_add(op, node, inputs, head, heads, chain, input_kind == "sequence",
+                          shortcuts.get(node))
             head = node
             heads[head] = len(chain)
             continue
@@ -347,8 +354,9 @@ def trace_model(model: nn.Module, input_shape: tuple[int, int, int],
             raise _refuse(op.where, "uses a parameter directly in forward(); use nn modules")
         if inputs and inputs[0] is not head and inputs[0] in heads:
             raise _refuse(op.where, "starts a second branch from an earlier layer's output; "
-                                    "only a residual add with an identity shortcut "
-                                    "(x + body(x)) may branch, and only into the add")
+                                    "only a residual add (x + body(x), or shortcut(x) + "
+                                    "body(x) with a conv and BatchNorm as the shortcut) may "
+                                    "branch, and only into the add")
         if not inputs or inputs[0] is not head:
             raise _refuse(op.where, "branches off the main chain (its input is not the "
                                     "previous layer's output); the model must be one chain")
@@ -417,26 +425,91 @@ def _insert_fork(op: Op, skip: Node, heads: dict[Node, int], chain: list[Op]) ->
     return fork_name
 
 
+def _projection_shortcuts(gm: GraphModule, ops: dict[Node, Op]
+                          ) -> dict[Node, tuple[Node, list[Node], list[Op]]]:
+    """Residual adds one of whose inputs is ``bn(conv(x))`` (or ``conv(x)``) of a tensor
+    ``x`` that the other input also comes from: add node -> (``x``, the shortcut's nodes
+    and ops in order). The second input is taken where both are (``body(x) + sc(x)``)."""
+    def tensor_args(n: Node) -> list[Node]:
+        return [a for a in n.all_input_nodes if _shape(a) is not None and a.op != "get_attr"]
+
+    found: dict[Node, tuple[Node, list[Node], list[Op]]] = {}
+    for node, op in ops.items():
+        if op.kind != "affine" or op.params.get("fn") != "add":
+            continue
+        tensors = tensor_args(node)
+        if len(tensors) != 2 or tensors[0] is tensors[1]:
+            continue
+        for c, other in ((tensors[1], tensors[0]), (tensors[0], tensors[1])):
+            nodes, cur = [], c
+            while cur in ops and ops[cur].kind in ("conv", "bn") and len(cur.users) == 1:
+                args = tensor_args(cur)
+                if len(args) != 1:
+                    break
+                nodes.insert(0, cur)
+                cur = args[0]
+                if ops[nodes[0]].kind == "conv":
+                    break
+            # (conv(x) + x is an identity block whose body is one conv)
+            if nodes and ops[nodes[0]].kind == "conv" and len(cur.users) >= 2 and other is not cur:
+                found[node] = (cur, nodes, [ops[n] for n in nodes])
+                break
+    return found
+
+
 def _residual_add(op: Op, node: Node, inputs: list[Node], head: Node,
-                  heads: dict[Node, int], chain: list[Op], sequence: bool) -> None:
-    """``body(x) + x``: put a fork where ``x`` was the head and the add on the chain."""
+                  heads: dict[Node, int], chain: list[Op], sequence: bool,
+                  shortcut: tuple[Node, list[Node], list[Op]] | None = None) -> None:
+    """``body(x) + x``: put a fork where ``x`` was the head and the add on the chain;
+    ``body(x) + bn(conv(x))``: the same, the add carrying the shortcut's ops."""
     if op.kind != "affine" or op.params["fn"] != "add" or len(inputs) != 2:
         raise _refuse(op.where, "combines two tensors; only a residual add (x + body(x)) "
                                 "is supported, not concatenation or products")
     skip = inputs[1] if inputs[0] is head else inputs[0] if inputs[1] is head else None
+    if shortcut is not None and skip is not None and skip is shortcut[1][-1]:
+        _projection_add(op, shortcut, head, heads, chain, sequence)
+        return
     if skip is None or skip is head or skip not in heads:
         raise _refuse(op.where, "adds two tensors that are not the chain and an earlier point "
                                 "of it; only a residual add with an identity shortcut "
                                 "(x + body(x)) is supported")
     if _shape(skip) != _shape(head):
         raise _refuse(op.where, f"adds tensors of shapes {_shape(head)[1:]} and "
-                                f"{_shape(skip)[1:]}; a residual add needs equal shapes "
-                                "(a projection or pooled shortcut is not supported)")
+                                f"{_shape(skip)[1:]}; a residual add needs equal shapes, "
+                                "or a projection shortcut of a Conv2d/Conv1d (and its "
+                                "BatchNorm) on the skip")
     if len(_shape(head)) != (3 if sequence else 4):
         raise _refuse(op.where, "adds vectors; a residual add is supported between feature "
                                 "maps (C, H, W) or (C, L)")
     fork_name = _insert_fork(op, skip, heads, chain)
     chain.append(Op("add", op.where, op.name, params={"skip": fork_name}))
+
+
+def _projection_add(op: Op, shortcut: tuple[Node, list[Node], list[Op]], head: Node,
+                    heads: dict[Node, int], chain: list[Op], sequence: bool) -> None:
+    """``body(x) + bn(conv(x))``: a fork where ``x`` was the head; the add carries the
+    shortcut's conv and BatchNorm ops (with their shapes)."""
+    origin, nodes, sc_ops = shortcut
+    if origin not in heads:
+        raise _refuse(op.where, "adds a shortcut of a tensor that is not an earlier point of "
+                                "the chain; only x + body(x) or shortcut(x) + body(x) is "
+                                "supported")
+    if len(_shape(head)) != (3 if sequence else 4):
+        raise _refuse(op.where, "adds vectors; a residual add is supported between feature "
+                                "maps (C, H, W) or (C, L)")
+    if _shape(nodes[-1]) != _shape(head):
+        raise _refuse(op.where, f"adds tensors of shapes {_shape(head)[1:]} and "
+                                f"{_shape(nodes[-1])[1:]}; a residual add needs equal shapes")
+    for n, o in zip(nodes, sc_ops, strict=True):
+        arg = next(a for a in n.all_input_nodes if _shape(a) is not None and a.op != "get_attr")
+        in_shape, out_shape = _shape(arg), _shape(n)
+        if sequence:
+            in_shape, out_shape = _one_row(in_shape), _one_row(out_shape)
+        o.params.update(in_shape=in_shape, out_shape=out_shape)
+        if o.layer is not None:
+            o.layer.check_traced(o.params, o.where)
+    fork_name = _insert_fork(op, origin, heads, chain)
+    chain.append(Op("add", op.where, op.name, params={"skip": fork_name, "shortcut": sc_ops}))
 
 
 def _affine_operand(node: Node, gm: GraphModule, op: Op) -> torch.Tensor:

@@ -101,6 +101,11 @@ class Conv(Synaptic):
         return (self.out_channels, window_out(h, kh, sh, ph), window_out(w, kw, sw, pw))
 
     def validate(self, in_shape: Shape, T: int, W: int, is_last: bool) -> None:
+        self.check_geometry(in_shape)
+        self._validate_common(T, W, is_last)
+
+    def check_geometry(self, in_shape: Shape) -> None:
+        """Raise FormatError unless the weights, stride and padding fit ``in_shape``."""
         if self.weight is None or self.weight.ndim != 4:
             raise FormatError(f"{self.where}: weight must be a 4-D array [C_out, C_in, KH, KW]")
         if len(in_shape) != 3 or in_shape[0] != self.weight.shape[1]:
@@ -111,7 +116,6 @@ class Conv(Synaptic):
             raise FormatError(f"{self.where}: stride must be >= 1 and padding >= 0")
         if min(self.out_shape(in_shape)[1:]) < 1:
             raise FormatError(f"{self.where}: kernel larger than its padded input {in_shape}")
-        self._validate_common(T, W, is_last)
 
     def to_json(self) -> dict[str, Any]:
         d = self._json_common()
@@ -129,6 +133,10 @@ class Conv(Synaptic):
 
     def run_fast(self, q: torch.Tensor, T: int, skip: torch.Tensor | None = None
                  ) -> torch.Tensor:
+        return self.neuron_fast(self.membrane_fast(q, T), T, skip)
+
+    def membrane_fast(self, q: torch.Tensor, T: int) -> torch.Tensor:
+        """``V`` for activations ``q``, exact (in the dtype ``_exact_dtype`` picks)."""
         dtype = self._exact_dtype(T)
         if dtype == torch.int64:  # beyond float64's exact range: exact int64 im2col
             q = q.to(torch.int64)
@@ -141,7 +149,7 @@ class Conv(Synaptic):
         else:
             v = F.conv2d(q.to(dtype), self._weight_as(dtype), stride=self.stride,
                          padding=self.padding)
-        return self.neuron_fast(v, T, skip)
+        return v
 
     def synaptic_current(self, s: np.ndarray) -> np.ndarray:
         (kh, kw), (sh, sw), (ph, pw) = self.kernel, self.stride, self.padding

@@ -69,8 +69,14 @@ class Fork(Layer):
         return spikes
 
     def build_hw(self, design, src: Stream, shape: Shape, tag: str) -> Stream:
-        """A fork core; its copy goes to a skip buffer the join later reads."""
-        main, skip = skip_buffer(design, src, tag)
+        """A fork core; its copy goes to a skip buffer the join later reads (through the
+        join's projection shortcut first, if it has one)."""
+        reader = design.readers[self.name]
+        project = None
+        if getattr(reader, "shortcut", None) is not None:
+            def project(d, copy):
+                return reader.build_shortcut(d, copy, shape, f"{tag}_sc")
+        main, skip = skip_buffer(design, src, tag, project)
         design.skips[self.name] = skip
         design.stage({"layer": self.name, "kind": self.kind})
         return main

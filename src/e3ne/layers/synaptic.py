@@ -4,7 +4,9 @@ Membrane ``V_c = Σ_i w_ci·q_i`` (Horner over MSB-first spike planes),
 ``U_c = V_c·2^F + β_c`` (``+ M·q_skip`` where the layer closes a residual block: the
 activation a fork saved, rescaled by the integer ``M``); a hidden layer fires
 ``q_c = clamp(floor(U_c/θ_c), 0, 2^T-1)`` by successive subtraction, the output layer
-emits ``U_c`` (``max(U_c, 0)`` when the model ends in a ReLU).
+emits ``U_c`` (``max(U_c, 0)`` when the model ends in a ReLU). A projection shortcut
+(ResNet's 1x1 strided conv on the skip, ``shortcut``) adds ``M·V_s`` instead, with
+``V_s = Σ_i ws_ci·q_skip,i`` the shortcut's membrane (no bias: it is folded into β).
 
 Why the fast executor is exact: every operand is an integer, and every product and every
 partial sum of ``Σ_i w_ci·q_i`` in any order is an integer of magnitude at most
@@ -21,7 +23,7 @@ property tests compare against the literal executor on every value.)
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar
 
 import numpy as np
@@ -40,7 +42,7 @@ from e3ne.hw.cores.synaptic_engine import (
     signed_bits,
 )
 from e3ne.hw.memory import weights_in_bram
-from e3ne.layers.base import Layer
+from e3ne.layers.base import LAYER_KINDS, Layer
 
 __all__ = ["FLOAT32_EXACT", "FLOAT64_EXACT", "Synaptic", "signed_bits"]
 
@@ -61,6 +63,7 @@ class Synaptic(Layer):
     act_scale: float = 1.0  # float value of one LSB of the output (q, or U if output)
     skip: str | None = None  # closes a residual block: the fork whose activation it adds
     skip_mult: int = 0  # M, the skip's rescale into U's unit: U += M·q_skip
+    shortcut: Synaptic | None = None  # a projection of the skip: U += M·V_s (a Conv)
     _cache: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     kind: ClassVar[str] = ""
@@ -89,9 +92,18 @@ class Synaptic(Layer):
     def potential_bounds(self, T: int) -> tuple[np.ndarray, ...]:
         """Per-channel bounds ``(V_lo, V_hi, U_lo, U_hi)`` over all inputs in [0, 2^T-1]."""
         vlo, vhi = self.membrane_bounds(T)
-        skip = self.skip_mult * ((1 << T) - 1) if self.skip else 0  # M·q_skip in [0, skip]
-        return (vlo, vhi, vlo * (1 << self.shift) + self.beta,
-                vhi * (1 << self.shift) + self.beta + skip)
+        slo, shi = self.skip_bounds(T)
+        return (vlo, vhi, vlo * (1 << self.shift) + self.beta + slo,
+                vhi * (1 << self.shift) + self.beta + shi)
+
+    def skip_bounds(self, T: int) -> tuple[np.ndarray | int, np.ndarray | int]:
+        """Per-channel least and greatest ``M·q_skip`` (or ``M·V_s`` through a shortcut)."""
+        if not self.skip:
+            return 0, 0
+        if self.shortcut is None:
+            return 0, self.skip_mult * ((1 << T) - 1)
+        lo, hi = self.shortcut.membrane_bounds(T)
+        return self.skip_mult * lo, self.skip_mult * hi
 
     def acc_bits(self, T: int) -> int:
         """Accumulator width that holds ``V`` and ``U`` for every input: sums never wrap."""
@@ -135,6 +147,15 @@ class Synaptic(Layer):
                                       or self.skip_mult < 1):
             raise FormatError(f"{where}: a residual join (skip={self.skip!r}) needs a hidden "
                               f"layer and an integer skip_mult >= 1, got {self.skip_mult!r}")
+        if self.shortcut is not None and (
+                self.skip is None or self.shortcut.kind != "conv" or not self.shortcut.output
+                or self.shortcut.out_channels != c or self.shortcut.shift
+                or self.shortcut.beta.any()):
+            raise FormatError(f"{where}: its shortcut must be a convolution with {c} output "
+                              "channels, no bias, no shift, emitting V (output=True), on the "
+                              "skip of a residual join")
+        if self.shortcut is not None:
+            self.shortcut._validate_common(T, W, True)
         if self.acc_bits(T) > 62:
             raise FormatError(f"{where}: accumulator needs {self.acc_bits(T)} bits (> 62)")
 
@@ -143,6 +164,8 @@ class Synaptic(Layer):
         out = {"weight": self.weight.astype(np.int64), "beta": self.beta.astype(np.int64)}
         if self.theta is not None:
             out["theta"] = self.theta.astype(np.int64)
+        if self.shortcut is not None:
+            out.update({f"shortcut_{k}": v for k, v in self.shortcut.arrays().items()})
         return out
 
     def _json_common(self) -> dict[str, Any]:
@@ -154,10 +177,18 @@ class Synaptic(Layer):
             **({"output_relu": True} if self.output_relu else {}),
             "act_scale": self.act_scale,
             **({"skip": self.skip, "skip_mult": self.skip_mult} if self.skip else {}),
+            **({"shortcut": self.shortcut.to_json()} if self.shortcut is not None else {}),
         }
 
     @staticmethod
     def _common_from_json(d: dict[str, Any], arrays: dict[str, np.ndarray]) -> dict[str, Any]:
+        shortcut = None
+        if d.get("shortcut") is not None:
+            sd = d["shortcut"]
+            if not isinstance(sd, dict) or sd.get("kind") not in LAYER_KINDS:
+                raise FormatError(f"layer '{d['name']}': malformed shortcut {sd!r}")
+            shortcut = LAYER_KINDS[sd["kind"]].from_json(sd, {
+                k[len("shortcut_"):]: v for k, v in arrays.items() if k.startswith("shortcut_")})
         return {
             "name": d["name"],
             "weight": arrays["weight"],
@@ -169,6 +200,7 @@ class Synaptic(Layer):
             "act_scale": float(d.get("act_scale", 1.0)),
             "skip": d.get("skip"),
             "skip_mult": int(d.get("skip_mult", 0)),
+            "shortcut": shortcut,
         }
 
     def reads(self) -> str | None:
@@ -177,8 +209,19 @@ class Synaptic(Layer):
     def skip_refusal(self, skip_shape, in_shape, out_shape) -> str | None:
         if self.kind != "conv":
             return "a residual join must be a convolution"
+        if self.shortcut is not None:
+            sc = self.shortcut
+            if sc.weight.ndim != 4 or len(skip_shape) != 3 or sc.weight.shape[1] != skip_shape[0]:
+                return (f"its shortcut takes {sc.weight.shape[1]} channels, the skip has shape "
+                        f"{tuple(skip_shape)}")
+            try:
+                sc.check_geometry(tuple(skip_shape))
+            except FormatError as e:
+                return f"its shortcut: {e}"
+            skip_shape = sc.out_shape(tuple(skip_shape))
         if tuple(skip_shape) != tuple(out_shape):
-            return (f"its output {tuple(out_shape)} differs from the skip {tuple(skip_shape)}; "
+            what = "the shortcut's output" if self.shortcut is not None else "the skip"
+            return (f"its output {tuple(out_shape)} differs from {what} {tuple(skip_shape)}; "
                     "the residual add needs equal shapes")
         return None
 
@@ -202,6 +245,8 @@ class Synaptic(Layer):
         beta, theta = self._cache[key]
         u = v * (1 << self.shift) + beta if self.shift else v + beta
         if self.skip is not None:  # the residual: exact, within the bounds checked above
+            if self.shortcut is not None:  # a projection: its membrane V_s, exact
+                skip = self.shortcut.membrane_fast(skip, T)
             u = u + skip.to(v.dtype) * self.skip_mult
         if self.output:
             return u.clamp(min=0) if self.output_relu else u
@@ -222,18 +267,26 @@ class Synaptic(Layer):
             u -= np.where(fire, thr, 0)
         return spikes
 
-    def run_literal(self, spikes: np.ndarray, T: int, skip: np.ndarray | None = None
-                    ) -> np.ndarray:
+    def membrane_literal(self, spikes: np.ndarray) -> np.ndarray:
+        """``V`` from spike trains ``[T, N, ...]``, MSB first: ``V <- 2V + Σ w·s_t``."""
         v = None
-        for plane in spikes:  # MSB first: V <- 2V + Σ w·s_t
+        for plane in spikes:
             current = self.synaptic_current(plane.astype(np.int64))
             v = current if v is None else 2 * v + current
+        return v
+
+    def run_literal(self, spikes: np.ndarray, T: int, skip: np.ndarray | None = None
+                    ) -> np.ndarray:
+        v = self.membrane_literal(spikes)
         shape = (1, -1) + (1,) * (v.ndim - 2)
         u = v * (1 << self.shift) + self.beta.reshape(shape)
         if self.skip is not None:  # the skip's train read MSB first (Horner), rescaled
-            q = np.zeros(skip.shape[1:], dtype=np.int64)
-            for plane in skip:
-                q = 2 * q + plane
+            if self.shortcut is not None:  # through the projection, spike by spike
+                q = self.shortcut.membrane_literal(skip)
+            else:
+                q = np.zeros(skip.shape[1:], dtype=np.int64)
+                for plane in skip:
+                    q = 2 * q + plane
             u = u + self.skip_mult * q
         if self.output:
             return np.maximum(u, 0) if self.output_relu else u
@@ -249,7 +302,8 @@ class Synaptic(Layer):
         if key not in self._cache:
             vlo, vhi, ulo, uhi = self.potential_bounds(T)
             theta = 0 if self.theta is None else int(self.theta.max())
-            bound = max(int(-vlo.min()), int(vhi.max()),
+            slo, shi = self.skip_bounds(T)
+            bound = max(int(-vlo.min()), int(vhi.max()), int(-np.min(slo)), int(np.max(shi)),
                         int(np.abs(ulo).max()) + theta, int(np.abs(uhi).max()) + theta)
             self._cache[key] = (torch.float32 if bound < FLOAT32_EXACT else
                                 torch.float64 if bound < FLOAT64_EXACT else torch.int64)
@@ -304,15 +358,59 @@ class Synaptic(Layer):
               ) -> Stream:
         """The join neuron after this layer's engine: ``U`` plus the rescaled skip fires."""
         th_w = self.hw_widths(design.T)[2]
+        skip = design.skips[self.skip]
         params = {"PE": fold.PE, "NF": self.out_channels // fold.PE,
-                  "U_W": engine_params["OUT_W"], "T": design.T, "M": self.skip_mult,
-                  "TH_W": th_w, "THRESH_FILE": f"{stem}_jt.mem"}
+                  "U_W": engine_params["OUT_W"], "T": design.T,
+                  **({"S_W": skip.lane_w, "S_SIGNED": 1} if self.shortcut is not None else {}),
+                  "M": self.skip_mult, "TH_W": th_w, "THRESH_FILE": f"{stem}_jt.mem"}
         if design.writing:
             pe, nf = fold.PE, params["NF"]
             design.files[params["THRESH_FILE"]] = hex_lines(
                 [pack_lanes(self.theta[f * pe:(f + 1) * pe], th_w) for f in range(nf)],
                 pe * th_w)
-        return join(design, u, design.skips[self.skip], params, tag)
+        return join(design, u, skip, params, tag)
+
+    def shortcut_fold(self, fold, in_lanes: int):
+        """The projection shortcut's fold, from this layer's: as many lanes (its ``V_s``
+        beats then pair with ``U``'s one to one), and the fewest window elements a beat
+        with which a window takes it no longer than this layer's engine takes one, and
+        its window unit takes a beat of ``in_lanes`` channels a cycle (so the shortcut
+        never sets the block's pace, nor the fork's); weights in LUT logic (a 1x1
+        shortcut has few)."""
+        sc = self.shortcut
+        nf = sc.out_channels // fold.PE
+        c_in = int(sc.weight.shape[1])
+
+        def fast_enough(simd: int) -> bool:
+            return (nf * (sc.fan_in // simd) <= (self.out_channels // fold.PE) * (
+                self.fan_in // fold.SIMD) and min(simd, c_in) >= min(in_lanes, c_in))
+
+        simd = next((s for s in sorted(sc.legal_simd()) if fast_enough(s)),
+                    max(sc.legal_simd()))
+        return replace(fold, SIMD=simd, weights="lut")  # legal: PE divides C_out, as here
+
+    def build_shortcut(self, design, src: Stream, shape: tuple[int, ...], tag: str) -> Stream:
+        """The projection shortcut's cores on the fork's copy ``src`` of ``shape``: its
+        window unit and an engine emitting ``V_s`` (an output-layer engine: no neuron;
+        zero bias, F = 0)."""
+        sc = self.shortcut
+        fold = self.shortcut_fold(design.fold(self), src.lanes)
+        win, _ = sc.hw_input(design, src, shape, fold, tag)
+        params = sc.engine_params(fold, design.T, design.W)
+        stem = f"{tag}_{''.join(ch if ch.isalnum() else '_' for ch in sc.name)}"
+        if design.writing:
+            files, names = SynapticEngine.memory_images(sc.hw_weights(None), sc.beta, None,
+                                                        params, stem)
+            design.files.update(files)
+        else:
+            names = SynapticEngine.file_names(stem, True)
+        params.update(names)
+        dst = engine(design, win, params, {"WGT_BITS": sc.live_weight_bits(fold, design.W, None)},
+                     tag)
+        design.stage({"layer": sc.name, "kind": "shortcut", "index": design.index,
+                      **vars(fold), "weights_in": "lut", "acc_bits": params["ACC_W"],
+                      "mw": params["MW"], "tap": dst.doc()})
+        return dst
 
     def live_weight_bits(self, fold, W: int, order: tuple[int, int, int] | None) -> int:
         """Weight-ROM bit columns synthesis keeps (once per fold: the search asks often)."""

@@ -108,21 +108,31 @@ class Kws(ZooNet):
 
 
 class BasicBlock(nn.Module):
-    """ResNet's basic block with an identity shortcut, as torchvision writes it:
-    conv-BN-ReLU, conv-BN, ``out += x``, ReLU."""
+    """ResNet's basic block as torchvision writes it: conv-BN-ReLU, conv-BN, ``out +=
+    identity``, ReLU; the identity is ``x``, or a projection (``downsample``: a strided
+    1x1 conv and BN) where the block changes the channels or strides."""
 
-    def __init__(self, channels: int) -> None:
+    def __init__(self, channels: int, out_channels: int | None = None, stride: int = 1
+                 ) -> None:
         super().__init__()
-        self.conv1 = nn.Conv2d(channels, channels, 3, padding=1, bias=False)
-        self.bn1 = nn.BatchNorm2d(channels)
+        out = out_channels or channels
+        self.conv1 = nn.Conv2d(channels, out, 3, stride=stride, padding=1, bias=False)
+        self.bn1 = nn.BatchNorm2d(out)
         self.relu = nn.ReLU(inplace=True)
-        self.conv2 = nn.Conv2d(channels, channels, 3, padding=1, bias=False)
-        self.bn2 = nn.BatchNorm2d(channels)
+        self.conv2 = nn.Conv2d(out, out, 3, padding=1, bias=False)
+        self.bn2 = nn.BatchNorm2d(out)
+        self.downsample = None
+        if stride != 1 or out != channels:
+            self.downsample = nn.Sequential(
+                nn.Conv2d(channels, out, 1, stride=stride, bias=False), nn.BatchNorm2d(out))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        identity = x
         out = self.relu(self.bn1(self.conv1(x)))
         out = self.bn2(self.conv2(out))
-        out += x
+        if self.downsample is not None:
+            identity = self.downsample(x)
+        out += identity
         return self.relu(out)
 
 

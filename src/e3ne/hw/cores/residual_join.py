@@ -20,9 +20,15 @@ JOIN_LATENCY_BASE = 3  # + T: the input registers and the add, then the neuron's
 SKIP_MARGIN = 4  # beats of the skip buffer beyond the timing's need: the fork's buffers
 
 
-def join_width(u_w: int, T: int, m: int) -> int:
-    """Signed width of ``U + M·q_skip`` (as residual_join.sv derives it)."""
-    return max(u_w, (m * ((1 << T) - 1)).bit_length() + 1) + 1
+def skip_mult_bits(s_w: int, signed: bool, m: int) -> int:
+    """Bits of the largest ``|M·s|`` for skip lanes of ``s_w`` bits (residual_join.sv's
+    MQ_W)."""
+    return s_w + m.bit_length() - 1 if signed else (m * ((1 << s_w) - 1)).bit_length()
+
+
+def join_width(u_w: int, s_w: int, signed: bool, m: int) -> int:
+    """Signed width of ``U + M·s`` (as residual_join.sv derives it)."""
+    return max(u_w, skip_mult_bits(s_w, signed, m) + 1) + 1
 
 
 @register_core
@@ -47,7 +53,7 @@ class ResidualJoin(Core):
 
     @classmethod
     def side_ports(cls, params: dict) -> list[tuple[str, bool, int]]:
-        return [("s", True, params["PE"] * params["T"])]
+        return [("s", True, params["PE"] * params.get("S_W", params["T"]))]
 
     @property
     def latency(self) -> int:
@@ -69,12 +75,13 @@ class ResidualJoin(Core):
     @classmethod
     def features(cls, params: dict) -> tuple[dict, dict]:
         pe, T, nf = params["PE"], params["T"], params["NF"]
-        m = params["M"]
-        sw = join_width(params["U_W"], T, m)
-        mq_w = (m * ((1 << T) - 1)).bit_length()
+        m, s_w = params["M"], params.get("S_W", T)
+        signed = bool(params.get("S_SIGNED", 0))
+        sw = join_width(params["U_W"], s_w, signed, m)
+        mq_w = skip_mult_bits(s_w, signed, m)
         rw = params["TH_W"] + T  # the neuron's remainder after its first stage
         return {"const": 1.0,
-                "inreg": pe * (params["U_W"] + T),  # the input registers
+                "inreg": pe * (params["U_W"] + s_w),  # the input registers
                 "uadd": pe * sw,  # U + q·2^b for M's lowest set bit
                 "madd": pe * mq_w * (bin(m).count("1") - 1),  # one add per other set bit
                 "neuron": pe * (sw + T * rw),  # the first compare, then T subtract stages
@@ -100,15 +107,19 @@ class ResidualJoin(Core):
         return {"cal_t.mem": hex_lines(words, pe * th_w)}, {"THRESH_FILE": "cal_t.mem"}
 
 
-def skip_buffer(design, src: Stream, tag: str) -> tuple[Stream, Stream]:
+def skip_buffer(design, src: Stream, tag: str, project=None) -> tuple[Stream, Stream]:
     """A fork on ``src``: (the stream the block's body reads, the skip, through a buffer
-    whose depth ``size_skip`` sets once the design is laid out)."""
+    whose depth ``size_skip`` sets once the design is laid out). ``project(design, copy)``,
+    if given, adds a projection shortcut's cores on the copy, before the buffer (which
+    then holds its output)."""
     main = design.stream(src.lanes, src.lane_w, src.beats)
     copy = design.stream(src.lanes, src.lane_w, src.beats)
     design.add(StreamFork(f"u_fork_{tag}", design.layer, {"WIDTH": src.width}, src, main,
                           skip=copy))
-    skip = design.stream(src.lanes, src.lane_w, src.beats)
-    fifo = StreamFifo(f"u_skip_{tag}", design.layer, StreamFifo.parameters(src.width, 2),
+    if project is not None:
+        copy = project(design, copy)
+    skip = design.stream(copy.lanes, copy.lane_w, copy.beats)
+    fifo = StreamFifo(f"u_skip_{tag}", design.layer, StreamFifo.parameters(copy.width, 2),
                       copy, skip)
     design.add(fifo)
     design.sizers.append(lambda d: size_skip(d, fifo))
@@ -158,7 +169,7 @@ def size_skip(design, fifo: Core) -> None:
     cores = design.cores
     reader, port = next((c, s) for c in cores if hasattr(c, "taken")
                         for _, s in c.inputs() if _feeds(cores, fifo.dst, s))
-    fork = next(c for c in cores if isinstance(c, StreamFork) and c.skip is fifo.src)
+    fork = next(c for c in cores if isinstance(c, StreamFork) and _feeds(cores, c.skip, fifo.src))
     # buffer beat j has left once the reader has taken the beat holding its last lane
     last_piece = ((np.arange(fifo.src.beats) + 1) * fifo.dst.lanes - 1) // port.lanes
     depth = 1

@@ -1,22 +1,25 @@
 /**
- * @brief   Residual join: the neuron that closes a residual block, U + M*q_skip, then fire.
+ * @brief   Residual join: the neuron that closes a residual block, U + M*s, then fire.
  * @author  e3ne
  * @description
  *  Two input streams, beat k of one paired with beat k of the other:
  *      u (irdy, ivld, idat): PE lanes of the body's membrane potentials U, signed U_W bits,
  *          lane p at idat[p*U_W +: U_W];
- *      s (srdy, svld, sdat): PE lanes of the skip activations q_s, unsigned T bits, lane p
- *          at sdat[p*T +: T].
+ *      s (srdy, svld, sdat): PE lanes of the skip s, S_W bits, lane p at
+ *          sdat[p*S_W +: S_W]: the activations q_s (S_SIGNED = 0, S_W = T: an identity
+ *          shortcut), or a projection shortcut's membrane potentials V_s (S_SIGNED = 1,
+ *          two's complement).
  *  Beat k is channel fold nf = k mod NF (NF beats per pixel, channel nf*PE + p in lane p).
  *  Per lane p, exactly:
- *      U2 = U + M * q_s                          (signed, SW bits, never wraps)
+ *      U2 = U + M * s                            (signed, SW bits, never wraps)
  *      q  = clamp(floor(U2 / theta), 0, 2^T - 1) (the hidden-layer neuron, neuron.sv)
  *  with theta = theta[nf][p] from the threshold ROM, and q on odat[p*T +: T].
- *  M >= 1 is the skip's rescale (a constant: U + M*q_s is one shift-add per set bit of M,
- *  no multiplier).  Widths: MQ_W = bits of M*(2^T - 1) (the largest M*q_s), and
- *      SW = max(U_W, MQ_W + 1) + 1,
- *  so -2^(U_W-1) <= U2 <= 2^(U_W-1) - 1 + M*(2^T - 1) < 2^(SW-1).  M*(2^T - 1) must be
- *  below 2^31 (checked).
+ *  M >= 1 is the skip's rescale (a constant: U + M*s is one shift-add per set bit of M,
+ *  no multiplier).  Widths, MB = bits of M, SW = max(U_W, MQ_W + 1) + 1 with
+ *      unsigned s: MQ_W = bits of M*(2^S_W - 1), the largest M*s, so that
+ *          -2^(U_W-1) <= U2 <= 2^(U_W-1) - 1 + M*(2^S_W - 1) < 2^(SW-1);
+ *          M*(2^S_W - 1) must be below 2^31 (checked);
+ *      signed s:   MQ_W = S_W + MB - 1, as |M*s| <= 2^(S_W + MB - 1).
  *
  *  THRESH_FILE ($readmemh, one hex word a line): NF words of PE*TH_W bits; word nf, bits
  *  [p*TH_W +: TH_W]: theta of channel nf*PE + p, unsigned, >= 1 (the layout of
@@ -30,9 +33,9 @@
  *  beat not yet taken by the consumer), updated at every edge from the count after it.
  *
  *  Pipeline (a register at every stage boundary; it never stalls, no enable from ordy):
- *   stage A: the input registers (U and q_s lanes) and the ROM's read register (theta);
+ *   stage A: the input registers (U and s lanes) and the ROM's read register (theta);
  *   neuron.sv (F = 0, a zero bias, ACC_W = SW, OUTPUT = 0): its stage 0 registers
- *       U2 = U + M*q_s (the shift-adds sit between stage A and that register), then T
+ *       U2 = U + M*s (the shift-adds sit between stage A and that register), then T
  *       compare-subtract stages;
  *   an output FIFO (stream_fifo.sv) of OFD = T + 5 beats.
  *  The credit keeps the FIFO from ever overflowing (the pipeline and the FIFO together
@@ -57,7 +60,9 @@ module residual_join #(
 	parameter int PE = 1,        // lanes (channels) per beat
 	parameter int NF = 1,        // channel folds: beats per pixel
 	parameter int U_W = 16,      // width of U, signed
-	parameter int T = 4,         // activation bits (q_s and q)
+	parameter int T = 4,         // activation bits (q)
+	parameter int S_W = T,       // skip lane width
+	parameter int S_SIGNED = 0,  // 1: skip lanes are two's complement (a projection's V_s)
 	parameter int M = 1,         // skip rescale, >= 1
 	parameter int TH_W = 8,      // width of theta, unsigned, theta >= 1
 	parameter THRESH_FILE = ""   // threshold ROM image (layout above)
@@ -71,10 +76,10 @@ module residual_join #(
 	input	logic  ivld,
 	input	logic [PE*U_W-1:0]  idat,
 
-	// Input Stream s (skip activations q_s)
+	// Input Stream s (the skip: activations q_s, or a projection's V_s)
 	output	logic  srdy,
 	input	logic  svld,
-	input	logic [PE*T-1:0]  sdat,
+	input	logic [PE*S_W-1:0]  sdat,
 
 	// Output Stream (activations q)
 	input	logic  ordy,
@@ -83,21 +88,22 @@ module residual_join #(
 );
 
 	localparam int MB = $clog2(M + 1);                    // bits of M
-	localparam int MQ_MAX = M * ((1 << T) - 1);            // largest M*q_s
-	localparam int MQ_W = $clog2(MQ_MAX + 1);              // its bits
+	localparam int MQ_W = (S_SIGNED != 0)? S_W + MB - 1    // bits of |M*s| (of the largest
+		: $clog2(M * ((1 << S_W) - 1) + 1);                 //  M*s when unsigned)
 	localparam int SW = ((U_W > MQ_W + 1)? U_W : MQ_W + 1) + 1;  // signed width of U2
 	localparam int OFD = T + 5;                            // output FIFO, > pairs in flight
 	localparam int CRW = $clog2(OFD + 1);
 	localparam int BA_W = ($clog2(NF) > 0)? $clog2(NF) : 1;   // fold address
 
 	initial begin
-		if (PE < 1 || NF < 1 || U_W < 2 || T < 1 || M < 1 || TH_W < 1) begin
-			$error("%m: PE (%0d) >= 1, NF (%0d) >= 1, U_W (%0d) >= 2, T (%0d) >= 1, M (%0d) >= 1, TH_W (%0d) >= 1 required",
-				PE, NF, U_W, T, M, TH_W);
+		if (PE < 1 || NF < 1 || U_W < 2 || T < 1 || M < 1 || TH_W < 1 || S_W < 1 ||
+				S_SIGNED < 0 || S_SIGNED > 1 || (S_SIGNED == 1 && S_W < 2)) begin
+			$error("%m: PE (%0d) >= 1, NF (%0d) >= 1, U_W (%0d) >= 2, T (%0d) >= 1, M (%0d) >= 1, TH_W (%0d) >= 1, S_W (%0d) >= 1 (2 if signed), S_SIGNED (%0d) 0 or 1 required",
+				PE, NF, U_W, T, M, TH_W, S_W, S_SIGNED);
 			$finish;
 		end
-		if (MB + T > 31) begin
-			$error("%m: M*(2^T - 1) must be below 2^31 (M %0d, T %0d)", M, T);
+		if (S_SIGNED == 0 && MB + S_W > 31) begin
+			$error("%m: M*(2^S_W - 1) must be below 2^31 (M %0d, S_W %0d)", M, S_W);
 			$finish;
 		end
 	end
@@ -132,7 +138,7 @@ module residual_join #(
 	// Stage A: the pair and its thresholds.
 	logic  VA;
 	logic [PE*U_W-1:0]  UA;
-	logic [PE*T-1:0]  QA;
+	logic [PE*S_W-1:0]  QA;
 	logic [PE*TH_W-1:0]  ThA;
 
 	always_ff @(posedge clk) begin
@@ -155,14 +161,15 @@ module residual_join #(
 		.re(take), .raddr(Nf), .rdat(ThA)
 	);
 
-	// U2 = U + M*q_s: one shift-add per set bit of M, into the neuron's stage 0 register
+	// U2 = U + M*s: one shift-add per set bit of M, into the neuron's stage 0 register
 	logic [PE*SW-1:0]  u2;
 	always_comb begin : blkJoin
-		logic [SW-1:0]  acc;
+		logic [SW-1:0]  acc, sx;
 		for (int p = 0; p < PE; p++) begin
 			acc = SW'($signed(UA[p*U_W +: U_W]));
+			sx = (S_SIGNED != 0)? SW'($signed(QA[p*S_W +: S_W])) : SW'(QA[p*S_W +: S_W]);
 			for (int b = 0; b < MB; b++) begin
-				if (((M >> b) & 1) != 0)  acc = acc + (SW'(QA[p*T +: T]) << b);
+				if (((M >> b) & 1) != 0)  acc = acc + (sx << b);
 			end
 			u2[p*SW +: SW] = acc;
 		end

@@ -4,7 +4,7 @@
  *
  * @description
  *  Two stream_sources send the N beats of U_FILE (PE lanes of U, U_W bits
- *  two's complement) and of S_FILE (PE lanes of q_s, T bits), with random
+ *  two's complement) and of S_FILE (PE lanes of the skip, S_W bits), with random
  *  gaps: u idles IGAP %, s SGAP % of the cycles (default: as IGAP; plusarg
  *  +GAP= sets both). stream_sink takes the output with ordy low OSTALL % of
  *  the cycles (+BP=) and scores every lane of every beat against EXP_FILE
@@ -32,6 +32,8 @@ module residual_join_tb #(
 	parameter int NF         = 3,     // DUT: beats per pixel (threshold folds)
 	parameter int U_W        = 12,    // DUT: width of U
 	parameter int T          = 4,     // DUT: activation bits
+	parameter int S_W        = T,     // DUT: skip lane width
+	parameter int S_SIGNED   = 0,     // DUT: 1 = skip lanes are two's complement
 	parameter int M          = 1,     // DUT: skip rescale
 	parameter int TH_W       = 8,     // DUT: threshold width
 	parameter     THRESH_FILE = "thr.mem",
@@ -51,12 +53,14 @@ module residual_join_tb #(
 
 	logic  clk, rst, irdy, ivld, srdy, svld, ordy, ovld, Done, Ok;
 	logic [PE*U_W-1:0]  idat;
-	logic [PE*T-1:0]  sdat, odat;
+	logic [PE*S_W-1:0]  sdat;
+	logic [PE*T-1:0]  odat;
 	int  Cycle, SentU, FirstU, ErrU, SentS, FirstS, ErrS, Recv, FirstO, LastO, ErrO;
 	int  Errors = 0;  // handshake and latency errors
 
 	residual_join #(
-		.PE(PE), .NF(NF), .U_W(U_W), .T(T), .M(M), .TH_W(TH_W), .THRESH_FILE(THRESH_FILE)
+		.PE(PE), .NF(NF), .U_W(U_W), .T(T), .S_W(S_W), .S_SIGNED(S_SIGNED), .M(M),
+		.TH_W(TH_W), .THRESH_FILE(THRESH_FILE)
 	) dut (
 		.clk, .rst,
 		.irdy, .ivld, .idat,
@@ -69,7 +73,7 @@ module residual_join_tb #(
 		.sent(SentU), .first(FirstU), .errors(ErrU)
 	);
 
-	stream_source #(.W(PE*T), .N(N), .FILE(S_FILE), .GAP(SGAP), .NAME({NAME, ".s"})) src_s (
+	stream_source #(.W(PE*S_W), .N(N), .FILE(S_FILE), .GAP(SGAP), .NAME({NAME, ".s"})) src_s (
 		.clk, .rst, .cycle(Cycle), .rdy(srdy), .vld(svld), .dat(sdat),
 		.sent(SentS), .first(FirstS), .errors(ErrS)
 	);
