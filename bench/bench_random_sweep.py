@@ -1,16 +1,19 @@
 """Co-simulation sweep: random networks with random folds, plain and with random stalls.
 
     .venv/bin/python bench/bench_random_sweep.py [--networks 300] [--first 1000]
-                                                 [--images 3] [--out out/bench/sweep]
+        [--images 3] [--out out/bench/sweep] [--projections] [--results FILE]
 
 Networks from tests/netgen.py with every kind it draws (non-square and 1-D windows, pools,
-an output ReLU, residual adds and concatenations with a fork's skip:
+an output ReLU, residual adds (identity or projection shortcuts) and concatenations with a
+fork's skip:
 ``random_network(seed, windows=True, residual=True)``),
-seeds ``first`` .. ``first + networks - 1``, random legal folds and weight placements
-(``random_folds``). Each is generated, simulated in Verilator on N random images plain and
+seeds from ``first`` on, random legal folds and weight placements
+(``random_folds``); ``--projections`` keeps only the networks with a projection
+shortcut. Each is generated, simulated in Verilator on N random images plain and
 with random input gaps and output stalls (``e3ne.flow.verify``), compared beat by beat
 with the golden model, and its plain latency compared with the cycle model. Prints one
-line per network and a summary; writes bench/results/random_sweep.json. Slow (about 10 s
+line per network and a summary; writes bench/results/random_sweep.json (or
+``--results``). Slow (about 10 s
 a network): not part of CI, whose tests/hw/test_cosim.py runs a few of these seeds.
 """
 
@@ -41,7 +44,10 @@ def one(seed: int, images: int, out: Path) -> dict:
     generate(net, folds, d)
     model = estimate(net, folds)
     row = {"seed": seed, "layers": [layer.kind for layer in net.layers],
-           "forks": sum(layer.saves for layer in net.layers), "model_latency": model.latency}
+           "forks": sum(layer.saves for layer in net.layers),
+           "projections": sum(getattr(layer, "shortcut", None) is not None
+                              for layer in net.layers),
+           "model_latency": model.latency}
     levels = random_levels(net, images, seed)
     for stalls in (False, True):
         r = verify.run(d, levels, stalls=stalls, progress=False)
@@ -61,13 +67,24 @@ def main() -> None:
     ap.add_argument("--first", type=int, default=1000)
     ap.add_argument("--images", type=int, default=3)
     ap.add_argument("--out", default="out/bench/sweep")
+    ap.add_argument("--projections", action="store_true",
+                    help="only networks with a projection shortcut (seeds without one are "
+                         "passed over; --networks counts the ones run)")
+    ap.add_argument("--results", default=str(ROOT / "bench" / "results" / "random_sweep.json"),
+                    help="where the results go")
     args = ap.parse_args()
     out = Path(args.out)
     rows = []
     t0 = time.perf_counter()
-    res = ROOT / "bench" / "results" / "random_sweep.json"
-    res.parent.mkdir(exist_ok=True)
-    for seed in range(args.first, args.first + args.networks):
+    res = Path(args.results)
+    res.parent.mkdir(parents=True, exist_ok=True)
+    seed = args.first - 1
+    while len(rows) < args.networks:
+        seed += 1
+        if args.projections and not any(
+                getattr(layer, "shortcut", None) is not None
+                for layer in random_network(seed, windows=True, residual=True).layers):
+            continue
         row = one(seed, args.images, out)
         rows.append(row)
         print(f"[{len(rows)}/{args.networks}] seed {seed}: {len(row['layers'])} layers, "
@@ -83,12 +100,14 @@ def main() -> None:
 def summary(rows: list[dict], args, t0: float) -> dict:
     return {
         "networks": len(rows), "planned": args.networks,
-        "seeds": [args.first, args.first + len(rows) - 1], "images_each": args.images,
+        "seeds": [rows[0]["seed"], rows[-1]["seed"]] if rows else [],
+        "only_projections": args.projections, "images_each": args.images,
         "with_forks": sum(r["forks"] > 0 for r in rows),
         "forks": sum(r["forks"] for r in rows),
         "residual_adds": sum(k == "fork" for r in rows for k in r["layers"]) -
         sum(k == "concat" for r in rows for k in r["layers"]),
         "concatenations": sum(k == "concat" for r in rows for k in r["layers"]),
+        "projection_shortcuts": sum(r.get("projections", 0) for r in rows),
         "mismatching_networks": sum(bool(r["plain_mismatches"] or r["stalls_mismatches"])
                                     for r in rows),
         "cycle_model_exact": sum(r["model_exact"] for r in rows),
