@@ -76,7 +76,8 @@ class Fork(Layer):
         if getattr(reader, "shortcut", None) is not None:
             def project(d, copy):
                 return reader.build_shortcut(d, copy, shape, f"{tag}_sc")
-        main, skip = skip_buffer(design, src, tag, project)
+        lanes = design.fold(reader).PE if reader.synaptic else None  # a join's lanes
+        main, skip = skip_buffer(design, src, tag, project, lanes)
         design.skips[self.name] = skip
         design.stage({"layer": self.name, "kind": self.kind})
         return main

@@ -107,17 +107,22 @@ class ResidualJoin(Core):
         return {"cal_t.mem": hex_lines(words, pe * th_w)}, {"THRESH_FILE": "cal_t.mem"}
 
 
-def skip_buffer(design, src: Stream, tag: str, project=None) -> tuple[Stream, Stream]:
+def skip_buffer(design, src: Stream, tag: str, project=None, lanes: int | None = None
+                ) -> tuple[Stream, Stream]:
     """A fork on ``src``: (the stream the block's body reads, the skip, through a buffer
     whose depth ``size_skip`` sets once the design is laid out). ``project(design, copy)``,
     if given, adds a projection shortcut's cores on the copy, before the buffer (which
-    then holds its output)."""
+    then holds its output). ``lanes``: the reader's lanes per beat; a copy that must be
+    gathered into them is gathered before the buffer (a gather after it would feed the
+    reader only one beat every few cycles, however full the buffer)."""
     main = design.stream(src.lanes, src.lane_w, src.beats)
     copy = design.stream(src.lanes, src.lane_w, src.beats)
     design.add(StreamFork(f"u_fork_{tag}", design.layer, {"WIDTH": src.width}, src, main,
                           skip=copy))
     if project is not None:
         copy = project(design, copy)
+    if lanes and lanes > copy.lanes and lanes % copy.lanes == 0:
+        copy = convert(design, copy, lanes, f"{tag}_skip")
     skip = design.stream(copy.lanes, copy.lane_w, copy.beats)
     fifo = StreamFifo(f"u_skip_{tag}", design.layer, StreamFifo.parameters(copy.width, 2),
                       copy, skip)
@@ -131,7 +136,8 @@ def skip_lanes(design, skip: Stream, lanes: int, burst: int, tag: str) -> Stream
     splitter takes its next beat as the reader takes the last piece), gathered into a
     prefetch FIFO of ``burst + 2`` beats (a gather refills only after its beat was taken,
     R cycles late; with the prefetch the reader never waits for it, and its one cycle of
-    latency is counted)."""
+    latency is counted). A join's skip that only needs gathering was gathered before the
+    buffer (``skip_buffer``)."""
     out = convert(design, skip, lanes, f"{tag}_skip")
     if skip.lanes % lanes:
         fifo = StreamFifo(f"u_skipg_{tag}", design.layer,
