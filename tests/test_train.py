@@ -269,7 +269,7 @@ def test_cache_refuses_untrainable_models(tmp_path: Path, monkeypatch: pytest.Mo
         cached_zoo_checkpoint("alexnet", epochs=1)
     assert str(e.value) == (
         "model 'alexnet': dataset 'random' has no labels to train on; expected one of lenet5, "
-        "fang, mobilenet_tiny, resnet10"
+        "fang, mobilenet_tiny, resnet10, resnet8"
     )
     with pytest.raises(ConfigError, match="^model 'mlp': not in the zoo"):
         cached_zoo_checkpoint("mlp")

@@ -30,8 +30,8 @@ def _fc_sig(model: nn.Module) -> list[tuple[int, int]]:
 
 
 def test_registry() -> None:
-    assert list(ZOO) == ["lenet5", "fang", "mobilenet_tiny", "resnet10", "kws", "alexnet",
-                         "vgg11"]
+    assert list(ZOO) == ["lenet5", "fang", "mobilenet_tiny", "resnet10", "resnet8", "kws",
+                         "alexnet", "vgg11"]
     e = ZOO["lenet5"]
     assert isinstance(e, ZooEntry)
     assert (e.input_shape, e.T, e.W, e.dataset, e.pad_to, e.num_classes) == (
@@ -60,7 +60,8 @@ def test_output_shape_on_a_batch_of_two(name: str) -> None:
     assert isinstance(model.features, nn.Sequential)
     assert isinstance(model.classifier, nn.Sequential)
     blocks = [b for b in model.modules() if isinstance(b, BasicBlock)]  # BN after each conv
-    in_block = {id(c) for b in blocks for c in (b.conv1, b.conv2)}
+    in_block = {id(c) for b in blocks for c in (b.conv1, b.conv2, *(
+        b.downsample or [])) if isinstance(c, nn.Conv2d)}
     for m in _layers(model, nn.Conv2d) + _layers(model, nn.Linear):
         assert m.bias is not None or id(m) in in_block
 
@@ -128,5 +129,5 @@ def test_unknown_model_is_a_one_line_config_error() -> None:
         build_model("resnet18")
     assert str(e.value) == (
         "model 'resnet18': not in the zoo; expected one of lenet5, fang, mobilenet_tiny, "
-        "resnet10, kws, alexnet, vgg11"
+        "resnet10, resnet8, kws, alexnet, vgg11"
     )

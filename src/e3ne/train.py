@@ -62,6 +62,7 @@ TRAIN_DEFAULTS: dict[str, TrainConfig] = {
     "fang": TrainConfig(epochs=30, lr=2e-3, shift=2),
     "mobilenet_tiny": TrainConfig(epochs=30, lr=1e-2, shift=2),
     "resnet10": TrainConfig(epochs=20, lr=3e-3, shift=2),
+    "resnet8": TrainConfig(epochs=20, lr=3e-3, shift=2),
 }
 
 

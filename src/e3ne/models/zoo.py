@@ -136,6 +136,23 @@ class BasicBlock(nn.Module):
         return self.relu(out)
 
 
+class ResNet8(ZooNet):
+    """ResNet-8 for MNIST (1x28x28 -> 10), as torchvision's ResNets are built: a strided
+    stem, three stages of one basic block, the second and third striding with a
+    projection shortcut (``downsample``: a strided 1x1 conv and BN), a global average
+    pool; 8 weight layers and 2 shortcuts."""
+
+    def __init__(self, num_classes: int = 10) -> None:
+        features = nn.Sequential(
+            *_conv_bn_relu(1, 16, stride=2), BasicBlock(16),     # 16x14x14
+            BasicBlock(16, 32, stride=2),                        # 32x7x7
+            BasicBlock(32, 64, stride=2),                        # 64x4x4
+            nn.AdaptiveAvgPool2d(1),                             # 64x1x1
+        )
+        classifier = nn.Sequential(nn.Flatten(), nn.Linear(64, num_classes))
+        super().__init__(features, classifier)
+
+
 class ResNet10(ZooNet):
     """A ResNet for MNIST (1x28x28 -> 10): a strided stem, three stages of one basic block
     with an identity shortcut, stride-2 convs between the stages (where ResNet has a
@@ -231,6 +248,9 @@ ZOO: dict[str, ZooEntry] = {
         ZooEntry("resnet10", ResNet10, (1, 28, 28), T=4, W=4, dataset="mnist",
                  pad_to=None, num_classes=10,
                  description="ResNet for MNIST: three identity-shortcut basic blocks"),
+        ZooEntry("resnet8", ResNet8, (1, 28, 28), T=4, W=4, dataset="mnist",
+                 pad_to=None, num_classes=10,
+                 description="ResNet-8 for MNIST: basic blocks with projection shortcuts"),
         ZooEntry("kws", Kws, (10, 49), T=4, W=4, dataset="random", pad_to=None,
                  num_classes=12, description="1-D keyword-spotting CNN, 10 MFCC x 49 "
                  "frames (random weights)"),
