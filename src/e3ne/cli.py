@@ -121,7 +121,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
     from e3ne.jobs import run_verify
 
     doc = run_verify(args.dir, images=args.images, dataset=args.dataset, stalls=args.stalls,
-                     trace=args.trace)
+                     trace=args.trace, workers=args.workers, scheduler=args.scheduler)
     for r in doc["runs"]:
         interval = "n/a" if r["interval_cycles"] is None else f"{r['interval_cycles']:.1f}"
         print(f"{r['images']} images{' (random stalls)' if r['stalls'] else ''}: "
@@ -239,6 +239,13 @@ def build_parser() -> argparse.ArgumentParser:
                    "and output back-pressure")
     p.add_argument("--trace", action="store_true", help="on a mismatch, name the first "
                    "layer, pixel and channel that differ")
+    p.add_argument("--workers", type=int, metavar="K",
+                   help="cut the images into K shards simulated at once by K local "
+                   "processes (default 1); verify.json is the same as one process's")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="run the shards on the Dask distributed cluster at ADDRESS "
+                   "(tcp://host:port; one shard per worker thread unless --workers says); "
+                   "its workers need e3ne installed, not this file system")
     p.set_defaults(func=cmd_verify)
 
     p = sub.add_parser("synth", help="synthesize DIR's design with Yosys synth_xilinx and "

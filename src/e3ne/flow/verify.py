@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import subprocess
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -19,6 +18,7 @@ from e3ne.data import load_dataset
 from e3ne.design.generate import TOP, Plan, hex_lines, pack_lanes
 from e3ne.errors import ConfigError, Mismatch
 from e3ne.flow.hdlsim import build_verilator
+from e3ne.flow.shards import cluster_threads, run_dask, run_local, shard_sizes
 from e3ne.ir import Network
 from e3ne.progress import Ticker
 
@@ -78,7 +78,7 @@ def expected_words(plan: Plan, scores: np.ndarray) -> list[tuple[int, int]]:
 
 def build(design_dir: Path, plan: Plan, n_images: int, progress: bool = True,
           trace: bool = False) -> Path:
-    """Verilate the bench + design for ``n_images`` (cached per image count)."""
+    """Verilate the bench + design for runs of up to ``n_images`` (cached per count)."""
     rtl = design_dir / "rtl"
     sources = [rtl / f for f in (rtl / "filelist.f").read_text().split()] + [TB]
     params = {"IN_W": plan.in_width, "OUT_W": plan.out_width, "IN_BEATS": plan.in_beats,
@@ -103,9 +103,28 @@ def build(design_dir: Path, plan: Plan, n_images: int, progress: bool = True,
     return exe
 
 
+INTERVAL_WINDOW = 64  # the interval is measured over the first this many images
+
+
+def interval_over(ends: list[int]) -> float | None:
+    """Cycles between images: the mean spacing of the last output beats of the first
+    ``INTERVAL_WINDOW`` images (all of them in a shorter run). A fixed window keeps the
+    figure the same however the images are cut into shards."""
+    m = min(len(ends), INTERVAL_WINDOW)
+    return (ends[m - 1] - ends[0]) / (m - 1) if m > 1 else None
+
+
 def run(design_dir: str | Path, q0: np.ndarray, *, stalls: bool = False,
-        progress: bool = True, trace: bool = False) -> VerifyResult:
-    """Simulate ``q0`` (input levels) and compare with the golden model of the design."""
+        progress: bool = True, trace: bool = False, workers: int | None = None,
+        scheduler: str | None = None) -> VerifyResult:
+    """Simulate ``q0`` (input levels) and compare with the golden model of the design.
+
+    ``workers`` > 1 cuts the images into that many contiguous shards, each simulated by
+    its own process from reset; ``scheduler`` (a Dask address) runs them on that cluster
+    instead (by default one shard per worker thread). The result is the one a single
+    process gives: every image's outputs are compared, latency is image 0's and the
+    interval is measured within the first shard. With ``stalls`` each shard draws its own
+    random stalls from the start."""
     d = Path(design_dir).resolve()
     net = Network.load(d)
     plan = load_plan(d)
@@ -113,24 +132,40 @@ def run(design_dir: str | Path, q0: np.ndarray, *, stalls: bool = False,
         raise ConfigError(f"images of shape {q0.shape[1:]} do not fit the design's input "
                           f"{net.input_shape}")
     n = len(q0)
-    exe = build(d, plan, n, progress, trace)
+    if workers is None:
+        workers = cluster_threads(scheduler) if scheduler else 1
+    sizes = shard_sizes(n, workers, INTERVAL_WINDOW)
+    if trace and (len(sizes) > 1 or scheduler):
+        raise ConfigError("--trace runs in one process: drop --workers and --scheduler")
+    exe = build(d, plan, n, progress, trace)  # one simulator serves any cut of n images
     work = exe.parent.parent
-    (work / "in.hex").write_text(hex_lines(input_words(plan, q0), plan.in_width))
-    out_file = work / "out.txt"
-    # run inside rtl/ so the design's $readmemh file names resolve as they will in Vivado
-    cmd = [str(exe.resolve()), f"+IN={(work / 'in.hex').resolve()}",
-           f"+OUT={out_file.resolve()}", f"+TRACE_DIR={work.resolve()}"] + (
-        ["+STALLS"] if stalls else [])
-    with Ticker(f"verify: simulating {n} image(s){' with random stalls' if stalls else ''}",
-                enabled=progress):
-        proc = subprocess.run(cmd, cwd=d / "rtl", capture_output=True, text=True,
-                              check=False)
-    log = proc.stdout + proc.stderr
-    if "PASS" not in log:
-        raise Mismatch(f"{d}: simulation failed: "
-                       f"{next((ln for ln in log.splitlines() if 'FAIL' in ln), log[-300:])}")
-    got = [(int(a), int(b, 16)) for a, b in
-           (ln.split() for ln in out_file.read_text().splitlines() if ln.strip())]
+    starts = np.cumsum([0] + sizes)
+    shards = [(hex_lines(input_words(plan, q0[a:b]), plan.in_width), int(b - a))
+              for a, b in zip(starts[:-1], starts[1:], strict=False)]
+    where = f" on {scheduler}" if scheduler else (
+        f" in {len(sizes)} processes" if len(sizes) > 1 else "")
+    with Ticker(f"verify: simulating {n} image(s){' with random stalls' if stalls else ''}"
+                f"{where}", enabled=progress):
+        if scheduler:
+            runs = run_dask(scheduler, exe, d / "rtl", shards, stalls)
+        else:
+            runs = run_local(exe, d / "rtl", work, shards, stalls)
+    got: list[tuple[int, int]] = []
+    ends: list[int] = []
+    latency = 0
+    for k, (r, (_, size)) in enumerate(zip(runs, shards, strict=False)):
+        if "PASS" not in r.log:
+            fail = next((ln for ln in r.log.splitlines() if "FAIL" in ln), r.log[-300:])
+            shard = f" (shard {k}: images {starts[k]}-{starts[k + 1] - 1})" \
+                if len(shards) > 1 else ""
+            raise Mismatch(f"{d}: simulation failed{shard}: {fail}")
+        got += [(int(a), int(b, 16)) for a, b in
+                (ln.split() for ln in r.out.splitlines() if ln.strip())]
+        times = {int(m[1]): (int(m[2]), int(m[3]))
+                 for m in re.finditer(r"IMG (\d+) (\d+) (\d+)", r.log)}
+        if k == 0:
+            latency = times[0][1] - times[0][0] + 1
+            ends = [times[i][1] for i in range(size)]
     scores, per_layer = golden.run_fast(net, q0, collect=True)
     want = expected_words(plan, scores)
     per_image = plan.out_beats
@@ -143,11 +178,7 @@ def run(design_dir: str | Path, q0: np.ndarray, *, stalls: bool = False,
                 f"expected {want[i * per_image:(i + 1) * per_image]}"
         if trace:
             first = first_layer_mismatch(net, plan, per_layer, work) or first
-    times = {int(m[1]): (int(m[2]), int(m[3]))
-             for m in re.finditer(r"IMG (\d+) (\d+) (\d+)", log)}
-    latency = times[0][1] - times[0][0] + 1
-    interval = (times[n - 1][1] - times[0][1]) / (n - 1) if n > 1 else None
-    return VerifyResult(n, len(bad), latency, interval, stalls, first)
+    return VerifyResult(n, len(bad), latency, interval_over(ends), stalls, first)
 
 
 def first_layer_mismatch(net: Network, plan: Plan, per_layer: list[np.ndarray],
@@ -204,5 +235,5 @@ def write_report(design_dir: str | Path, results: list[VerifyResult]) -> dict:
     return doc.to_json()
 
 
-__all__ = ["TOP", "VerifyResult", "run", "verification_images", "verify_doc",
-           "write_report"]
+__all__ = ["INTERVAL_WINDOW", "TOP", "VerifyResult", "interval_over", "run",
+           "verification_images", "verify_doc", "write_report"]

@@ -10,15 +10,18 @@ from e3ne.jobs.convert import log
 
 
 def run_verify(design_dir: str | Path, images: int = 100, dataset: str | None = None,
-               stalls: bool = False, trace: bool = False) -> dict:
-    """Co-simulate and compare; write DIR/verify.json."""
+               stalls: bool = False, trace: bool = False, workers: int | None = None,
+               scheduler: str | None = None) -> dict:
+    """Co-simulate and compare; write DIR/verify.json. ``workers`` / ``scheduler``: shard
+    the images over local simulator processes or a Dask cluster (same verify.json)."""
     from e3ne.flow import verify
 
     net = Network.load(design_dir)
     q0 = verify_images(net, images, dataset)
-    results = [verify.run(design_dir, q0, trace=trace)]
+    kw = {"trace": trace, "workers": workers, "scheduler": scheduler}
+    results = [verify.run(design_dir, q0, **kw)]
     if stalls:
-        results.append(verify.run(design_dir, q0, stalls=True, trace=trace))
+        results.append(verify.run(design_dir, q0, stalls=True, **kw))
     doc = verify.write_report(design_dir, results)
     if doc["mismatches"] and trace:
         for r in results:

@@ -1,11 +1,13 @@
 /**
  * @brief   Co-simulation bench for a generated e3ne top level (module e3ne_top).
  * @description
- *  Streams N_IMAGES images of IN_BEATS beats each from the hex file given by +IN=<path>
- *  into s_axis, collects every m_axis beat into +OUT=<path> (one hex word per line,
+ *  Streams +N=<count> images (default and at most N_IMAGES, the capacity it was built
+ *  for) of IN_BEATS beats each from the hex file given by +IN=<path> into s_axis, collects every m_axis beat into +OUT=<path> (one hex word per line,
  *  "<tlast> <tdata>"), and prints per image the cycle of its first input transfer and of
  *  its last output beat ("IMG <i> <first_in> <last_out>"). With +STALLS the input has
- *  random gaps and the output random back-pressure. The handshake rules of hw/README.md
+ *  random gaps and the output random back-pressure; both draw their random number every
+ *  cycle, so the stalls seen by image i do not depend on how many images follow it (a
+ *  shard of the first images times exactly like the same images of a longer run). The handshake rules of hw/README.md
  *  are asserted on the DUT's output. Ends with PASS, or FAIL naming what went wrong
  *  (time-out, wrong beat count, a rule broken). Values are checked by the Python caller.
  */
@@ -14,7 +16,7 @@ module top_tb #(
   parameter int OUT_W     = 32,    // m_axis_tdata width
   parameter int IN_BEATS  = 16,    // input beats per image
   parameter int OUT_BEATS = 2,     // output beats per image (the last carries tlast)
-  parameter int N_IMAGES  = 1,     // images streamed back to back
+  parameter int N_IMAGES  = 1,     // capacity: the most images one run can stream
   parameter int TIMEOUT   = 10000000
 ) ();
   logic ap_clk = 1'b0;
@@ -33,11 +35,12 @@ module top_tb #(
     .m_axis_tvalid, .m_axis_tready, .m_axis_tdata, .m_axis_tlast
   );
 
-  localparam int N_IN = IN_BEATS * N_IMAGES;
-  logic [IN_W-1:0] InMem [0:N_IN-1];
+  logic [IN_W-1:0] InMem [0:IN_BEATS*N_IMAGES-1];
   string in_file, out_file;
   int fout;
   bit stalls;
+  int NImages = N_IMAGES;  // images of this run (+N=)
+  int NIn = IN_BEATS * N_IMAGES;
   longint Cycle = 0;
   longint FirstIn [0:N_IMAGES-1];
   longint LastOut [0:N_IMAGES-1];
@@ -51,6 +54,11 @@ module top_tb #(
     if (!$value$plusargs("IN=%s", in_file)) begin $display("FAIL no +IN=<file>"); $finish; end
     if (!$value$plusargs("OUT=%s", out_file)) begin $display("FAIL no +OUT=<file>"); $finish; end
     stalls = $test$plusargs("STALLS");
+    if ($value$plusargs("N=%d", NImages) && (NImages < 1 || NImages > N_IMAGES)) begin
+      $display("FAIL +N=%0d: this bench was built for 1 to %0d images", NImages, N_IMAGES);
+      $finish;
+    end
+    NIn = IN_BEATS * NImages;
     $readmemh(in_file, InMem);
     fout = $fopen(out_file, "w");
     repeat (4) @(posedge ap_clk);
@@ -62,13 +70,14 @@ module top_tb #(
     if (!ap_rst_n) begin
       s_axis_tvalid <= 1'b0;
     end else begin
+      automatic bit gap = ($urandom % 4) == 0;  // drawn every cycle, used under +STALLS
       if (s_axis_tvalid && s_axis_tready) begin
         if (InIdx % IN_BEATS == 0) FirstIn[InIdx / IN_BEATS] <= Cycle;
         InIdx <= InIdx + 1;
       end
       if (!s_axis_tvalid || s_axis_tready) begin
         automatic int nxt = InIdx + ((s_axis_tvalid && s_axis_tready) ? 1 : 0);
-        if (nxt < N_IN && (!stalls || ($urandom % 4) != 0)) begin
+        if (nxt < NIn && !(stalls && gap)) begin
           s_axis_tvalid <= 1'b1;
           s_axis_tdata  <= InMem[nxt];
         end else begin
@@ -81,7 +90,7 @@ module top_tb #(
   // ---- output sink: random back-pressure, handshake rules -----------------------------
   always @(posedge ap_clk) begin
     if (!ap_rst_n) m_axis_tready <= 1'b0;
-    else m_axis_tready <= !stalls || ($urandom % 3) != 0;
+    else m_axis_tready <= !(($urandom % 3) == 0 && stalls);
   end
 
   always @(posedge ap_clk) begin
@@ -102,7 +111,7 @@ module top_tb #(
         end
         if (m_axis_tlast) LastOut[OutIdx / OUT_BEATS] = Cycle;
         OutIdx++;
-        if (OutIdx == OUT_BEATS * N_IMAGES) begin
+        if (OutIdx == OUT_BEATS * NImages) begin
           // drain a little to catch extra beats
           repeat (64) @(posedge ap_clk) begin
             if (m_axis_tvalid && m_axis_tready) begin
@@ -110,7 +119,7 @@ module top_tb #(
               Errors++;
             end
           end
-          for (int i = 0; i < N_IMAGES; i++) $display("IMG %0d %0d %0d", i, FirstIn[i], LastOut[i]);
+          for (int i = 0; i < NImages; i++) $display("IMG %0d %0d %0d", i, FirstIn[i], LastOut[i]);
           $fclose(fout);
           if (Errors == 0) $display("PASS");
           $finish;
@@ -118,7 +127,7 @@ module top_tb #(
       end
       if (Cycle > TIMEOUT) begin
         $display("FAIL time-out after %0d cycles: %0d of %0d input beats sent, %0d of %0d output beats received",
-                 Cycle, InIdx, N_IN, OutIdx, OUT_BEATS * N_IMAGES);
+                 Cycle, InIdx, NIn, OutIdx, OUT_BEATS * NImages);
         $fclose(fout);
         $finish;
       end
