@@ -47,9 +47,10 @@ VARIANTS = [
     ("full_rate_bram_rom", dict(DEPTH=300, WIDTH=6, STYLE=1, WRITE=0, IGAP=0, OSTALL=0), True),
     ("full_rate_comb", dict(DEPTH=9, WIDTH=8, STYLE=0, WRITE=1, RD_REG=0, IGAP=0, OSTALL=0),
      True),
+    ("uram_ram", dict(DEPTH=5000, WIDTH=20, STYLE=2, WRITE=1), False),
 ]
 ICARUS_VARIANTS = ["bram_rom_init", "lut_ram", "bram_ram", "lut_ram_init",
-                   "lut_comb_ram", "full_rate_bram_rom"]
+                   "lut_comb_ram", "full_rate_bram_rom", "uram_ram"]
 
 
 def addr_bits(depth: int) -> int:
@@ -137,7 +138,8 @@ def test_bench_icarus(tmp_path: Path) -> None:
     "params",
     [dict(STYLE=s, WRITE=w, RD_REG=r) for s in (0, 1) for w in (0, 1) for r in (0, 1, 2)
      if not (s == 1 and r == 0)]
-    + [dict(DEPTH=1, WIDTH=1), dict(DEPTH=1000, WIDTH=72, STYLE=1), dict(DEPTH=5, WIDTH=3)],
+    + [dict(DEPTH=1, WIDTH=1), dict(DEPTH=1000, WIDTH=72, STYLE=1), dict(DEPTH=5, WIDTH=3),
+       dict(DEPTH=9000, WIDTH=40, STYLE=2, RD_REG=2)],
     ids=lambda p: "-".join(f"{k}{v}" for k, v in p.items()),
 )
 def test_lint(params: dict) -> None:
@@ -145,7 +147,9 @@ def test_lint(params: dict) -> None:
 
 
 @pytest.mark.parametrize("params,message", [
-    (dict(STYLE=2), r"STYLE \(2\) must be 0 \(LUTs\) or 1 \(block RAM\)"),
+    (dict(STYLE=3), r"STYLE \(3\) must be 0 \(LUTs\), 1 \(block RAM\) or 2 \(UltraRAM\)"),
+    (dict(STYLE=2, WRITE=0), r"STYLE \(2\) UltraRAM has no initial contents: it needs WRITE \(0\)"),
+    (dict(STYLE=2, RD_REG=0), r"STYLE \(2\) block RAM needs a registered read"),
     (dict(STYLE=1, RD_REG=0), r"STYLE \(1\) block RAM needs a registered read, RD_REG \(0\)"),
     (dict(WRITE=2), r"WRITE \(2\) must be 0 or 1 and RD_REG \(1\) 0, 1 or 2"),
     (dict(RD_REG=3), r"WRITE \(1\) must be 0 or 1 and RD_REG \(3\) 0, 1 or 2"),
@@ -188,3 +192,19 @@ def test_yosys_places_as_told(tmp_path: Path, style: int, write: int, depth: int
     else:
         assert _lutram(cells) == 0 and _bram(cells) == 0 and luts(cells) > 0, cells
         assert flops(cells) == width, cells
+
+
+@pytest.mark.synth
+@pytest.mark.parametrize("depth,width", [(4096, 72), (9000, 40), (300, 500), (16384, 72),
+                                         (5000, 20)])
+def test_yosys_maps_ultraram_as_counted(tmp_path: Path, depth: int, width: int) -> None:
+    """STYLE 2 becomes URAM288 cells, as many as e3ne.hw.memory.uram_cells counts, and its
+    read multiplexer's LUTs; no block or LUT RAM."""
+    from e3ne.hw.memory import uram_cells
+
+    params = dict(DEPTH=depth, WIDTH=width, STYLE=2, WRITE=1, RD_REG=2)
+    cells = yosys_cells([RTL_DIR / f"{CORE}.sv"], CORE, params, tmp_path)
+    want = uram_cells(depth, width)
+    assert cells.get("URAM288", 0) == want.cells, cells
+    assert _bram(cells) == 0 and _lutram(cells) == 0, cells
+    assert want.luts <= luts(cells) <= want.luts + 8, (cells, want)  # + address decode

@@ -47,23 +47,56 @@ class BramCells:
         return self.n36 + self.n18 / 2
 
 
+def _packing(depth: int, width: int, shapes: tuple[tuple[int, int], ...]
+             ) -> tuple[tuple[int, int, int], int, int]:
+    """The cheapest packing of a ``depth`` x ``width`` memory into copies of one of
+    ``shapes`` (cell depth, width), ``f`` words folded into a row: ((cost key), cells,
+    read-multiplexer LUTs), as Yosys's memory_libmap picks (fewest cells, then mux)."""
+    best: tuple | None = None
+    for d, w in shapes:
+        for f in range(1, MAX_SWIZZLE + 1):
+            rows = math.ceil(depth / (f * d))  # cell rows, each f words deep per row
+            cells = rows * math.ceil(f * width / w)
+            mux = width * math.ceil((rows * f - 1) / 3)  # (rows*f):1 per bit, LUT6 = 4:1
+            key = (cells, mux, cells)
+            if best is None or key < best[0]:
+                best = (key, cells, mux)
+    return best
+
+
 @functools.cache
 def bram_cells(depth: int, width: int) -> BramCells:
     """Block RAM cells Yosys maps a ``depth`` x ``width`` memory to (style "block")."""
     if depth < 1 or width < 1:
         return BramCells()
-    best: tuple | None = None
-    for halves, shapes in ((1, RAMB18_SHAPES), (2, RAMB36_SHAPES)):
-        for d, w in shapes:
-            for f in range(1, MAX_SWIZZLE + 1):
-                rows = math.ceil(depth / (f * d))  # cell rows, each f words deep per row
-                cells = rows * math.ceil(f * width / w)
-                mux = width * math.ceil((rows * f - 1) / 3)  # (rows*f):1 per bit, LUT6 = 4:1
-                key = (cells * halves, mux, cells)
-                if best is None or key < best[0]:
-                    best = (key, halves, cells, mux)
-    _, halves, cells, mux = best
-    return BramCells(n36=cells, luts=mux) if halves == 2 else BramCells(n18=cells, luts=mux)
+    k18, c18, m18 = _packing(depth, width, RAMB18_SHAPES)
+    k36, c36, m36 = _packing(depth, width, RAMB36_SHAPES)
+    # in 18 Kb halves, then the smaller multiplexer, then the fewer cells
+    if (c18, m18, c18) <= (2 * c36, m36, c36):
+        return BramCells(n18=c18, luts=m18)
+    return BramCells(n36=c36, luts=m36)
+
+
+URAM_SHAPE = (4096, 72)  # URAM288: one aspect ratio, no initial contents
+
+
+@dataclass(frozen=True)
+class UramCells:
+    """UltraRAM primitives of one memory, and the LUTs of its read multiplexer."""
+
+    cells: int = 0
+    luts: int = 0
+
+
+@functools.cache
+def uram_cells(depth: int, width: int) -> UramCells:
+    """URAM288 cells Yosys (``synth_xilinx -family xcup``) maps a ``depth`` x ``width``
+    RAM of style "ultra" to: 4096 x 72 cells, narrow words folded into a row (measured,
+    tests/hw/test_mem_ram.py)."""
+    if depth < 1 or width < 1:
+        return UramCells()
+    _, cells, mux = _packing(depth, width, (URAM_SHAPE,))
+    return UramCells(cells, mux)
 
 
 def block_ram(mems: list[tuple[int, int]]) -> dict[str, int]:

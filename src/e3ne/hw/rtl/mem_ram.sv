@@ -1,5 +1,5 @@
 /**
- * @brief   Memory core: ROM or simple dual-port RAM in LUTs or block RAM, chosen by STYLE.
+ * @brief   Memory core: ROM or simple dual-port RAM in LUTs, block RAM or UltraRAM (STYLE).
  * @author  e3ne
  * @description
  *  DEPTH words Mem[0 .. DEPTH-1] of WIDTH bits, addresses AW = max(1, ceil(log2 DEPTH))
@@ -27,13 +27,17 @@
  *                 bits fold away)            register in flip-flops)
  *   STYLE = 1:    rom_style = "block"        ram_style = "block"
  *                 (block RAM, word width and depth packed as e3ne.hw.memory.bram_cells)
- *  Only Mem's declaration (its attribute) differs between the four branches; init, write
- *  and read are one text for all (the macro MEM_RAM_PORTS, undefined again after use).
+ *   STYLE = 2:    (refused)                  ram_style = "ultra"
+ *                                            (UltraRAM, UltraScale+: URAM288 cells of
+ *                                            4096 x 72, packed as e3ne.hw.memory.uram_cells;
+ *                                            no initial contents: written at run time)
+ *  Only Mem's declaration (its attribute) differs between the branches; init, write and
+ *  read are one text for all (the macro MEM_RAM_PORTS, undefined again after use).
  */
 module mem_ram #(
 	parameter int DEPTH = 16,   // words, >= 1
 	parameter int WIDTH = 8,    // bits per word, >= 1
-	parameter int STYLE = 0,    // 0: LUTs (ROM: logic, RAM: distributed), 1: block RAM
+	parameter int STYLE = 0,    // 0: LUTs (ROM: logic, RAM: distributed), 1: block RAM, 2: UltraRAM
 	parameter int WRITE = 1,    // 1: write port (simple dual-port RAM), 0: ROM
 	parameter int RD_REG = 1,   // 1 (2): one (two) read registers with enable re, 0: combinational
 	parameter INIT_FILE = "",   // $readmemh image, "" for none
@@ -58,15 +62,20 @@ module mem_ram #(
 			$error("%m: DEPTH (%0d) and WIDTH (%0d) must be >= 1", DEPTH, WIDTH);
 			$finish;
 		end
-		if (STYLE < 0 || STYLE > 1) begin
-			$error("%m: STYLE (%0d) must be 0 (LUTs) or 1 (block RAM)", STYLE);
+		if (STYLE < 0 || STYLE > 2) begin
+			$error("%m: STYLE (%0d) must be 0 (LUTs), 1 (block RAM) or 2 (UltraRAM)", STYLE);
+			$finish;
+		end
+		if (STYLE == 2 && (WRITE != 1 || INIT_FILE != "")) begin
+			$error("%m: STYLE (2) UltraRAM has no initial contents: it needs WRITE (%0d) = 1 and no INIT_FILE",
+				WRITE);
 			$finish;
 		end
 		if (WRITE < 0 || WRITE > 1 || RD_REG < 0 || RD_REG > 2) begin
 			$error("%m: WRITE (%0d) must be 0 or 1 and RD_REG (%0d) 0, 1 or 2", WRITE, RD_REG);
 			$finish;
 		end
-		if (STYLE == 1 && RD_REG == 0) begin
+		if (STYLE != 0 && RD_REG == 0) begin
 			$error("%m: STYLE (%0d) block RAM needs a registered read, RD_REG (%0d) must be 1 or 2",
 				STYLE, RD_REG);
 			$finish;
@@ -89,7 +98,12 @@ module mem_ram #(
 		end : genWrite \
 		assign	rd = Mem[raddr];
 
-	if (STYLE == 1 && WRITE == 1) begin : genBlockRam
+	if (STYLE == 2) begin : genUltraRam
+		(* ram_style = "ultra" *)
+		logic [WIDTH-1:0]  Mem [0:DEPTH-1];
+		`MEM_RAM_PORTS
+	end : genUltraRam
+	else if (STYLE == 1 && WRITE == 1) begin : genBlockRam
 		(* ram_style = "block" *)
 		logic [WIDTH-1:0]  Mem [0:DEPTH-1];
 		`MEM_RAM_PORTS
