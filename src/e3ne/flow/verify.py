@@ -141,7 +141,7 @@ def run(design_dir: str | Path, q0: np.ndarray, *, stalls: bool = False,
     work = exe.parent.parent
     starts = np.cumsum([0] + sizes)
     shards = [(hex_lines(input_words(plan, q0[a:b]), plan.in_width), int(b - a))
-              for a, b in zip(starts[:-1], starts[1:], strict=False)]
+              for a, b in zip(starts[:-1], starts[1:], strict=True)]
     where = f" on {scheduler}" if scheduler else (
         f" in {len(sizes)} processes" if len(sizes) > 1 else "")
     with Ticker(f"verify: simulating {n} image(s){' with random stalls' if stalls else ''}"
@@ -153,7 +153,7 @@ def run(design_dir: str | Path, q0: np.ndarray, *, stalls: bool = False,
     got: list[tuple[int, int]] = []
     ends: list[int] = []
     latency = 0
-    for k, (r, (_, size)) in enumerate(zip(runs, shards, strict=False)):
+    for k, r in enumerate(runs):
         if "PASS" not in r.log:
             fail = next((ln for ln in r.log.splitlines() if "FAIL" in ln), r.log[-300:])
             shard = f" (shard {k}: images {starts[k]}-{starts[k + 1] - 1})" \
@@ -161,11 +161,11 @@ def run(design_dir: str | Path, q0: np.ndarray, *, stalls: bool = False,
             raise Mismatch(f"{d}: simulation failed{shard}: {fail}")
         got += [(int(a), int(b, 16)) for a, b in
                 (ln.split() for ln in r.out.splitlines() if ln.strip())]
-        times = {int(m[1]): (int(m[2]), int(m[3]))
-                 for m in re.finditer(r"IMG (\d+) (\d+) (\d+)", r.log)}
-        if k == 0:
+        if k == 0:  # the timing: image 0's latency, the interval of the first images
+            times = {int(m[1]): (int(m[2]), int(m[3]))
+                     for m in re.finditer(r"IMG (\d+) (\d+) (\d+)", r.log)}
             latency = times[0][1] - times[0][0] + 1
-            ends = [times[i][1] for i in range(size)]
+            ends = [times[i][1] for i in range(sizes[0])]
     scores, per_layer = golden.run_fast(net, q0, collect=True)
     want = expected_words(plan, scores)
     per_image = plan.out_beats

@@ -48,19 +48,19 @@ class BramCells:
 
 
 def _packing(depth: int, width: int, shapes: tuple[tuple[int, int], ...]
-             ) -> tuple[tuple[int, int, int], int, int]:
+             ) -> tuple[int, int]:
     """The cheapest packing of a ``depth`` x ``width`` memory into copies of one of
-    ``shapes`` (cell depth, width), ``f`` words folded into a row: ((cost key), cells,
-    read-multiplexer LUTs), as Yosys's memory_libmap picks (fewest cells, then mux)."""
-    best: tuple | None = None
+    ``shapes`` (cell depth, width), ``f`` words folded into a row: (cells,
+    read-multiplexer LUTs), as Yosys's memory_libmap picks (fewest cells, then mux; the
+    first found of equals)."""
+    best: tuple[int, int] | None = None
     for d, w in shapes:
         for f in range(1, MAX_SWIZZLE + 1):
             rows = math.ceil(depth / (f * d))  # cell rows, each f words deep per row
             cells = rows * math.ceil(f * width / w)
             mux = width * math.ceil((rows * f - 1) / 3)  # (rows*f):1 per bit, LUT6 = 4:1
-            key = (cells, mux, cells)
-            if best is None or key < best[0]:
-                best = (key, cells, mux)
+            if best is None or (cells, mux) < best:
+                best = (cells, mux)
     return best
 
 
@@ -69,8 +69,8 @@ def bram_cells(depth: int, width: int) -> BramCells:
     """Block RAM cells Yosys maps a ``depth`` x ``width`` memory to (style "block")."""
     if depth < 1 or width < 1:
         return BramCells()
-    k18, c18, m18 = _packing(depth, width, RAMB18_SHAPES)
-    k36, c36, m36 = _packing(depth, width, RAMB36_SHAPES)
+    c18, m18 = _packing(depth, width, RAMB18_SHAPES)
+    c36, m36 = _packing(depth, width, RAMB36_SHAPES)
     # in 18 Kb halves, then the smaller multiplexer, then the fewer cells
     if (c18, m18, c18) <= (2 * c36, m36, c36):
         return BramCells(n18=c18, luts=m18)
@@ -95,8 +95,7 @@ def uram_cells(depth: int, width: int) -> UramCells:
     tests/hw/test_mem_ram.py)."""
     if depth < 1 or width < 1:
         return UramCells()
-    _, cells, mux = _packing(depth, width, (URAM_SHAPE,))
-    return UramCells(cells, mux)
+    return UramCells(*_packing(depth, width, (URAM_SHAPE,)))
 
 
 def block_ram(mems: list[tuple[int, int]]) -> dict[str, int]:

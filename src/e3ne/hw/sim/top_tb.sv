@@ -2,13 +2,14 @@
  * @brief   Co-simulation bench for a generated e3ne top level (module e3ne_top).
  * @description
  *  Streams +N=<count> images (default and at most N_IMAGES, the capacity it was built
- *  for) of IN_BEATS beats each from the hex file given by +IN=<path> into s_axis, collects every m_axis beat into +OUT=<path> (one hex word per line,
+ *  for) of IN_BEATS beats each from the hex file given by +IN=<path> into s_axis,
+ *  collects every m_axis beat into +OUT=<path> (one hex word per line,
  *  "<tlast> <tdata>"), and prints per image the cycle of its first input transfer and of
  *  its last output beat ("IMG <i> <first_in> <last_out>"). With +STALLS the input has
  *  random gaps and the output random back-pressure; both draw their random number every
  *  cycle, so the stalls seen by image i do not depend on how many images follow it (a
- *  shard of the first images times exactly like the same images of a longer run). The handshake rules of hw/README.md
- *  are asserted on the DUT's output. Ends with PASS, or FAIL naming what went wrong
+ *  shard of the first images times exactly like the same images of a longer run). The
+ *  handshake rules of hw/README.md are asserted on the DUT's output. Ends with PASS, or FAIL naming what went wrong
  *  (time-out, wrong beat count, a rule broken). Values are checked by the Python caller.
  */
 module top_tb #(
