@@ -302,3 +302,48 @@ def test_accelerator_with_fake_pynq(case, monkeypatch: pytest.MonkeyPatch) -> No
     assert np.array_equal(scores, golden.run_fast(net, golden.input_levels(net, x)))
     with pytest.raises(ValueError, match="no IP called 'dma9'"):
         driver.Accelerator("/board/e3ne.bit", d / "rtl" / "plan.json", dma="dma9")
+
+
+def test_load_weights_sends_the_weight_image(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+                                             ) -> None:
+    """A design with weights in UltraRAM: ``load_weights`` sends weights.bin (copied into
+    DIR/host) whole, in pieces of whole beats, through the weight DMA; a design without
+    the port, or a wrong image, is refused in one line."""
+    net = random_network(3, windows=True)
+    folds = {k: replace(f, weights="uram") for k, f in random_folds(net, 3).items()}
+    d = tmp_path / "d"
+    net.save(d)
+    plan = generate(net, folds, d)
+    write_host_driver(d)
+    image = (d / "rtl" / "weights.bin").read_bytes()
+    assert (d / "host" / "weights.bin").read_bytes() == image
+    got, sizes = bytearray(), []
+
+    class Send:
+        def transfer(self, buf, start=0, nbytes=0):
+            sizes.append(nbytes)
+            got.extend(np.asarray(buf)[start:start + nbytes].tobytes())
+
+        def wait(self):
+            pass
+
+    wdma = types.SimpleNamespace(sendchannel=Send())
+    dma = types.SimpleNamespace(sendchannel=types.SimpleNamespace(_max_size=20))
+    monkeypatch.setitem(sys.modules, "pynq", types.SimpleNamespace(
+        Overlay=lambda bitfile, download=True: types.SimpleNamespace(
+            axi_dma_0=dma, axi_dma_weights=wdma),
+        allocate=lambda shape, dtype: np.zeros(shape, dtype).view(_FakeBuffer)))
+    acc = driver.Accelerator("/board/e3ne.bit", d / "host" / "plan.json")
+    assert acc.load_weights() == len(image) == plan.weight_port["beats"] * 8
+    assert bytes(got) == image and all(n % 8 == 0 for n in sizes) and len(sizes) > 1
+    (tmp_path / "short.bin").write_bytes(image[:-8])
+    with pytest.raises(ValueError, match=r"short.bin: expected the design's weight image"):
+        acc.load_weights(tmp_path / "short.bin")
+    with pytest.raises(ValueError, match="no IP called 'nope'"):
+        acc.load_weights(dma="nope")
+    rom = tmp_path / "rom"
+    net.save(rom)
+    generate(net, random_folds(net, 3), rom)
+    acc2 = driver.Accelerator("/board/e3ne.bit", rom / "rtl" / "plan.json")
+    with pytest.raises(ValueError, match="keeps its weights in ROMs"):
+        acc2.load_weights()

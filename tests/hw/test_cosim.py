@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import subprocess
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -191,3 +192,43 @@ def test_block_ram_memories_are_bit_exact(tmp_path: Path) -> None:
     assert top.count(".WIN_RAM(1)") == 1 and top.count(".PAR_RAM(1)") == 1
     r = verify.run(d, random_levels(net, 3, 1), stalls=True, progress=False)
     assert r.mismatches == 0, r.first_mismatch
+
+
+def test_uram_weights_are_loaded_and_bit_exact(tmp_path: Path) -> None:
+    """Weights placed "uram" have no initial contents: the design takes them on
+    s_axis_weights (weights.mem / weights.bin, laid out as plan.json says) before any image.
+    Bit-exact plain and with stalls (on the weight stream too), latency as modelled (the
+    load comes before the first image beat), lint clean, and a flipped weight bit in the
+    image is caught."""
+    net = random_network(3, windows=True)
+    folds = {k: replace(f, weights="uram") if i % 2 == 0 else f
+             for i, (k, f) in enumerate(random_folds(net, 3).items())}
+    d = tmp_path / "n"
+    net.save(d)
+    plan = generate(net, folds, d)
+    rtl = d / "rtl"
+    port = plan.weight_port
+    assert port is not None and len(port["loads"]) == 3
+    assert [ld["layer"] for ld in port["loads"]] == list(folds)[::2]
+    beats = (rtl / "weights.mem").read_text().split()
+    assert len(beats) == port["beats"] == sum(ld["beats"] for ld in port["loads"])
+    assert (rtl / "weights.bin").read_bytes() == b"".join(
+        int(b, 16).to_bytes(port["width"] // 8, "little") for b in beats)
+    top = (rtl / "e3ne_top.sv").read_text()
+    assert top.count(".WGT_RAM(3)") == 3 and "s_axis_weights_tdata" in top
+    assert not any((rtl / f"l{i}_{name}_w.mem").exists()
+                   for i, name in enumerate(ly.name for ly in net.layers) if name in folds
+                   and folds[name].weights == "uram")
+    files = [str(rtl / f) for f in (rtl / "filelist.f").read_text().split()]
+    proc = subprocess.run(["verilator", "--lint-only", "-Wall", "--top-module", "e3ne_top",
+                           *files], cwd=rtl, capture_output=True, text=True, check=False)
+    assert proc.returncode == 0 and "%Warning" not in proc.stderr, proc.stderr[-3000:]
+    levels = random_levels(net, 3, 3)
+    for stalls in (False, True):
+        r = verify.run(d, levels, stalls=stalls, progress=False)
+        assert r.mismatches == 0, r.first_mismatch
+        if not stalls:
+            assert r.latency_cycles == estimate(net, folds).latency
+    beats[0] = format(int(beats[0], 16) ^ 1, f"0{len(beats[0])}x")
+    (rtl / "weights.mem").write_text("\n".join(beats) + "\n")
+    assert verify.run(d, levels, progress=False).mismatches > 0

@@ -35,7 +35,7 @@ from e3ne.hw.cores.synaptic_engine import SynapticEngine
 ENGINE = [RTL_DIR / f for f in SynapticEngine.sources]
 CORES = [RTL_DIR / "swu.sv", *ENGINE]
 SOURCES = bench_sources("swu", *(f.removesuffix(".sv") for f in SynapticEngine.sources),
-                        tb="synaptic_engine_tb")
+                        "weight_load", tb="synaptic_engine_tb")
 
 
 @dataclass
@@ -52,7 +52,8 @@ class Layer:
     OUTPUT: int = 0
     ADDER: int = 2
     OGAP: int = 1  # output pacing (the consumer's accept gap)
-    MEM_BRAM: int = 0  # block RAM: bit 0 weights and partial sums, 1 window, 2 bias/threshold
+    MEM_BRAM: int = 0  # block RAM: bit 0 weights and partial sums, 1 window, 2 bias/threshold;
+    # bit 3: weights in UltraRAM, loaded through weight_load.sv
     # conv geometry (swu.sv in front) or, with swu=False, a linear layer of MW inputs
     swu: bool = True
     K: int = 3
@@ -172,6 +173,10 @@ CASES = {
     "linear_one_fold_tp_t": Layer(C_OUT=2, PE=2, SIMD=5, TP=4, OGAP=4, swu=False, MW=20),
     # every memory in block RAM, four channel folds in the accumulator memory
     "conv_k3_bram_folds": Layer(C_OUT=8, PE=2, SIMD=3, K=3, H=5, WD=5, C=3, CH=3, MEM_BRAM=7),
+    # weights in UltraRAM (written through the load port first), window and parameters in
+    # block RAM, a word of 4 x 6 x 3 = 72 bits in five 16-bit load beats
+    "conv_k3_uram_weights": Layer(C_OUT=8, PE=4, SIMD=6, K=3, H=5, WD=6, C=2, CH=2,
+                                  MEM_BRAM=8 + 6),
     # one-beat windows, one step each, back to back under stalls: the buffer a window frees
     # is read on the edge that frees it (a later read once returned the next window's beat)
     "linear_one_beat_windows": Layer(C_OUT=6, PE=6, SIMD=1, TP=4, W=5, F=2, swu=False, MW=1),
@@ -223,6 +228,7 @@ LINT_SETS = [
     dict(MW=16, C_OUT=8, PE=2, SIMD=8, T=4, TP=1, W=3, ACC_W=12, WGT_RAM=1, PAR_RAM=1,
          ACC_RAM=1, WIN_RAM=1),
     dict(MW=16, C_OUT=4, PE=2, SIMD=8, T=6, TP=2, W=6, ACC_W=20, F=3, OUTPUT=1, ADDER=2),
+    dict(MW=16, C_OUT=8, PE=2, SIMD=8, T=4, TP=1, W=3, ACC_W=12, WGT_RAM=3, PAR_RAM=1),
 ]
 
 
@@ -239,7 +245,9 @@ def test_engine_lint(params):
     (dict(T=4, TP=3), r"T \(4\) is not a multiple of TP \(3\)"),
     (dict(ADDER=0), r"ADDER \(0\) must be 1 \(popcount\) or 2 \(compressor\)"),
     (dict(OGAP=0), r"LEVELS \(2\) and OGAP \(0\) must be >= 1"),
-    (dict(), r"WEIGHT_FILE, BIAS_FILE and \(for a hidden layer\) THRESH_FILE must name"),
+    (dict(), r"WEIGHT_FILE \(unless WGT_RAM = 3\), BIAS_FILE and \(for a hidden layer\) "
+             r"THRESH_FILE must name"),
+    (dict(WGT_RAM=2), r"WGT_RAM \(2\) must be 0 \(LUTs\), 1 \(block RAM\) or 3 \(UltraRAM\)"),
 ])
 def test_engine_refuses_illegal_parameters(tmp_path, params, message):
     out = parameter_errors("synaptic_engine", CORES, params, tmp_path)
@@ -279,3 +287,20 @@ def test_engine_adder_experiment(tmp_path):
                                 W=3, ADDER=a)) for a in (1, 2)}
     print("engine LUTs by ADDER (1 popcount, 2 compressor):", lut)
     assert lut[2] < lut[1], lut
+
+
+@pytest.mark.synth
+def test_engine_uram_weights_yosys(tmp_path):
+    """WGT_RAM = 3: the weight memory becomes UltraRAM (written through the load port), as
+    many URAM288 cells as the resource model counts, and no block RAM for it."""
+    params = dict(MW=576, C_OUT=128, PE=2, SIMD=6, T=4, TP=1, W=3, ADDER=2, ACC_W=14,
+                  B_W=8, TH_W=8, WGT_RAM=3, BIAS_FILE="b.mem", THRESH_FILE="t.mem")
+    rng = np.random.default_rng(3)
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    write_mem(tmp_path / "b.mem", beats(rng.integers(-100, 100, size=128), 2, 8), 16)
+    write_mem(tmp_path / "t.mem", beats(rng.integers(1, 255, size=128), 2, 8), 16)
+    cells = yosys_cells(ENGINE, "synaptic_engine", params, tmp_path)
+    model = SynapticEngine.features({**params, "OUTPUT": 0, "F": 0})[1]
+    assert model["URAM"] >= 1
+    assert cells.get("URAM288", 0) == model["URAM"], cells
+    assert not any(k.startswith("RAMB") for k in cells), cells  # (bias/threshold: 64 words)

@@ -42,6 +42,9 @@ class Plan:
     T: int
     folds: dict[str, dict] = field(default_factory=dict)
     stages: list[dict] = field(default_factory=list)
+    # s_axis_weights, when engines load their weights at run time (UltraRAM): its "width",
+    # the image's "beats" and per engine its "loads" (offset and beats in the image)
+    weight_port: dict | None = None
 
 
 class Design:
@@ -66,6 +69,9 @@ class Design:
         self.skips: dict[str, Stream] = {}  # a fork's name -> its buffered skip stream
         self.readers = {layer.reads(): layer for layer in net.layers if layer.reads()}
         self.sizers: list = []  # callables run once the design is laid out and paced
+        self.weight_in: Stream | None = None  # s_axis_weights (engines loaded at run time)
+        self.weight_tail: Stream | None = None  # the last weight loader's pass-through
+        self.weight_beats: list[int] = []  # the weight image (when writing)
 
     @property
     def writing(self) -> bool:
@@ -75,6 +81,14 @@ class Design:
         s = Stream(f"s{len(self.streams)}", lanes, lane_w, beats)
         self.streams.append(s)
         return s
+
+    def weight_chain(self, bus: int) -> Stream:
+        """The stream the next weight loader reads: s_axis_weights for the first one
+        (``e3ne.hw.cores.weight_load``), then the last one's pass-through."""
+        if self.weight_in is None:
+            self.weight_in = self.weight_tail = self.stream(1, bus, 0)
+            self.plan.weight_port = {"width": bus, "beats": 0, "loads": []}
+        return self.weight_tail
 
     def add(self, core: Core) -> Stream:
         if core.module not in CORE_MODELS:

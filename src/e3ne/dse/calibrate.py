@@ -29,8 +29,9 @@ def wrapper(module: str, params: dict) -> str:
     iw, ow = model.ports(params)
     plines = ",\n".join(f"\t\t.{k}({json.dumps(v) if isinstance(v, str) else int(v)})"
                         for k, v in params.items())
-    extra_port = "".join(f"\toutput logic {port},\n" for port, _ in model.extra_ports)
-    extra_conn = "".join(f", .{port}" for port, _ in model.extra_ports)
+    extra_port = "".join(f"\t{'input' if is_in else 'output'} logic [{w - 1}:0] {port},\n"
+                         for port, is_in, w in model.aux_ports(params))
+    extra_conn = "".join(f", .{port}" for port, _, _ in model.aux_ports(params))
     for pre, is_in, w in model.side_ports(params):  # a fork's or a join's second stream
         i, o = ("input", "output") if is_in else ("output", "input")
         extra_port += (f"\t{o} logic {pre}rdy, {i} logic {pre}vld, "

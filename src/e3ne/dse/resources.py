@@ -12,7 +12,9 @@ features and which exact counts):
   with non-negative coefficients fitted by relative least squares to single cores that
   Yosys synthesized (``dse/calibration.json``, written by
   ``bench/calibrate_resources.py``). The fit runs once per process (a few ms).
-* No core multiplies, so DSP is 0; UltraRAM is never inferred (it cannot be initialised).
+* **UltraRAM** is counted likewise (``e3ne.hw.memory.uram_cells``) for weights placed
+  "uram" (``WGT_RAM = 3``), which a ``weight_load`` core fills at run time.
+* No core multiplies, so DSP is 0.
 
 ``bench/bench_resource_model.py`` reports the model's error, per core (leave-one-out) and
 on whole generated networks against ``e3ne synth``.
@@ -161,7 +163,7 @@ def _calibrated(module: str, key: tuple) -> dict:
 
 
 def _counts(module: str, params: dict, coef: dict) -> dict:
-    """LUT, FF, LUTRAM (fitted) and BRAM36, BRAM18 (counted) of one core."""
+    """LUT, FF, LUTRAM (fitted) and BRAM36, BRAM18, URAM (counted) of one core."""
     if module not in coef:
         raise ConfigError(f"resource model: no calibration for core {module!r}; run "
                           "bench/calibrate_resources.py")
@@ -170,7 +172,7 @@ def _counts(module: str, params: dict, coef: dict) -> dict:
     for key in FITTED:
         c = coef[module][key]
         out[key] = int(round(sum(c[n] * v for n, v in feats.items()) + exact.get(key, 0)))
-    return {**out, "BRAM36": exact.get("BRAM36", 0), "BRAM18": exact.get("BRAM18", 0)}
+    return {**out, **{k: exact.get(k, 0) for k in ("BRAM36", "BRAM18", "URAM")}}
 
 
 def estimate(net: Network, folds: dict[str, Fold]) -> ResourceEstimate:

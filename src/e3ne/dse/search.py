@@ -188,6 +188,8 @@ def search(net: Network, device: str = "xc7z020", budget: str | dict | None = No
         folds = {n: ladders[n][i] for n, i in r.items()}
         cores = build(net, folds).cores
         res = resource_model.estimate_cores(cores)
+        if not fits(res, bud) and bud["uram"] > 0:  # UltraRAM to spare: weights there?
+            folds, cores, res = _to_uram(net, layers, folds, cores, res, bud)
         if not fits(res, bud):  # the ratio rule placed weights badly for this budget?
             folds, cores, res = _replace_weights(net, layers, folds, cores, res, bud)
         return DesignPoint(folds, cycle_model.estimate_cores(cores), res)
@@ -285,7 +287,7 @@ def _replace_weights(net: Network, layers: dict[str, Synaptic], folds: dict[str,
     T, W = net.T, net.W
     trades = []
     for name, f in folds.items():
-        if f.weights == "ext":
+        if f.weights in ("ext", "uram"):
             continue
         other = replace(f, weights="lut" if f.weights == "bram" else "bram")
         a = resource_model.core_estimate(SynapticEngine, layers[name].engine_params(f, T, W))
@@ -304,6 +306,39 @@ def _replace_weights(net: Network, layers: dict[str, Synaptic], folds: dict[str,
         res = resource_model.estimate_cores(cores)
         if fits(res, bud) or (res.bram <= bud["bram"] if over_bram else
                               res.lut_total <= bud["lut"]):
+            break
+    return folds, cores, res
+
+
+def _to_uram(net: Network, layers: dict[str, Synaptic], folds: dict[str, Fold], cores: list,
+             res: resource_model.ResourceEstimate, bud: dict
+             ) -> tuple[dict[str, Fold], list, resource_model.ResourceEstimate]:
+    """Move weight memories into UltraRAM (loaded at run time) while the design is over its
+    LUT or block-RAM budget and UltraRAM is left: first those that free the most of what
+    is over (LUTs, or BRAM36 counted at the budget's LUTs per block) per URAM cell taken."""
+    if not {"lut", "bram"} & set(res.over(bud)):
+        return folds, cores, res
+    T, W = net.T, net.W
+    lut_per_bram = bud["lut"] / bud["bram"] if bud["bram"] > 0 else DEFAULT_LUTS_PER_BRAM36
+    moves = []
+    for name, f in folds.items():
+        if f.weights in ("ext", "uram"):
+            continue
+        a = resource_model.core_estimate(SynapticEngine, layers[name].engine_params(f, T, W))
+        b = resource_model.core_estimate(SynapticEngine, layers[name].engine_params(
+            replace(f, weights="uram"), T, W))
+        freed = (a.lut_total - b.lut_total) + lut_per_bram * (a.bram - b.bram)
+        if freed > 0 and b.URAM > 0:
+            moves.append((freed / b.URAM, name))
+    folds = dict(folds)
+    for _, name in sorted(moves, reverse=True):
+        trial = {**folds, name: replace(folds[name], weights="uram")}
+        t_cores = build(net, trial).cores
+        t_res = resource_model.estimate_cores(t_cores)
+        if t_res.URAM > bud["uram"]:
+            continue  # too big for what is left; a smaller one may still fit
+        folds, cores, res = trial, t_cores, t_res
+        if fits(res, bud):
             break
     return folds, cores, res
 

@@ -84,6 +84,10 @@ def build(design_dir: Path, plan: Plan, n_images: int, progress: bool = True,
     params = {"IN_W": plan.in_width, "OUT_W": plan.out_width, "IN_BEATS": plan.in_beats,
               "OUT_BEATS": plan.out_beats, "N_IMAGES": n_images,
               "TIMEOUT": 2_000_000_000}
+    defines = ["+define+E3NE_TRACE"] if trace else []
+    if plan.weight_port:  # UltraRAM weights: the bench streams weights.mem in first
+        params.update(WB_W=plan.weight_port["width"], WB_BEATS=plan.weight_port["beats"])
+        defines.append("+define+E3NE_WEIGHT_PORT")
     work = design_dir / "sim" / f"n{n_images}{'-trace' if trace else ''}"
     exe = work / "obj" / "simv"
     stamp = work / "stamp.json"
@@ -97,8 +101,7 @@ def build(design_dir: Path, plan: Plan, n_images: int, progress: bool = True,
                 enabled=progress):
         exe = build_verilator("top_tb", sources, work, params,
                               extra_args=["-Wno-WIDTH", "-O3", "--x-assign", "fast",
-                                          "--x-initial", "fast"]
-                              + (["+define+E3NE_TRACE"] if trace else []))
+                                          "--x-initial", "fast"] + defines)
     stamp.write_text(key)
     return exe
 

@@ -43,6 +43,8 @@ def write_host_driver(design_dir: str | Path) -> Path:
     out = d / "host"
     out.mkdir(exist_ok=True)
     shutil.copyfile(plan, out / "plan.json")
+    if (d / "rtl" / "weights.bin").is_file():  # UltraRAM weights: Accelerator.load_weights
+        shutil.copyfile(d / "rtl" / "weights.bin", out / "weights.bin")
     path = out / "e3ne_driver.py"
     shutil.copyfile(DRIVER_SOURCE, path)
     return path

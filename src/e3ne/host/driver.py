@@ -13,6 +13,9 @@ Stream formats (see the header of the generated ``e3ne_top.sv``):
 * m_axis: per image ``out_beats - 1`` score beats of ``out_lanes`` signed ``score_bits``-bit
   lanes (lane ``j`` of beat ``b`` is class ``b*out_lanes + j``), then one class beat (the
   argmax, lowest index on ties) with tlast; each beat ``out_width`` bits, little-endian.
+* s_axis_weights (only in designs with weights in UltraRAM, ``plan["weight_port"]``): after
+  every reset, the bytes of ``weights.bin`` (``weight_port["beats"]`` beats of
+  ``weight_port["width"]`` bits, little-endian); no image is taken before they are in.
 
 Pure functions (``images_to_levels``, ``pack_images``, ``unpack_outputs``) run anywhere, so
 the buffers can be checked against the golden model before the board is involved.
@@ -31,6 +34,12 @@ PLAN_KEYS = ("in_width", "in_lanes", "in_beats", "out_width", "out_lanes", "scor
 
 def load_plan(path: str | Path | None = None) -> dict:
     """The design's plan: ``path``, or ``plan.json`` next to this file, or ``../rtl/plan.json``."""
+    p = find_plan(path)
+    return check_plan(json.loads(p.read_text()), str(p))
+
+
+def find_plan(path: str | Path | None = None) -> Path:
+    """Where ``load_plan`` reads the plan from (its directory also holds ``weights.bin``)."""
     if path is None:
         here = Path(__file__).resolve().parent
         candidates = [here / "plan.json", here.parent / "rtl" / "plan.json"]
@@ -42,7 +51,7 @@ def load_plan(path: str | Path | None = None) -> dict:
     if not p.is_file():
         raise FileNotFoundError(f"{p}: no plan.json; pass the plan.json of the design "
                                 "(DIR/rtl/plan.json or DIR/host/plan.json)")
-    return check_plan(json.loads(p.read_text()), str(p))
+    return p
 
 
 def check_plan(plan: dict, where: str = "plan") -> dict:
@@ -165,6 +174,7 @@ class Accelerator:
 
         self._pynq = pynq
         self.plan = load_plan(plan_path)
+        self._plan_dir = find_plan(plan_path).parent
         self.overlay = pynq.Overlay(str(bitfile), download=download)
         try:
             self.dma = getattr(self.overlay, dma)
@@ -175,6 +185,38 @@ class Accelerator:
             or (1 << 14) - 1
         bpb = self.plan["in_width"] // 8
         self.max_transfer_bytes = max(bpb, int(limit) // bpb * bpb)  # whole beats
+
+    def load_weights(self, path: str | Path | None = None, dma: str = "axi_dma_weights"
+                     ) -> int:
+        """Send the weight image (``path``, default ``weights.bin`` next to the plan) into
+        s_axis_weights through the AXI DMA called ``dma``; needed after every reset of a
+        design with weights in UltraRAM (``plan["weight_port"]``). Returns the bytes sent."""
+        port = self.plan.get("weight_port")
+        if not port:
+            raise ValueError("this design keeps its weights in ROMs; it has no s_axis_weights "
+                             "to load")
+        p = Path(path) if path is not None else self._plan_dir / "weights.bin"
+        data = np.fromfile(p, dtype=np.uint8) if p.is_file() else None
+        want = port["beats"] * port["width"] // 8
+        if data is None or data.size != want:
+            raise ValueError(f"{p}: expected the design's weight image, {want} bytes "
+                             f"({port['beats']} beats of {port['width']} bits)")
+        try:
+            wdma = getattr(self.overlay, dma)
+        except AttributeError:
+            raise ValueError(f"overlay has no IP called {dma!r}; pass dma= the name of the AXI "
+                             "DMA wired to s_axis_weights") from None
+        buf = self._pynq.allocate(shape=(data.size,), dtype=np.uint8)
+        try:
+            buf[:] = data
+            buf.flush()
+            step = max(1, self.max_transfer_bytes // (port["width"] // 8)) * (port["width"] // 8)
+            for off in range(0, data.size, step):
+                wdma.sendchannel.transfer(buf, start=off, nbytes=min(step, data.size - off))
+                wdma.sendchannel.wait()
+        finally:
+            buf.freebuffer()
+        return int(data.size)
 
     def classify_levels(self, levels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Input levels ``[N, C, H, W]`` -> (scores ``[N, num_classes]``, classes ``[N]``)."""

@@ -27,7 +27,8 @@ RAMB36_SHAPES = ((32768, 1), (16384, 2), (8192, 4), (4096, 9), (2048, 18), (1024
 # weights exceed the device's block RAM, e.g. AlexNet/VGG-11 on a VU13P); not generated.
 MAX_SWIZZLE = 16  # words per (wide) row that the packing search tries
 
-WEIGHT_PLACES = ("auto", "lut", "bram", "ext")
+# "uram": UltraRAM (UltraScale+), filled at run time through s_axis_weights (weight_load.sv).
+WEIGHT_PLACES = ("auto", "lut", "bram", "uram", "ext")
 # A block RAM36 is worth this many LUTs when nothing else says (xc7z020: 53,200 LUT /
 # 140 BRAM36 = 380): "auto" weights go to block RAM when that saves more LUTs per BRAM.
 DEFAULT_LUTS_PER_BRAM36 = 380.0
@@ -140,11 +141,11 @@ def buffer_in_bram(depth: int, width: int) -> bool:
 def weights_in_bram(place: str, depth: int, width: int,
                     luts_per_bram36: float = DEFAULT_LUTS_PER_BRAM36) -> bool:
     """Resolve a weight placement: "lut", "bram", or "auto" (block RAM when it saves more
-    LUTs than a block is worth; never for a one-word ROM, which is constants); "ext" is
-    neither."""
+    LUTs than a block is worth; never for a one-word ROM, which is constants); "ext" and
+    "uram" are neither."""
     if place == "bram":
         return True
-    if place in ("lut", "ext") or depth <= 1:
+    if place in ("lut", "ext", "uram") or depth <= 1:
         return False
     return rom_logic_luts(depth, width) > luts_per_bram36 * bram_cells(depth, width).bram36
 

@@ -35,6 +35,7 @@ from e3ne.hw.cores.residual_join import join
 from e3ne.hw.cores.synaptic_engine import (
     WGT_BRAM,
     WGT_EXT,
+    WGT_URAM,
     SynapticEngine,
     engine,
     hex_lines,
@@ -345,7 +346,7 @@ class Synaptic(Layer):
         as ``fold``, weights placed as ``fold.weights`` resolves (e3ne.hw.memory)."""
         acc, b_w, th_w = self.hw_widths(T)
         nf, sf = self.out_channels // fold.PE, self.fan_in // fold.SIMD
-        wgt = WGT_EXT if fold.weights == "ext" else int(
+        wgt = WGT_EXT if fold.weights == "ext" else WGT_URAM if fold.weights == "uram" else int(
             weights_in_bram(fold.weights, nf * sf, fold.PE * fold.SIMD * W))
         # a residual join's engine emits U (OUTPUT 1, in the accumulator's width, which
         # holds U + M·q_skip too); the join neuron after it fires
@@ -436,15 +437,16 @@ class Synaptic(Layer):
                                                         theta, params, stem)
             design.files.update(files)
         else:
-            names = SynapticEngine.file_names(stem, theta is None)
+            names = SynapticEngine.file_names(stem, theta is None, params["WGT_RAM"])
         params.update(names)
         dst = engine(design, win, params,
-                     {"WGT_BITS": self.live_weight_bits(fold, design.W, order)}, tag)
+                     {"WGT_BITS": self.live_weight_bits(fold, design.W, order)}, tag,
+                     self.hw_weights(order) if design.writing else None)
         if self.skip is not None:
             dst = self._join(design, dst, params, fold, stem, tag)
-        in_bram = params["WGT_RAM"] == WGT_BRAM
+        placed = {WGT_BRAM: "bram", WGT_URAM: "uram"}.get(params["WGT_RAM"], "lut")
         design.stage({"layer": self.name, "kind": self.kind, "index": design.index,
-                      **vars(fold), "weights_in": "bram" if in_bram else "lut",
+                      **vars(fold), "weights_in": placed,
                       "acc_bits": params["ACC_W"], "mw": params["MW"], "tap": dst.doc()},
                      (tag, dst))
         return dst

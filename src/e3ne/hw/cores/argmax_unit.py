@@ -16,12 +16,18 @@ class ArgmaxUnit(Core):
     module = "argmax_unit"
     sources = ("argmax_unit.sv",)
     stage = "argmax"
-    extra_ports = (("olast", "out_last"),)
 
     @classmethod
     def ports(cls, params: dict) -> tuple[int, int]:
         w = params["LANES"] * params["SCORE_W"]
         return w, w
+
+    @classmethod
+    def aux_ports(cls, params: dict) -> list[tuple[str, bool, int]]:
+        return [("olast", False, 1)]
+
+    def aux_connections(self) -> dict[str, str]:
+        return {"olast": "out_last"}
 
     def accept_gap(self) -> int:
         return self.params["LANES"]

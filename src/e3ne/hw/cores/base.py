@@ -91,8 +91,6 @@ class Core:
     module: ClassVar[str] = ""
     sources: ClassVar[tuple[str, ...]] = ()  # .sv files in hw/rtl, dependencies first
     stage: ClassVar[str] = ""  # short stage kind in estimates and reports
-    # outputs besides the streams: (port, the top-level wire it drives)
-    extra_ports: ClassVar[tuple[tuple[str, str], ...]] = ()
 
     # --- streams ---------------------------------------------------------------------
     def inputs(self) -> list[tuple[str, Stream]]:
@@ -110,6 +108,18 @@ class Core:
     def ports(cls, params: dict) -> tuple[int, int]:
         """(input, output) data widths."""
         raise NotImplementedError
+
+    @classmethod
+    def aux_ports(cls, params: dict) -> list[tuple[str, bool, int]]:
+        """(port, is an input, width) of its ports besides clock, reset and the streams:
+        the argmax's ``olast``, an engine's weight load port."""
+        return []
+
+    def aux_connections(self) -> dict[str, str]:
+        """What each of ``aux_ports`` connects to in the top level: an input port takes an
+        expression (a constant ties it off), an output port drives a wire of that name,
+        which the top level declares."""
+        return {}
 
     @classmethod
     def side_ports(cls, params: dict) -> list[tuple[str, bool, int]]:

@@ -9,9 +9,11 @@ from collections.abc import Callable
 import numpy as np
 
 from e3ne.hw.cores.base import Core, Stream, clog2, register_core
-from e3ne.hw.memory import block_ram, buffer_in_bram, lutram_sites, rom_logic_luts
+from e3ne.hw.cores.weight_load import load_weights
+from e3ne.hw.memory import block_ram, buffer_in_bram, lutram_sites, rom_logic_luts, uram_cells
 
-WGT_LUT, WGT_BRAM, WGT_EXT = 0, 1, 2  # WGT_RAM: weights in LUT logic, block RAM, streamed in
+# WGT_RAM: weights in LUT logic, block RAM, streamed in (modelled only), UltraRAM (loaded)
+WGT_LUT, WGT_BRAM, WGT_EXT, WGT_URAM = 0, 1, 2, 3
 
 
 def signed_bits(lo: int, hi: int) -> int:
@@ -99,6 +101,20 @@ class SynapticEngine(Core):
         odw = params.get("OUT_W", 0) if params["OUTPUT"] else params["T"]
         return params["SIMD"] * params["T"], params["PE"] * odw
 
+    @classmethod
+    def aux_ports(cls, params: dict) -> list[tuple[str, bool, int]]:
+        """The weight load port (used with ``WGT_RAM`` 3)."""
+        depth = params["C_OUT"] // params["PE"] * (params["MW"] // params["SIMD"])
+        return [("wl_we", True, 1), ("wl_addr", True, max(1, clog2(depth))),
+                ("wl_dat", True, params["PE"] * params["SIMD"] * params["W"])]
+
+    def aux_connections(self) -> dict[str, str]:
+        """The loader's write port (``info["loader"]``, its instance name), or tied off."""
+        ld = self.info.get("loader")
+        if self.params["WGT_RAM"] == WGT_URAM and ld:
+            return {"wl_we": f"{ld}_we", "wl_addr": f"{ld}_waddr", "wl_dat": f"{ld}_wdat"}
+        return {"wl_we": "1'b0", "wl_addr": "'0", "wl_dat": "'0"}
+
     # --- cycles ----------------------------------------------------------------------
     @property
     def _folds(self) -> tuple[int, int, int]:
@@ -143,8 +159,9 @@ class SynapticEngine(Core):
         out = p["OUTPUT"] != 0
         uw = max(acc + f, b_w) + 1
         odw = p.get("OUT_W", acc) if out else T
-        wgt, win, accm, par = (p.get(k, 0) == 1 for k in ("WGT_RAM", "WIN_RAM", "ACC_RAM",
-                                                            "PAR_RAM"))
+        win, accm, par = (p.get(k, 0) == 1 for k in ("WIN_RAM", "ACC_RAM", "PAR_RAM"))
+        uram = p.get("WGT_RAM", 0) == WGT_URAM  # a RAM without contents, timed as block RAM
+        wgt = p.get("WGT_RAM", 0) == WGT_BRAM or uram  # a memory's output register
         ext = p.get("WGT_RAM", 0) == WGT_EXT  # streamed in: no ROM, the word still registered
         depth, width = nf * sf, pe * simd * W
         ps_w = W + tp + clog2(simd + 1) + 1
@@ -184,12 +201,17 @@ class SynapticEngine(Core):
             + 2 * pe * acc + (2 if par else 1) * par_w + 3 * pe * odw,
         }
         live = p.get("WGT_BITS", width)  # constant bit columns are dropped by synthesis
-        mems = ([(depth, live)] if wgt else []) + ([(2 * sf, simd * T)] if win else [])
+        mems = ([(depth, live)] if wgt and not uram else []) + (
+            [(2 * sf, simd * T)] if win else [])
         if accm and nf > 1:
             mems += [(nf, pe * acc)]
         if par:
             mems += [(nf, pe * b_w)] + ([] if out else [(nf, pe * th_w)])
-        return feats, block_ram(mems)
+        exact = block_ram(mems)
+        if uram:  # written at run time: every bit column is kept
+            u = uram_cells(depth, width)
+            exact = {**exact, "URAM": u.cells, "LUT": exact["LUT"] + u.luts}
+        return feats, exact
 
     # --- memory images ---------------------------------------------------------------
     @staticmethod
@@ -221,24 +243,30 @@ class SynapticEngine(Core):
                       params: dict, stem: str) -> tuple[dict[str, str], dict]:
         """(``$readmemh`` images by file name, the file-name parameters) in the layouts
         documented in synaptic_engine.sv; no threshold ROM for the output layer."""
-        pe, simd, wbits = params["PE"], params["SIMD"], params["W"]
-        b_w, th_w = params["B_W"], params["TH_W"]
+        pe, b_w, th_w = params["PE"], params["B_W"], params["TH_W"]
         nf = params["C_OUT"] // pe
-        words = cls.weight_words(w_hw, pe, simd)
-        files = {f"{stem}_w.mem": hex_lines([pack_lanes(v, wbits) for v in words],
-                                            pe * simd * wbits),
-                 f"{stem}_b.mem": hex_lines([pack_lanes(beta[f * pe:(f + 1) * pe], b_w)
+        files = {f"{stem}_b.mem": hex_lines([pack_lanes(beta[f * pe:(f + 1) * pe], b_w)
                                              for f in range(nf)], pe * b_w)}
+        if params["WGT_RAM"] != WGT_URAM:  # UltraRAM: the weights go to the weight image
+            files[f"{stem}_w.mem"] = hex_lines(cls.packed_words(w_hw, params),
+                                               pe * params["SIMD"] * params["W"])
         if theta is not None:
             files[f"{stem}_t.mem"] = hex_lines(
                 [pack_lanes(theta[f * pe:(f + 1) * pe], th_w) for f in range(nf)], pe * th_w)
-        return files, cls.file_names(stem, theta is None)
+        return files, cls.file_names(stem, theta is None, params["WGT_RAM"])
+
+    @classmethod
+    def packed_words(cls, w_hw: np.ndarray, params: dict) -> list[int]:
+        """The weight memory's words as integers (lanes packed, two's complement)."""
+        return [pack_lanes(v, params["W"])
+                for v in cls.weight_words(w_hw, params["PE"], params["SIMD"])]
 
     @staticmethod
-    def file_names(stem: str, output: bool) -> dict:
-        """The memory-file parameters of an engine whose images are named ``stem_*``."""
-        return {"WEIGHT_FILE": f"{stem}_w.mem", "BIAS_FILE": f"{stem}_b.mem",
-                "THRESH_FILE": "" if output else f"{stem}_t.mem"}
+    def file_names(stem: str, output: bool, wgt_ram: int = WGT_LUT) -> dict:
+        """The memory-file parameters of an engine whose images are named ``stem_*`` (no
+        weight file for weights in UltraRAM, loaded at run time)."""
+        return {"WEIGHT_FILE": "" if wgt_ram == WGT_URAM else f"{stem}_w.mem",
+                "BIAS_FILE": f"{stem}_b.mem", "THRESH_FILE": "" if output else f"{stem}_t.mem"}
 
     # --- calibration -----------------------------------------------------------------
     @classmethod
@@ -297,11 +325,18 @@ class SynapticEngine(Core):
         return cls.memory_images(w, beta, theta, p, "cal")
 
 
-def engine(design, src: Stream, params: dict, layer_info: dict, tag: str) -> Stream:
+def engine(design, src: Stream, params: dict, layer_info: dict, tag: str,
+           w_hw: np.ndarray | None = None) -> Stream:
     """A synaptic engine reading ``src`` (SIMD window elements per beat) and writing PE
-    lanes: T-bit activations, or ``OUT_W``-bit potentials from the output layer."""
+    lanes: T-bit activations, or ``OUT_W``-bit potentials from the output layer. Weights
+    in UltraRAM (``WGT_RAM`` 3) get a loader; ``w_hw`` (the weights in stream order, when
+    writing) fills the weight image."""
     sf = params["MW"] // params["SIMD"]
     lane_w = params["OUT_W"] if params["OUTPUT"] else params["T"]
     dst = design.stream(params["PE"], lane_w, src.beats // sf * params["C_OUT"] // params["PE"])
-    design.add(SynapticEngine(f"u_syn_{tag}", design.layer, params, src, dst, layer_info))
+    core = SynapticEngine(f"u_syn_{tag}", design.layer, params, src, dst, dict(layer_info))
+    design.add(core)
+    if params["WGT_RAM"] == WGT_URAM:
+        load_weights(design, core, None if w_hw is None else
+                     SynapticEngine.packed_words(w_hw, params))
     return dst

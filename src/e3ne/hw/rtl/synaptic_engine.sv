@@ -51,8 +51,11 @@
  *       nf*PE + p, two's complement.
  *   THRESH_FILE: NF words of PE*TH_W bits; word nf, bits [p*TH_W +: TH_W]: theta of
  *       channel nf*PE + p, unsigned, >= 1 (not read when OUTPUT != 0).
- *  WGT_RAM places the weight ROM in LUT logic (0; constant bits fold away) or block RAM
- *  (1), as the DSE decides; WIN_RAM the window buffer, ACC_RAM the accumulator memory
+ *  WGT_RAM places the weight ROM in LUT logic (0; constant bits fold away), block RAM (1)
+ *  or UltraRAM (3: a RAM without initial contents, written through the load port wl_we,
+ *  wl_addr, wl_dat before the first window, in WEIGHT_FILE's word layout, by a
+ *  weight_load.sv; timed as block RAM), as the DSE decides (2 is the DSE's "streamed from
+ *  external memory", not built); WIN_RAM the window buffer, ACC_RAM the accumulator memory
  *  and PAR_RAM the bias/threshold ROMs likewise (the generator's rule: block RAM once
  *  deep and large).  All are mem_ram.sv instances (registered reads; a block-RAM ROM's
  *  word registered once more, RD_REG = 2).
@@ -76,14 +79,15 @@ module synaptic_engine #(
 	parameter int ADDER = 2,     // 1: bit-plane popcount, 2: bit-plane compressor
 	parameter int LEVELS = 2,    // adder-tree levels between two pipeline registers
 	parameter int OGAP = 1,      // fewest cycles between two output beats (the consumer's)
-	parameter int WGT_RAM = 0,   // weight ROM: 0 LUT logic, 1 block RAM (chosen by the DSE)
+	parameter int WGT_RAM = 0,   // weights: 0 LUT logic, 1 block RAM, 3 UltraRAM (loaded)
 	parameter int WIN_RAM = 0,   // window buffer: 0 distributed (LUT) RAM, 1 block RAM
 	parameter int ACC_RAM = 0,   // accumulator memory: 0 distributed RAM, 1 block RAM
 	parameter int PAR_RAM = 0,   // bias/threshold ROMs: 0 LUT logic, 1 block RAM
 	parameter WEIGHT_FILE = "",  // weight ROM image (see layout above)
 	parameter BIAS_FILE = "",    // bias ROM image
 	parameter THRESH_FILE = "",  // threshold ROM image (hidden layers)
-	localparam int ODW = (OUTPUT != 0)? OUT_W : T   // output lane width
+	localparam int ODW = (OUTPUT != 0)? OUT_W : T,  // output lane width
+	localparam int WA_W = ($clog2(C_OUT/PE*(MW/SIMD)) > 0)? $clog2(C_OUT/PE*(MW/SIMD)) : 1
 )(
 	// Global Control
 	input	logic  clk,
@@ -97,7 +101,12 @@ module synaptic_engine #(
 	// Output Stream (activations or membrane potentials)
 	input	logic  ordy,
 	output	logic  ovld,
-	output	logic [PE*ODW-1:0]  odat
+	output	logic [PE*ODW-1:0]  odat,
+
+	// Weight Load Port (WGT_RAM = 3; ignored otherwise): word wl_addr <= wl_dat
+	input	logic  wl_we,
+	input	logic [WA_W-1:0]  wl_addr,
+	input	logic [PE*SIMD*W-1:0]  wl_dat
 );
 
 	localparam int NF = C_OUT/PE;     // output-channel folds
@@ -111,7 +120,6 @@ module synaptic_engine #(
 	localparam int SFW = $clog2(SF + 1);
 	localparam int NPW = $clog2(NP + 1);
 	localparam int HW = ($clog2(HOLD + 1) > 0)? $clog2(HOLD + 1) : 1;
-	localparam int WA_W = ($clog2(NF*SF) > 0)? $clog2(NF*SF) : 1;  // weight-ROM address
 	localparam int BA_W = ($clog2(NF) > 0)? $clog2(NF) : 1;     // fold address
 	localparam int XA_W = ($clog2(2*SF) > 0)? $clog2(2*SF) : 1; // window-buffer address
 	localparam int D = 4 + NS;        // stages from issue to the accumulator's inputs
@@ -136,9 +144,9 @@ module synaptic_engine #(
 			$error("%m: T (%0d) is not a multiple of TP (%0d)", T, TP);
 			$finish;
 		end
-		if (WGT_RAM < 0 || WGT_RAM > 1 || WIN_RAM < 0 || WIN_RAM > 1 || ACC_RAM < 0 || ACC_RAM > 1
+		if (WGT_RAM < 0 || WGT_RAM > 3 || WGT_RAM == 2 || WIN_RAM < 0 || WIN_RAM > 1 || ACC_RAM < 0 || ACC_RAM > 1
 				|| PAR_RAM < 0 || PAR_RAM > 1) begin
-			$error("%m: WGT_RAM (%0d), WIN_RAM (%0d), ACC_RAM (%0d), PAR_RAM (%0d) must be 0 (LUTs) or 1 (block RAM)",
+			$error("%m: WGT_RAM (%0d) must be 0 (LUTs), 1 (block RAM) or 3 (UltraRAM), WIN_RAM (%0d), ACC_RAM (%0d), PAR_RAM (%0d) 0 or 1",
 				WGT_RAM, WIN_RAM, ACC_RAM, PAR_RAM);
 			$finish;
 		end
@@ -152,8 +160,8 @@ module synaptic_engine #(
 		end
 `ifndef SYNTHESIS
 		// (simulation only: Yosys elaborates every module with its defaults when it reads it)
-		if (WEIGHT_FILE == "" || BIAS_FILE == "" || (OUTPUT == 0 && THRESH_FILE == "")) begin
-			$error("%m: WEIGHT_FILE, BIAS_FILE and (for a hidden layer) THRESH_FILE must name $readmemh images");
+		if ((WGT_RAM != 3 && WEIGHT_FILE == "") || BIAS_FILE == "" || (OUTPUT == 0 && THRESH_FILE == "")) begin
+			$error("%m: WEIGHT_FILE (unless WGT_RAM = 3), BIAS_FILE and (for a hidden layer) THRESH_FILE must name $readmemh images");
 			$finish;
 		end
 `endif
@@ -296,19 +304,32 @@ module synaptic_engine #(
 		end
 	end
 
-	// Stage 3: the weight word.  A block-RAM ROM is read in stage 2 and its word passes one
-	// fabric register (RD_REG = 2); a LUT ROM is read in stage 3 (its logic, then the
-	// register).  Its style is a placement decision (the DSE weighs LUTs against block
-	// RAMs), so it is fixed here, not left to the synthesis tool's heuristics.
+	// Stage 3: the weight word.  A block-RAM ROM (or the UltraRAM) is read in stage 2 and
+	// its word passes one fabric register (RD_REG = 2); a LUT ROM is read in stage 3 (its
+	// logic, then the register).  Its style is a placement decision (the DSE weighs LUTs
+	// against block RAMs), so it is fixed here, not left to the synthesis tool's heuristics.
 	logic [PE*SIMD*W-1:0]  Wgt3;
-	mem_ram #(
-		.DEPTH(NF*SF), .WIDTH(PE*SIMD*W), .STYLE(WGT_RAM), .WRITE(0), .RD_REG(1 + WGT_RAM),
-		.INIT_FILE(WEIGHT_FILE)
-	) inst_wgt (
-		.clk,
-		.we(1'b0), .waddr({WA_W{1'b0}}), .wdat({(PE*SIMD*W){1'b0}}),
-		.re(en), .raddr((WGT_RAM == 1)? WAddr1 : WAddr2), .rdat(Wgt3)
-	);
+	if (WGT_RAM == 3) begin : genWgtUram
+		mem_ram #(
+			.DEPTH(NF*SF), .WIDTH(PE*SIMD*W), .STYLE(2), .WRITE(1), .RD_REG(2)
+		) inst_wgt (
+			.clk,
+			.we(wl_we), .waddr(wl_addr), .wdat(wl_dat),
+			.re(en), .raddr(WAddr1), .rdat(Wgt3)
+		);
+		wire  unused_wgt = &{1'b0, WAddr2};
+	end : genWgtUram
+	else begin : genWgtRom
+		mem_ram #(
+			.DEPTH(NF*SF), .WIDTH(PE*SIMD*W), .STYLE(WGT_RAM), .WRITE(0), .RD_REG(1 + WGT_RAM),
+			.INIT_FILE(WEIGHT_FILE)
+		) inst_wgt (
+			.clk,
+			.we(1'b0), .waddr({WA_W{1'b0}}), .wdat({(PE*SIMD*W){1'b0}}),
+			.re(en), .raddr((WGT_RAM == 1)? WAddr1 : WAddr2), .rdat(Wgt3)
+		);
+		wire  unused_wl = &{1'b0, wl_we, wl_addr, wl_dat};
+	end : genWgtRom
 
 	// Stages 4 .. 4+NS: the PE dot products
 	logic [PE*PS_W-1:0]  part;

@@ -8,6 +8,8 @@
  *  exp.mem holds the N_OUT expected output beats (PE lanes of T bits, or of OUT_W bits
  *  when OUTPUT = 1); the engine reads w.mem, b.mem and t.mem (layouts in
  *  synaptic_engine.sv).  All files are written by tests/hw/test_synaptic_engine.py.
+ *  MEM_BRAM bit 3: the weights in UltraRAM (WGT_RAM = 3), written from w.mem by a
+ *  weight_load.sv on a 16-bit stream (random gaps) before the first window may enter.
  *  stream_source idles GAP % of the cycles, stream_sink holds ordy low BP % of the cycles
  *  (plusargs +GAP=, +BP= override).  stream_sink checks every beat in order, the output
  *  handshake rules (valid and payload held until the transfer and not changing with ordy,
@@ -31,7 +33,8 @@ module synaptic_engine_tb #(
 	parameter int OUT_W = 24,   // U lane width when OUTPUT = 1
 	parameter int ADDER = 2,    // adder style
 	parameter int OGAP = 1,     // output pacing
-	parameter int MEM_BRAM = 0, // block RAM: bit 0 weights, partial sums; 1 window; 2 bias/thr
+	parameter int MEM_BRAM = 0, // block RAM: bit 0 weights, partial sums; 1 window; 2 bias/thr;
+	                            // bit 3: weights in UltraRAM, loaded
 	parameter int SWU = 0,      // 1: swu.sv in front
 	parameter int K = 3,        // swu: kernel
 	parameter int S = 1,        // swu: stride
@@ -55,33 +58,81 @@ module synaptic_engine_tb #(
 	logic [IW-1:0]  idat;
 	logic [OW-1:0]  odat;
 
-	logic  wrdy;
+	localparam int URAM = (MEM_BRAM / 8) % 2;
+	localparam int NWORD = (C_OUT/PE)*(MW/SIMD);           // weight words
+	localparam int WWD = PE*SIMD*W;                        // bits per word
+	localparam int LB = 16;                                // load stream bits
+	localparam int NLB = (WWD + LB - 1)/LB;                // beats per word
+	localparam int WA = ($clog2(NWORD) > 0)? $clog2(NWORD) : 1;
+
+	logic  wrdy, srdy;
 	logic  wvld;
 	logic [SIMD*T-1:0]  wdat;
+	logic  loaded;
+	logic  wl_we;
+	logic [WA-1:0]  wl_addr;
+	logic [WWD-1:0]  wl_dat;
+
+	if (URAM != 0) begin : genLoad
+		// w.mem cut into 16-bit beats, little end first, offered with random gaps from reset
+		logic [WWD-1:0]  Words [0:NWORD-1];
+		logic [NLB*LB-1:0]  cur;
+		logic  lrdy, lvld;
+		logic [LB-1:0]  ldat;
+		int  Li = 0;
+		int  nxt;
+		initial $readmemh("w.mem", Words);
+		always @(posedge clk) begin
+			if (rst)  lvld <= 0;
+			else begin
+				nxt = Li + ((lvld && lrdy)? 1 : 0);
+				Li <= nxt;
+				if (!lvld || lrdy) begin
+					cur = (NLB*LB)'(Words[(nxt < NWORD*NLB)? nxt / NLB : 0]);
+					lvld <= nxt < NWORD*NLB && ($urandom % 3) != 0;
+					ldat <= cur[(nxt % NLB)*LB +: LB];
+				end
+			end
+		end
+		weight_load #(.BUS(LB), .DEPTH(NWORD), .WIDTH(WWD)) loader (
+			.clk, .rst,
+			.irdy(lrdy), .ivld(lvld), .idat(ldat),
+			.ordy(1'b1), .ovld(), .odat(),
+			.we(wl_we), .waddr(wl_addr), .wdat(wl_dat), .done(loaded)
+		);
+	end : genLoad
+	else begin : genNoLoad
+		assign	loaded = 1'b1;
+		assign	wl_we = 1'b0;
+		assign	wl_addr = '0;
+		assign	wl_dat = '0;
+	end : genNoLoad
 	if (SWU != 0) begin : genSwu
 		swu #(
 			.K(K), .S(S), .P(P), .H(H), .WD(WD), .C(C), .CH(CH), .T(T), .SIMD(SIMD)
 		) swu_i (
 			.clk, .rst,
-			.irdy, .ivld, .idat,
+			.irdy(srdy), .ivld(ivld && loaded), .idat,
 			.ordy(wrdy), .ovld(wvld), .odat(wdat)
 		);
 	end : genSwu
 	else begin : genDirect
-		assign	irdy = wrdy;
-		assign	wvld = ivld;
+		assign	srdy = wrdy;
+		assign	wvld = ivld && loaded;
 		assign	wdat = idat;
 	end : genDirect
+	assign	irdy = srdy && loaded;   // no input before the weights are in
 
 	synaptic_engine #(
 		.MW(MW), .C_OUT(C_OUT), .PE(PE), .SIMD(SIMD), .T(T), .TP(TP), .W(W), .ACC_W(ACC_W),
 		.F(F), .B_W(B_W), .TH_W(TH_W), .OUTPUT(OUTPUT), .OUT_W(OUT_W), .ADDER(ADDER), .OGAP(OGAP),
-		.WGT_RAM(MEM_BRAM % 2), .WIN_RAM((MEM_BRAM / 2) % 2), .ACC_RAM(MEM_BRAM % 2), .PAR_RAM((MEM_BRAM / 4) % 2),
-		.WEIGHT_FILE("w.mem"), .BIAS_FILE("b.mem"), .THRESH_FILE("t.mem")
+		.WGT_RAM(URAM? 3 : MEM_BRAM % 2), .WIN_RAM((MEM_BRAM / 2) % 2), .ACC_RAM(MEM_BRAM % 2), .PAR_RAM((MEM_BRAM / 4) % 2),
+		.WEIGHT_FILE(URAM? "" : "w.mem"), .BIAS_FILE("b.mem"), .THRESH_FILE("t.mem")
 	) dut (
 		.clk, .rst,
 		.irdy(wrdy), .ivld(wvld), .idat(wdat),
-		.ordy, .ovld, .odat
+		.ordy, .ovld, .odat,
+		.wl_we, .wl_addr, .wl_dat
 	);
 
 	// in.mem -> DUT -> exp.mem

@@ -9,8 +9,12 @@
  *  random gaps and the output random back-pressure; both draw their random number every
  *  cycle, so the stalls seen by image i do not depend on how many images follow it (a
  *  shard of the first images times exactly like the same images of a longer run). The
- *  handshake rules of hw/README.md are asserted on the DUT's output. Ends with PASS, or FAIL naming what went wrong
- *  (time-out, wrong beat count, a rule broken). Values are checked by the Python caller.
+ *  handshake rules of hw/README.md are asserted on the DUT's output. Ends with PASS, or FAIL
+ *  naming what went wrong (time-out, wrong beat count, a rule broken). Values are checked by
+ *  the Python caller.
+ *  With E3NE_WEIGHT_PORT defined (a design with weights in UltraRAM), the WB_BEATS beats of
+ *  +WEIGHTS=<path> (default weights.mem) go into s_axis_weights from reset, with random
+ *  gaps under +STALLS; images are offered from reset as well and wait for the design.
  */
 module top_tb #(
   parameter int IN_W      = 8,     // s_axis_tdata width
@@ -18,7 +22,9 @@ module top_tb #(
   parameter int IN_BEATS  = 16,    // input beats per image
   parameter int OUT_BEATS = 2,     // output beats per image (the last carries tlast)
   parameter int N_IMAGES  = 1,     // capacity: the most images one run can stream
-  parameter int TIMEOUT   = 10000000
+  parameter int TIMEOUT   = 10000000,
+  parameter int WB_W      = 64,    // s_axis_weights width (E3NE_WEIGHT_PORT)
+  parameter int WB_BEATS  = 1      // beats in the weight image (E3NE_WEIGHT_PORT)
 ) ();
   logic ap_clk = 1'b0;
   logic ap_rst_n = 1'b0;
@@ -29,7 +35,15 @@ module top_tb #(
   logic              m_axis_tvalid, m_axis_tready, m_axis_tlast;
   logic [OUT_W-1:0]  m_axis_tdata;
 
+`ifdef E3NE_WEIGHT_PORT
+  logic              s_axis_weights_tvalid, s_axis_weights_tready;
+  logic [WB_W-1:0]   s_axis_weights_tdata;
+`endif
+
   e3ne_top dut (
+`ifdef E3NE_WEIGHT_PORT
+    .s_axis_weights_tvalid, .s_axis_weights_tready, .s_axis_weights_tdata,
+`endif
     .cycles(),
     .ap_clk, .ap_rst_n,
     .s_axis_tvalid, .s_axis_tready, .s_axis_tdata,
@@ -50,6 +64,31 @@ module top_tb #(
   logic [OUT_W:0] PrevBeat;
 
   always @(posedge ap_clk) Cycle <= Cycle + 1;
+
+`ifdef E3NE_WEIGHT_PORT
+  // ---- weight image into s_axis_weights, from reset ----------------------------------
+  logic [WB_W-1:0]   WMem [0:WB_BEATS-1];
+  string             weights_file;
+  int                WIdx = 0;
+  initial begin
+    if (!$value$plusargs("WEIGHTS=%s", weights_file)) weights_file = "weights.mem";
+    $readmemh(weights_file, WMem);
+  end
+  always @(posedge ap_clk) begin
+    if (!ap_rst_n) begin
+      s_axis_weights_tvalid <= 1'b0;
+    end else begin
+      automatic bit gap = ($urandom % 4) == 0;
+      automatic int nxt = WIdx + ((s_axis_weights_tvalid && s_axis_weights_tready) ? 1 : 0);
+      WIdx <= nxt;
+      if (!s_axis_weights_tvalid || s_axis_weights_tready) begin
+        s_axis_weights_tvalid <= nxt < WB_BEATS && !(stalls && gap);
+        s_axis_weights_tdata  <= WMem[(nxt < WB_BEATS) ? nxt : 0];
+      end
+    end
+  end
+`endif
+
 
   initial begin
     if (!$value$plusargs("IN=%s", in_file)) begin $display("FAIL no +IN=<file>"); $finish; end

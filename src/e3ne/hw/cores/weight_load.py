@@ -1,0 +1,97 @@
+"""Model of ``weight_load.sv``: fills one engine's UltraRAM from the weight stream.
+
+UltraRAM has no initial contents, so an engine whose weights are placed "uram" is written
+at run time: the top level gains an ``s_axis_weights`` port, and one loader per such
+engine, chained on it in the order of the layers, takes its engine's words and passes the
+rest on. Images are held off until every loader is done. The loaders sit off the image
+path: the cycle model never reaches them (their streams start at ``s_axis_weights``), the
+resource model counts them like any core.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from e3ne.hw.cores.base import Core, clog2, register_core
+from e3ne.hw.memory import lutram_sites
+
+WEIGHT_BUS = 64  # s_axis_weights data bits
+
+
+@register_core
+class WeightLoad(Core):
+    """Writes DEPTH words of WIDTH bits, NB = ceil(WIDTH/BUS) beats each, then passes
+    every further beat on (a two-beat FIFO). Runs once after reset, before any image."""
+
+    module = "weight_load"
+    sources = ("stream_fifo.sv", "weight_load.sv")
+    stage = "load"
+
+    @staticmethod
+    def parameters(bus: int, depth: int, width: int) -> dict:
+        return {"BUS": bus, "DEPTH": depth, "WIDTH": width}
+
+    @classmethod
+    def ports(cls, params: dict) -> tuple[int, int]:
+        return params["BUS"], params["BUS"]
+
+    @classmethod
+    def aux_ports(cls, params: dict) -> list[tuple[str, bool, int]]:
+        return [("we", False, 1), ("waddr", False, max(1, clog2(params["DEPTH"]))),
+                ("wdat", False, params["WIDTH"]), ("done", False, 1)]
+
+    def aux_connections(self) -> dict[str, str]:
+        return {port: f"{self.name}_{port}" for port, _, _ in self.aux_ports(self.params)}
+
+    @staticmethod
+    def beats(words: list[int], width: int, bus: int) -> list[int]:
+        """The stream beats of ``words`` (unsigned, ``width`` bits): each cut into
+        ceil(width/bus) beats, little end first, the last one zero-padded."""
+        nb, mask = -(-width // bus), (1 << bus) - 1
+        return [(w >> (b * bus)) & mask for w in words for b in range(nb)]
+
+    # --- cycles: off the image path (never reached from s_axis) --------------------------
+    def busy(self, out_gap: int) -> int:
+        return 0
+
+    def forward(self, t: np.ndarray, out_gap: int) -> np.ndarray:
+        return t + 1
+
+    # --- resources -------------------------------------------------------------------
+    @classmethod
+    def features(cls, params: dict) -> tuple[dict, dict]:
+        bus, depth, width = params["BUS"], params["DEPTH"], params["WIDTH"]
+        nb = -(-width // bus)
+        return ({"const": 1.0, "shift": (nb - 1) * bus, "word": width,
+                 "count": clog2(depth + 1) + clog2(nb + 1), "bus": bus,
+                 "fifomem": lutram_sites(1, bus)}, {})
+
+    @classmethod
+    def calibration_plan(cls) -> list[dict]:
+        return [cls.parameters(b, d, w) for b, d, w in
+                [(64, 16, 8), (64, 512, 200), (32, 4096, 72), (64, 64, 1536), (128, 300, 60),
+                 (64, 2048, 384)]]
+
+
+def load_weights(design, engine: Core, words: list[int] | None) -> None:
+    """Give ``engine`` (placed in UltraRAM) a loader at the tail of the weight chain, and
+    (when writing) append its words to the weight image; ``words``: its memory's words
+    (``SynapticEngine.weight_words`` packed), or None when not writing."""
+    p = engine.params
+    depth = p["C_OUT"] // p["PE"] * (p["MW"] // p["SIMD"])
+    width = p["PE"] * p["SIMD"] * p["W"]
+    src = design.weight_chain(WEIGHT_BUS)
+    dst = design.stream(1, WEIGHT_BUS, 0)
+    name = "u_wl_" + engine.name.removeprefix("u_syn_")
+    design.add(WeightLoad(name, engine.layer, WeightLoad.parameters(WEIGHT_BUS, depth, width),
+                          src, dst))
+    engine.info["loader"] = name
+    design.weight_tail = dst
+    nb = -(-width // WEIGHT_BUS)
+    port = design.plan.weight_port
+    port["loads"].append({"layer": engine.layer, "engine": engine.name, "loader": name,
+                          "offset": port["beats"], "beats": depth * nb, "words": depth,
+                          "word_bits": width})
+    port["beats"] += depth * nb
+    if design.writing:
+        design.weight_beats += WeightLoad.beats(words, width, WEIGHT_BUS)
