@@ -91,3 +91,31 @@ def test_compile_refuses_fold_with_budget(small: list[str], tmp_path: Path, caps
     assert main(["compile", *small, "--fold", str(fold), "--budget", "lut=100",
                  "--out", str(tmp_path / "x")]) == 2
     assert "a fold file fixes the design" in capsys.readouterr().err
+
+
+def test_compile_refuses_uram_weights_on_a_device_without_uram(small: list[str],
+                                                               tmp_path: Path, capsys) -> None:
+    fold = tmp_path / "f.json"
+    fold.write_text(json.dumps({"fc": {"PE": 2, "SIMD": 8, "TP": 1, "weights": "uram"}}))
+    assert main(["compile", *small, "--fold", str(fold), "--device", "xc7z020",
+                 "--out", str(tmp_path / "x")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "layer 'fc': weights 'uram' need UltraRAM and xc7z020 has " \
+        "none" in err[0], err
+
+
+def test_compile_with_uram_weights_verifies(small: list[str], tmp_path: Path) -> None:
+    """A fold file placing a layer's weights in UltraRAM on an UltraScale+ part: the
+    design takes them through s_axis_weights and verifies bit-exact."""
+    fold = tmp_path / "f.json"
+    fold.write_text(json.dumps({"features.3": {"PE": 2, "SIMD": 4, "TP": 2,
+                                               "weights": "uram"}}))
+    out = tmp_path / "u"
+    assert main(["compile", *small, "--fold", str(fold), "--device", "xczu7ev",
+                 "--out", str(out)]) == 0
+    plan = verify.load_plan(out)
+    assert plan.weight_port and [ld["layer"] for ld in plan.weight_port["loads"]] == \
+        ["features.3"]
+    assert json.loads((out / "estimate.json").read_text())["resources"]["total"]["URAM"] == 1
+    assert main(["verify", str(out), "--images", "8", "--stalls"]) == 0
+    assert json.loads((out / "verify.json").read_text())["mismatches"] == 0

@@ -89,3 +89,34 @@ def test_searched_design_is_bit_exact_with_modelled_latency(seed: int, tmp_path:
     r = verify.run(d, random_levels(net, 3, seed), progress=False)
     assert r.mismatches == 0, r.first_mismatch
     assert r.latency_cycles == res.chosen.latency
+
+
+def _wide_linear_network():
+    """A 512 -> 256 -> 10 MLP at W=6: 786 Kb of weights in its hidden layer."""
+    import numpy as np
+
+    from e3ne.ir import Network
+    from e3ne.layers import Flatten, Linear
+
+    rng = np.random.default_rng(5)
+    fc0 = Linear("fc0", weight=rng.integers(-31, 32, size=(256, 512)),
+                 beta=rng.integers(-500, 500, size=256), theta=rng.integers(100, 900, size=256),
+                 shift=0, output=False)
+    fc1 = Linear("fc1", weight=rng.integers(-31, 32, size=(10, 256)),
+                 beta=rng.integers(-50, 50, size=10), theta=None, shift=0, output=True)
+    return Network((512, 1, 1), 4, 6, [Flatten("flatten"), fc0, fc1]).validate()
+
+
+def test_search_puts_weights_in_uram_when_block_ram_runs_out() -> None:
+    """Tight on LUTs and block RAM on a part with UltraRAM, the search moves weight memories
+    there (and the budget's URAM holds); on a part without, it never does."""
+    net = _wide_linear_network()
+    res = search(net, "xczu7ev", "bram=2,lut=8000")
+    assert fits(res.chosen.resources, res.budget)
+    assert any(f.weights == "uram" for f in res.chosen.folds.values())
+    assert 0 < res.chosen.resources.URAM <= 96
+    assert resources.estimate(net, res.chosen.folds).URAM == res.chosen.resources.URAM
+    no_uram = search(net, "xczu9eg", "lut=60000")
+    assert not any(f.weights == "uram" for p in no_uram.points for f in p.folds.values())
+    with pytest.raises(InfeasibleBudget):
+        search(net, "xczu7ev", "bram=2,lut=8000,uram=0")

@@ -203,8 +203,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("compile", help="convert + fold + generate the RTL into DIR/rtl")
     _add_convert_args(p)
     p.add_argument("--fold", help="JSON file of per-layer {\"PE\", \"SIMD\", \"TP\", "
-                   "\"weights\"} (layers not named get a legal default); without it the "
-                   "design-space search chooses")
+                   "\"weights\"} (weights: auto, lut, bram, or uram on UltraScale+ parts: "
+                   "loaded through s_axis_weights; layers not named get a legal default); "
+                   "without it the design-space search chooses")
     _add_dse_args(p)
     p.add_argument("--clock-mhz", type=float, default=200.0,
                    help="target clock for the Vivado constraints and µs figures (default 200)")

@@ -1,6 +1,7 @@
 """Per-layer parallelism of synaptic engines: PE (output channels at once), SIMD (window
 elements at once) and TP (spike planes at once), with the legality rules of the cores, and
-where the layer's weights live (``weights``: "lut" logic, "bram" block RAM, or "auto").
+where the layer's weights live (``weights``: "lut" logic, "bram" block RAM, "uram" UltraRAM
+loaded at run time, or "auto"; "ext" is modelled only).
 
 A fold file is JSON: ``{"<layer name>": {"PE": 4, "SIMD": 9, "TP": 1, "weights": "bram"},
 ...}``; layers it does not name get the default fold, fields it omits the default's.
@@ -24,7 +25,7 @@ class Fold:
     PE: int = 1
     SIMD: int = 1
     TP: int = 1
-    weights: str = "auto"  # "lut" | "bram" | "auto" | "ext" (e3ne.hw.memory.WEIGHT_PLACES)
+    weights: str = "auto"  # "lut" | "bram" | "uram" | "auto" | "ext" (hw.memory.WEIGHT_PLACES)
 
 
 def divisors(n: int) -> list[int]:
@@ -98,8 +99,8 @@ def load_folds(net: Network, path: str | Path | None) -> dict[str, Fold]:
                               isinstance(v, int) and not isinstance(v, bool)
                               for k, v in entry.items()):
                 raise ConfigError(f"--fold {path}: layer {layer.name!r}: expected integer "
-                                  "fields PE, SIMD, TP and optionally weights "
-                                  "(\"lut\", \"bram\" or \"auto\")")
+                                  "fields PE, SIMD, TP and optionally weights (one of "
+                                  f"{', '.join(WEIGHT_PLACES)})")
             fold = Fold(**{**asdict(fold), **entry})
         check_fold(layer, fold, net.T, where=f"--fold {path}" if path else "fold")
         folds[layer.name] = fold

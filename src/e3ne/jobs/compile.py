@@ -103,6 +103,8 @@ def step_check(ctx: CompileContext) -> None:
         raise ConfigError("--fold: a fold file fixes the design; drop --budget/--interval "
                           "or the fold file")
     o.device = get_device(o.device or DEFAULT_DEVICE).name
+    if o.fold_file is not None:
+        check_fold_device(o.fold_file, o.device)
     if o.fold_file is None:
         check_options(o.device, o.budget, o.objective, o.interval)
 
@@ -114,6 +116,27 @@ def step_convert(ctx: CompileContext) -> None:
     else:
         ctx.converted.save(ctx.out_dir)
     ctx.opts.save(ctx.out_dir)
+
+
+def check_fold_device(fold_file: str, device: str) -> None:
+    """Before any work: weights placed "uram" need a device with UltraRAM (the rest of the
+    fold file is checked against the network once it is converted)."""
+    import json
+
+    from e3ne.devices import DEVICES, get_device
+
+    try:
+        given = json.loads(Path(fold_file).read_text())
+    except (OSError, ValueError):
+        return  # load_folds names the problem
+    dev = get_device(device)
+    uram = [name for name, f in given.items() if isinstance(f, dict)
+            and f.get("weights") == "uram"] if isinstance(given, dict) else []
+    if uram and dev.URAM == 0:
+        have = ", ".join(d.name for d in DEVICES.values() if d.URAM)
+        raise ConfigError(f"--fold {fold_file}: layer {uram[0]!r}: weights 'uram' need "
+                          f"UltraRAM and {dev.name} has none; use lut, bram or auto, or a "
+                          f"device with UltraRAM ({have})")
 
 
 def step_choose_folds(ctx: CompileContext) -> None:
