@@ -125,3 +125,21 @@ def test_logic_depth_is_read_from_ltp() -> None:
             "    3: \\u_b.d (via $lut2)\n")
     assert logic_depth(text) == (3, "\\u_a.q", "\\u_b.d")
     assert logic_depth("no path here") == (None, None, None)
+
+
+def test_uram_design_synthesizes_to_the_modelled_urams(tmp_path: Path) -> None:
+    """A generated design with weights in UltraRAM: Yosys maps them to exactly the URAM288
+    cells the resource model counts (and no block RAM), the loader kept (its write port
+    drives the UltraRAM)."""
+    from dataclasses import replace
+
+    from e3ne.dse.resources import estimate
+
+    net = random_network(SEED, max_convs=1, max_linears=1)
+    folds = {k: replace(f, weights="uram") for k, f in random_folds(net, SEED).items()}
+    generate(net, folds, tmp_path)
+    doc = synthesize(tmp_path, family="xcup", progress=False)
+    est = estimate(net, folds)
+    assert est.URAM >= 1 and doc["URAM"] == est.URAM
+    assert doc["BRAM36"] == est.BRAM36 == 0 and doc["BRAM18"] == est.BRAM18 == 0
+    assert [c.module for c in est.cores].count("weight_load") == len(folds)

@@ -21,15 +21,16 @@ WEIGHT_BUS = 64  # s_axis_weights data bits
 @register_core
 class WeightLoad(Core):
     """Writes DEPTH words of WIDTH bits, NB = ceil(WIDTH/BUS) beats each, then passes
-    every further beat on (a two-beat FIFO). Runs once after reset, before any image."""
+    every further beat on (PASS 1: a two-beat FIFO) or drops it (PASS 0: the chain's last).
+    Runs once after reset, before any image."""
 
     module = "weight_load"
     sources = ("stream_fifo.sv", "weight_load.sv")
     stage = "load"
 
     @staticmethod
-    def parameters(bus: int, depth: int, width: int) -> dict:
-        return {"BUS": bus, "DEPTH": depth, "WIDTH": width}
+    def parameters(bus: int, depth: int, width: int, passes: bool = False) -> dict:
+        return {"BUS": bus, "DEPTH": depth, "WIDTH": width, "PASS": int(passes)}
 
     @classmethod
     def ports(cls, params: dict) -> tuple[int, int]:
@@ -61,16 +62,17 @@ class WeightLoad(Core):
     @classmethod
     def features(cls, params: dict) -> tuple[dict, dict]:
         bus, depth, width = params["BUS"], params["DEPTH"], params["WIDTH"]
-        nb = -(-width // bus)
+        nb, fifo = -(-width // bus), params.get("PASS", 1)
         return ({"const": 1.0, "shift": (nb - 1) * bus, "word": width,
-                 "count": clog2(depth + 1) + clog2(nb + 1), "bus": bus,
-                 "fifomem": lutram_sites(1, bus)}, {})
+                 "count": clog2(depth + 1) + clog2(nb + 1), "bus": bus * fifo,
+                 "fifomem": lutram_sites(1, bus) * fifo}, {})
 
     @classmethod
     def calibration_plan(cls) -> list[dict]:
-        return [cls.parameters(b, d, w) for b, d, w in
-                [(64, 16, 8), (64, 512, 200), (32, 4096, 72), (64, 64, 1536), (128, 300, 60),
-                 (64, 2048, 384)]]
+        return [cls.parameters(b, d, w, p) for b, d, w, p in
+                [(64, 16, 8, 1), (64, 512, 200, 1), (32, 4096, 72, 1), (64, 64, 1536, 1),
+                 (128, 300, 60, 1), (64, 2048, 384, 1), (64, 16, 8, 0), (64, 512, 200, 0),
+                 (64, 64, 1536, 0), (64, 9, 6, 0)]]
 
 
 def load_weights(design, engine: Core, words: list[int] | None) -> None:
@@ -81,6 +83,9 @@ def load_weights(design, engine: Core, words: list[int] | None) -> None:
     depth = p["C_OUT"] // p["PE"] * (p["MW"] // p["SIMD"])
     width = p["PE"] * p["SIMD"] * p["W"]
     src = design.weight_chain(WEIGHT_BUS)
+    for c in design.cores:  # the chain's last loader so far now passes beats on
+        if c.dst is src:
+            c.params["PASS"] = 1
     dst = design.stream(1, WEIGHT_BUS, 0)
     name = "u_wl_" + engine.name.removeprefix("u_syn_")
     design.add(WeightLoad(name, engine.layer, WeightLoad.parameters(WEIGHT_BUS, depth, width),

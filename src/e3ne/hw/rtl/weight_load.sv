@@ -10,17 +10,19 @@
  *  [b*BUS +: BUS]; bits past WIDTH in the last beat are ignored), and writes word a at
  *  address a, a = 0 .. DEPTH-1, one cycle after its last beat (we, waddr, wdat are
  *  registers).  Then done rises and stays high until reset, and every further beat leaves
- *  on the output stream for the next loader (a two-beat stream_fifo: its ready is a
- *  register, so no ready path runs along the chain).
+ *  on the output stream for the next loader (PASS = 1: a two-beat stream_fifo, its ready a
+ *  register, so no ready path runs along the chain), or is taken and dropped (PASS = 0,
+ *  the chain's last loader: no FIFO, ovld stays low).
  *
- *  While loading, irdy is high (low in reset): a word costs NB cycles of a stream that keeps up.  The
- *  words wait in a shift register of (NB-1)*BUS flip-flops: a wide engine word (PE*SIMD*W
+ *  While loading, irdy is high (low in reset): a word costs NB cycles of a stream that
+ *  keeps up.  The words wait in a shift register of (NB-1)*BUS flip-flops: a wide engine word (PE*SIMD*W
  *  bits) is written whole, as the engine's memory has one write enable.
  */
 module weight_load #(
 	parameter int BUS = 64,     // weight-stream bits per beat
 	parameter int DEPTH = 16,   // words to write (the engine's weight memory)
 	parameter int WIDTH = 8,    // bits per word
+	parameter int PASS = 1,     // 1: pass the beats after the words on, 0: drop them
 	localparam int NB = (WIDTH + BUS - 1)/BUS,              // beats per word
 	localparam int AW = ($clog2(DEPTH) > 0)? $clog2(DEPTH) : 1
 )(
@@ -51,8 +53,9 @@ module weight_load #(
 	localparam int SW = (NB > 1)? (NB - 1)*BUS : 1;   // shift-register bits
 
 	initial begin
-		if (BUS < 1 || DEPTH < 1 || WIDTH < 1) begin
-			$error("%m: BUS (%0d), DEPTH (%0d) and WIDTH (%0d) must be >= 1", BUS, DEPTH, WIDTH);
+		if (BUS < 1 || DEPTH < 1 || WIDTH < 1 || PASS < 0 || PASS > 1) begin
+			$error("%m: BUS (%0d), DEPTH (%0d) and WIDTH (%0d) must be >= 1, PASS (%0d) 0 or 1",
+				BUS, DEPTH, WIDTH, PASS);
 			$finish;
 		end
 	end
@@ -110,12 +113,20 @@ module weight_load #(
 		wire  unused_bits = &{1'b0, word[NB*BUS-1:WIDTH]};
 	end : genSpare
 
-	stream_fifo #(
-		.WIDTH(BUS), .DEPTH(2)
-	) inst_pass (
-		.clk, .rst,
-		.irdy(f_irdy), .ivld(ivld && Done), .idat,
-		.ordy, .ovld, .odat
-	);
+	if (PASS == 1) begin : genPass
+		stream_fifo #(
+			.WIDTH(BUS), .DEPTH(2)
+		) inst_pass (
+			.clk, .rst,
+			.irdy(f_irdy), .ivld(ivld && Done), .idat,
+			.ordy, .ovld, .odat
+		);
+	end : genPass
+	else begin : genDrop
+		assign	f_irdy = 1'b1;
+		assign	ovld = 1'b0;
+		assign	odat = '0;
+		wire  unused_out = &{1'b0, ordy};
+	end : genDrop
 
 endmodule : weight_load
