@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -30,7 +32,8 @@ from e3ne.dse.search import search  # noqa: E402
 from e3ne.jobs import ConvertOptions, log, run_compile, run_convert, run_verify  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results" / "large_uram.json"
-ANCHOR = Path(__file__).resolve().parents[2] / "shared" / "anchors" / "e3ne.json"
+ANCHOR = Path(os.environ.get("E3NE_ANCHOR", Path(__file__).resolve().parents[2] / "shared"
+                             / "anchors" / "e3ne.json"))
 DEVICE = "xcvu13p"
 
 
@@ -101,7 +104,9 @@ def main() -> None:
         "about": "AlexNet/VGG on the xcvu13p, weights on chip (LUT, block RAM, UltraRAM); "
                  "produced by .venv/bin/python bench/bench_large_uram.py " + " ".join(
                      sys.argv[1:]),
-        "machine": {"python": platform.python_version(), "cpus": __import__("os").cpu_count()},
+        "commit": subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
+                                 text=True, check=False).stdout.strip() or None,
+        "machine": {"python": platform.python_version(), "cpus": os.cpu_count()},
         "rows": rows}, indent=1) + "\n")
     log(f"wrote {RESULTS}")
 
