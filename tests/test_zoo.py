@@ -31,17 +31,18 @@ def _fc_sig(model: nn.Module) -> list[tuple[int, int]]:
 
 def test_registry() -> None:
     assert list(ZOO) == ["lenet5", "fang", "mobilenet_tiny", "resnet10", "resnet8", "kws",
-                         "alexnet", "vgg11"]
+                         "alexnet", "vgg11", "vgg16"]
     e = ZOO["lenet5"]
     assert isinstance(e, ZooEntry)
     assert (e.input_shape, e.T, e.W, e.dataset, e.pad_to, e.num_classes) == (
         (1, 32, 32), 4, 3, "mnist", 32, 10)
     assert (ZOO["fang"].input_shape, ZOO["fang"].T, ZOO["fang"].W) == ((1, 28, 28), 4, 4)
     assert (ZOO["fang"].dataset, ZOO["fang"].pad_to) == ("mnist", None)
-    for name in ("alexnet", "vgg11"):
+    for name in ("alexnet", "vgg11", "vgg16"):
         z = ZOO[name]
         assert (z.input_shape, z.T, z.W, z.dataset) == ((3, 32, 32), 6, 6, "random")
     assert ZOO["alexnet"].num_classes == 10 and ZOO["vgg11"].num_classes == 100
+    assert ZOO["vgg16"].num_classes == 10
     with pytest.raises(dataclasses.FrozenInstanceError):
         e.T = 5  # type: ignore[misc]
     for z in ZOO.values():
@@ -110,6 +111,16 @@ def test_vgg11_shapes() -> None:
     assert m.features(torch.zeros(1, 3, 32, 32)).shape == (1, 512, 1, 1)
 
 
+def test_vgg16_shapes() -> None:
+    m = build_model("vgg16")
+    outs = [c[1] for c in _conv_sig(m)]
+    assert outs == [64, 64, 128, 128, 256, 256, 256, 512, 512, 512, 512, 512, 512]
+    assert all(c[2:] == (3, 1, 1) for c in _conv_sig(m))
+    assert _fc_sig(m) == [(512, 4096), (4096, 4096), (4096, 10)]
+    assert len(_layers(m, nn.BatchNorm2d)) == 13 and len(_layers(m, nn.MaxPool2d)) == 5
+    assert m.features(torch.zeros(1, 3, 32, 32)).shape == (1, 512, 1, 1)
+
+
 def test_builds_are_reproducible_and_leave_the_global_rng_alone() -> None:
     torch.manual_seed(123)
     before = torch.rand(3)
@@ -129,5 +140,5 @@ def test_unknown_model_is_a_one_line_config_error() -> None:
         build_model("resnet18")
     assert str(e.value) == (
         "model 'resnet18': not in the zoo; expected one of lenet5, fang, mobilenet_tiny, "
-        "resnet10, resnet8, kws, alexnet, vgg11"
+        "resnet10, resnet8, kws, alexnet, vgg11, vgg16"
     )

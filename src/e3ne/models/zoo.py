@@ -204,19 +204,36 @@ VGG11_CFG: tuple[int | str, ...] = (64, "M", 128, "M", 256, 256, "M", 512, 512, 
                                     512, 512, "M")
 
 
+VGG16_CFG: tuple[int | str, ...] = (64, 64, "M", 128, 128, "M", 256, 256, 256, "M",
+                                    512, 512, 512, "M", 512, 512, 512, "M")
+
+
+def _vgg_features(cfg: tuple[int | str, ...]) -> nn.Sequential:
+    """3x3 conv + BN + ReLU per number (its output channels), a 2x2 max pool per "M"."""
+    layers: list[nn.Module] = []
+    c_in = 3
+    for item in cfg:
+        if item == "M":
+            layers.append(nn.MaxPool2d(2))
+        else:
+            layers += _conv_bn_relu(c_in, int(item))
+            c_in = int(item)
+    return nn.Sequential(*layers)
+
+
 class VGG11(ZooNet):
     """VGG-11 with BN for CIFAR-100 (3x32x32 -> 100)."""
 
     def __init__(self, num_classes: int = 100) -> None:
-        layers: list[nn.Module] = []
-        c_in = 3
-        for item in VGG11_CFG:
-            if item == "M":
-                layers.append(nn.MaxPool2d(2))
-            else:
-                layers += _conv_bn_relu(c_in, int(item))
-                c_in = int(item)
-        super().__init__(nn.Sequential(*layers), _big_classifier(512, num_classes))
+        super().__init__(_vgg_features(VGG11_CFG), _big_classifier(512, num_classes))
+
+
+class VGG16(ZooNet):
+    """VGG-16 with BN for CIFAR-10 (3x32x32 -> 10), as in the radix-encoding paper E3NE
+    builds on: 13 convolutions in five pooled stages, then the 4096-wide classifier."""
+
+    def __init__(self, num_classes: int = 10) -> None:
+        super().__init__(_vgg_features(VGG16_CFG), _big_classifier(512, num_classes))
 
 
 @dataclass(frozen=True)
@@ -258,6 +275,8 @@ ZOO: dict[str, ZooEntry] = {
                  num_classes=10, description="AlexNet variant for CIFAR-10 (random weights)"),
         ZooEntry("vgg11", VGG11, (3, 32, 32), T=6, W=6, dataset="random", pad_to=None,
                  num_classes=100, description="VGG-11 with BN for CIFAR-100 (random weights)"),
+        ZooEntry("vgg16", VGG16, (3, 32, 32), T=6, W=6, dataset="random", pad_to=None,
+                 num_classes=10, description="VGG-16 with BN for CIFAR-10 (random weights)"),
     )
 }
 
