@@ -20,7 +20,7 @@ SMALL = ("lenet5", "fang")  # E3NE measured cycles and resources
 LARGE = ("alexnet", "vgg11")  # E3NE measured cycles only
 ZOO_OPTS = {"lenet5": {"T": 4, "W": 3, "qat_epochs": 3},
             "fang": {"T": 4, "W": 4, "qat_epochs": 3},
-            "alexnet": {}, "vgg11": {}}
+            "alexnet": {}, "vgg11": {}, "vgg16": {}}
 LARGE_BUDGETS = {"device": "", "lut=0.1": "lut=0.1"}
 
 SIM = "simulated (Verilator)"
