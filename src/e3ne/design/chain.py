@@ -123,6 +123,7 @@ def build(net: Network, folds: dict[str, Fold], write: bool = False) -> Design:
     d.output = classify(d, src, net.num_classes)
     readers = consumers(d.cores)
     for core in reversed(d.cores):  # a consumer's pace first: a fork passes it on
+        core.reader = readers.get(core.dst.name)
         core.pace(out_gap(core, readers))
     for size in d.sizers:  # skip buffers, from the timing of the laid-out design
         size(d)

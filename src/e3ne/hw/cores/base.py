@@ -58,6 +58,19 @@ def serve(avail: np.ndarray, gap: int = 1) -> np.ndarray:
     return g + np.maximum.accumulate(avail - g)
 
 
+class Acceptor:
+    """A consumer's input side, beat by beat: ``take(ready)`` is the cycle it takes a beat
+    offered from cycle ``ready`` on (valid held until then), here at most one per ``gap``
+    cycles. Cores with input buffers override ``Core.acceptor`` (``StreamFork``)."""
+
+    def __init__(self, gap: int) -> None:
+        self.gap, self.last = max(1, gap), -(1 << 62)
+
+    def take(self, ready: int) -> int:
+        self.last = max(ready, self.last + self.gap)
+        return self.last
+
+
 @dataclass
 class Stream:
     """A wire bundle between two cores: ``lanes`` lanes of ``lane_w`` bits, ``beats``
@@ -87,6 +100,7 @@ class Core:
     src: Stream  # the stream it reads
     dst: Stream  # the stream it writes
     info: dict = field(default_factory=dict)  # facts for the models, not RTL parameters
+    reader: Core | None = field(default=None, repr=False, compare=False)  # dst's consumer
 
     module: ClassVar[str] = ""
     sources: ClassVar[tuple[str, ...]] = ()  # .sv files in hw/rtl, dependencies first
@@ -135,6 +149,11 @@ class Core:
     def accept_gap(self) -> int:
         """Fewest cycles between two input beats this core takes."""
         return 1
+
+    def acceptor(self) -> Acceptor:
+        """When this core takes the beats offered to it one by one, for a producer whose
+        next step waits on that (``PoolUnit``): by default one every ``accept_gap``."""
+        return Acceptor(self.accept_gap())
 
     def busy(self, out_gap: int) -> int:
         """Busy cycles per image: its share of the steady-state interval."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from e3ne.hw.cores.base import Core, Stream, clog2, register_core, serve
+from e3ne.hw.cores.base import Acceptor, Core, Stream, clog2, register_core, serve
 
 
 @register_core
@@ -13,7 +13,8 @@ class PoolUnit(Core):
     last-tap beat of channel group g. Its output register is one beat deep: a last-tap
     beat waits until the previous result is taken, which matters when the consumer takes
     a beat only every R > 1 cycles (a width converter or swu gearbox that splits beats):
-    the CF results of a pixel come in CF consecutive cycles."""
+    the CF results of a pixel come in CF consecutive cycles. The consumer's own input
+    buffer counts (``Core.acceptor``: a fork takes two beats ahead of its consumers)."""
 
     module = "pool_unit"
     sources = ("div_const.sv", "pool_unit.sv")
@@ -53,12 +54,13 @@ class PoolUnit(Core):
         out = np.empty(windows * cf, dtype=np.int64)
         first_last = (kk - 1) * cf  # index of the first last-tap beat in a window
         taken, accepted, k = -(1 << 62), -(1 << 62), 0
+        consumer = self.reader.acceptor() if self.reader is not None else Acceptor(r)
         for j, tj in enumerate(t.tolist()):
             taken = max(tj, taken + 1)
             if j % (kk * cf) >= first_last:
                 taken = max(taken, accepted)  # output register free (or freeing)
                 out[k] = taken + 1
-                accepted = max(taken + 1, accepted + r)
+                accepted = consumer.take(taken + 1)
                 k += 1
         assert k == len(out) and len(t) == windows * kk * cf
         return out

@@ -6,7 +6,23 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from e3ne.hw.cores.base import Core, Stream, register_core, serve
+from e3ne.hw.cores.base import Acceptor, Core, Stream, register_core, serve
+
+
+class ForkAcceptor(Acceptor):
+    """stream_fork.sv's input: a beat a cycle while both two-beat buffers have room. Its
+    ready is low after an edge that leaves a buffer with 2 beats, so beat k is taken no
+    earlier than the edge after its slower consumer took beat k-2 (``gap`` apart)."""
+
+    def __init__(self, gap: int) -> None:
+        super().__init__(gap)
+        self.pops: list[int] = []  # when the slower consumer takes each beat
+
+    def take(self, ready: int) -> int:
+        a = max(ready, self.last + 1, self.pops[-2] + 1 if len(self.pops) >= 2 else ready)
+        self.pops.append(max(a + 1, self.pops[-1] + self.gap if self.pops else a + 1))
+        self.last = a
+        return a
 
 
 @register_core
@@ -40,6 +56,9 @@ class StreamFork(Core):
 
     def accept_gap(self) -> int:
         return self.info.get("gap", 1)
+
+    def acceptor(self) -> Acceptor:
+        return ForkAcceptor(self.accept_gap())
 
     def busy(self, out_gap: int) -> int:
         return self.in_beats * max(1, out_gap)
