@@ -94,7 +94,8 @@ def test_a_model_taking_vectors_gets_the_images_flattened(tmp_path: Path) -> Non
 @pytest.mark.parametrize("argv,message", [
     (["convert", "resnet50", "--out", "x"],
      "model 'resnet50': not in the zoo (lenet5, fang, mobilenet_tiny, resnet10, resnet8, "
-     "kws, alexnet, vgg11, vgg16) and not of the form path/to/file.py:ClassName"),
+     "kws, alexnet, vgg11, vgg16) and not of the form path/to/file.py:ClassName "
+     "or model.onnx"),
     (["convert", "nowhere.py:Net", "--out", "x"],
      "model 'nowhere.py:Net': file nowhere.py not found"),
     (["convert", "TINY:Nope", "--dataset", "digits", "--out", "x"],

@@ -13,7 +13,8 @@ from e3ne.errors import ConfigError, E3neError
 
 def _add_convert_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("model", help="zoo name (lenet5, fang, mobilenet_tiny, resnet10, resnet8, "
-                   "kws, alexnet, vgg11, vgg16) or file.py:ClassName")
+                   "kws, alexnet, vgg11, vgg16), file.py:ClassName, or model.onnx (a float "
+                   "ONNX graph; its input shape is the graph's)")
     p.add_argument("--weights", help="trained weights: e3ne checkpoint or state_dict .pt "
                    "(zoo models on mnist/digits default to a cached training run)")
     p.add_argument("--dataset", choices=["mnist", "digits", "random"],

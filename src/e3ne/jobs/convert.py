@@ -16,6 +16,7 @@ from e3ne.api import check_config, convert
 from e3ne.artifacts import ConvertDoc
 from e3ne.data import dataset_input_shape, load_dataset
 from e3ne.errors import ConfigError
+from e3ne.frontend.onnx_import import is_onnx_spec, onnx_input_shape
 from e3ne.frontend.quantize import QuantConfig
 from e3ne.ir import Network
 from e3ne.models.loader import check_model_spec, load_model_spec, load_weights
@@ -68,6 +69,12 @@ def resolve(opts: ConvertOptions):
     shape = opts.input_shape
     if shape is None and entry is not None:
         shape = entry.input_shape
+    if is_onnx_spec(opts.model):  # the graph says
+        graph_shape = onnx_input_shape(opts.model)
+        if shape is not None and tuple(shape) != graph_shape:
+            raise ConfigError(f"--input-shape {','.join(map(str, shape))}: {opts.model} "
+                              f"takes {','.join(map(str, graph_shape))}")
+        shape = graph_shape
     pad_to = entry.pad_to if entry and dataset == entry.dataset else None
     kind = {1: "vector", 2: "sequence"}.get(len(shape), "image") if shape else "image"
     if kind == "sequence":  # a 1-D model on [N, C, L]: the hardware takes L pixels of C

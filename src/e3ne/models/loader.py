@@ -1,4 +1,5 @@
-"""Find the user's model: a zoo name or ``path/to/file.py:ClassName``, plus weights."""
+"""Find the user's model: a zoo name, ``path/to/file.py:ClassName`` or ``model.onnx``
+(``e3ne.frontend.onnx_import``), plus weights."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import torch
 import torch.nn as nn
 
 from e3ne.errors import ConfigError, FormatError
+from e3ne.frontend.onnx_import import is_onnx_spec, load_onnx
 from e3ne.models.checkpoint import CHECKPOINT_FORMAT, load_checkpoint
 from e3ne.models.zoo import ZOO, build_model
 
@@ -18,9 +20,13 @@ def check_model_spec(spec: str) -> None:
     """Cheap checks of a model argument, so a typo is reported before any work."""
     if spec in ZOO:
         return
+    if is_onnx_spec(spec):
+        if not Path(spec).is_file():
+            raise ConfigError(f"model {spec!r}: file {spec} not found")
+        return
     if ":" not in spec:
         raise ConfigError(f"model {spec!r}: not in the zoo ({', '.join(ZOO)}) and not of the "
-                          "form path/to/file.py:ClassName")
+                          "form path/to/file.py:ClassName or model.onnx")
     path = Path(spec.rsplit(":", 1)[0])
     if not path.is_file():
         raise ConfigError(f"model {spec!r}: file {path} not found")
@@ -41,6 +47,8 @@ def load_model_spec(spec: str) -> nn.Module:
     check_model_spec(spec)
     if spec in ZOO:
         return build_model(spec)
+    if is_onnx_spec(spec):
+        return load_onnx(spec)[0]
     path_s, cls_name = spec.rsplit(":", 1)
     path = Path(path_s)
     try:
