@@ -130,7 +130,7 @@ def test_tcl_runs_under_stubbed_vivado(design: Path, tmp_path: Path) -> None:
         "set log [open [file join [pwd] calls.txt] w]\n"
         "foreach c {create_project read_verilog read_mem read_xdc synth_design "
         "write_checkpoint report_utilization opt_design place_design phys_opt_design "
-        "route_design report_timing_summary get_timing_paths} {\n"
+        "route_design report_timing_summary get_timing_paths read_saif report_power} {\n"
         "  proc $c args [format {puts $::log [list %s {*}$args]; return 0} $c]\n"
         "}\n"
         "proc get_property args { return 0.123 }\n"
@@ -151,6 +151,20 @@ def test_tcl_runs_under_stubbed_vivado(design: Path, tmp_path: Path) -> None:
         assert Path(path.strip("{}")).resolve().is_file(), ln
     for m in (d / "rtl").glob("*.mem"):
         assert (run / m.name).read_bytes() == m.read_bytes()
+    # power: vectorless without a SAIF; with DIR/activity.saif it is read first
+    assert any(ln.startswith("report_power") for ln in calls)
+    assert not any(ln.startswith("read_saif") for ln in calls)
+    (d / "activity.saif").write_text("(SAIFILE)\n")
+    proc = subprocess.run(["tclsh", str(stubs)], cwd=run, capture_output=True, text=True,
+                          check=False)
+    assert proc.returncode == 0, proc.stderr
+    calls = (run / "calls.txt").read_text().splitlines()
+    (saif,) = [ln for ln in calls if ln.startswith("read_saif")]
+    path, strip = saif.removeprefix("read_saif -file ").rsplit(" -strip_path ", 1)
+    assert Path(path.strip("{}")).resolve() == (d / "activity.saif").resolve()
+    assert strip == "e3ne_top"
+    assert calls.index(saif) < next(i for i, ln in enumerate(calls)
+                                    if ln.startswith("report_power"))
 
 
 def _one_line_config_error(fn, *args, **kw) -> str:

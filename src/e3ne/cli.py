@@ -122,13 +122,16 @@ def cmd_verify(args: argparse.Namespace) -> int:
     from e3ne.jobs import run_verify
 
     doc = run_verify(args.dir, images=args.images, dataset=args.dataset, stalls=args.stalls,
-                     trace=args.trace, workers=args.workers, scheduler=args.scheduler)
+                     trace=args.trace, workers=args.workers, scheduler=args.scheduler,
+                     activity=args.activity)
     for r in doc["runs"]:
         interval = "n/a" if r["interval_cycles"] is None else f"{r['interval_cycles']:.1f}"
         print(f"{r['images']} images{' (random stalls)' if r['stalls'] else ''}: "
               f"{r['mismatches']} mismatches, latency {r['latency_cycles']} cycles, "
               f"interval {interval} cycles")
     print(f"wrote {Path(args.dir) / 'verify.json'}")
+    if args.activity:
+        print(f"wrote {Path(args.dir) / 'activity.saif'}")
     _report(args.dir)
     return 0 if doc["mismatches"] == 0 else 1
 
@@ -241,6 +244,9 @@ def build_parser() -> argparse.ArgumentParser:
                    "and output back-pressure")
     p.add_argument("--trace", action="store_true", help="on a mismatch, name the first "
                    "layer, pixel and channel that differ")
+    p.add_argument("--activity", action="store_true", help="also write DIR/activity.saif: "
+                   "the switching activity of every net over the plain run (for Vivado's "
+                   "report_power; one process)")
     p.add_argument("--workers", type=int, metavar="K",
                    help="cut the images into K shards simulated at once by K local "
                    "processes (default 1); verify.json is the same as one process's")

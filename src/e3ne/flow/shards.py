@@ -46,13 +46,13 @@ def shard_sizes(n: int, workers: int, first_at_least: int) -> list[int]:
 
 
 def _command(exe: Path, in_hex: Path, out: Path, n: int, stalls: bool,
-             trace_dir: Path) -> list[str]:
+             trace_dir: Path, extra: tuple[str, ...] = ()) -> list[str]:
     return [str(exe), f"+IN={in_hex}", f"+OUT={out}", f"+N={n}",
-            f"+TRACE_DIR={trace_dir}"] + (["+STALLS"] if stalls else [])
+            f"+TRACE_DIR={trace_dir}"] + (["+STALLS"] if stalls else []) + list(extra)
 
 
 def simulate(exe: Path, rtl_dir: Path, work: Path, in_hex: str, n: int,
-             stalls: bool) -> ShardRun:
+             stalls: bool, extra: tuple[str, ...] = ()) -> ShardRun:
     """Stream ``n`` images (``in_hex``: their s_axis beats) through the simulator ``exe``
     in ``work``; run inside ``rtl_dir`` so the design's $readmemh file names resolve as
     they will in Vivado."""
@@ -60,17 +60,17 @@ def simulate(exe: Path, rtl_dir: Path, work: Path, in_hex: str, n: int,
     (work / "in.hex").write_text(in_hex)
     out = work / "out.txt"
     proc = subprocess.run(_command(exe.resolve(), (work / "in.hex").resolve(), out.resolve(),
-                                   n, stalls, work.resolve()),
+                                   n, stalls, work.resolve(), extra),
                           cwd=rtl_dir, capture_output=True, text=True, check=False)
     return ShardRun(proc.stdout + proc.stderr, out.read_text() if out.is_file() else "")
 
 
 def run_local(exe: Path, rtl_dir: Path, work: Path, shards: list[tuple[str, int]],
-              stalls: bool) -> list[ShardRun]:
+              stalls: bool, extra: tuple[str, ...] = ()) -> list[ShardRun]:
     """One simulator process per shard, all at once (the work is in the processes; the
     threads only wait for them). One shard runs in ``work`` itself."""
     if len(shards) == 1:
-        return [simulate(exe, rtl_dir, work, shards[0][0], shards[0][1], stalls)]
+        return [simulate(exe, rtl_dir, work, shards[0][0], shards[0][1], stalls, extra)]
     with ThreadPoolExecutor(len(shards)) as pool:
         jobs = [pool.submit(simulate, exe, rtl_dir, work / f"shard{i}", text, n, stalls)
                 for i, (text, n) in enumerate(shards)]

@@ -18,6 +18,7 @@ from e3ne.data import load_dataset
 from e3ne.design.generate import TOP, Plan, hex_lines, pack_lanes
 from e3ne.errors import ConfigError, Mismatch
 from e3ne.flow.hdlsim import build_verilator
+from e3ne.flow.saif import write_saif
 from e3ne.flow.shards import cluster_threads, run_dask, run_local, shard_sizes
 from e3ne.ir import Network
 from e3ne.progress import Ticker
@@ -77,21 +78,23 @@ def expected_words(plan: Plan, scores: np.ndarray) -> list[tuple[int, int]]:
 
 
 def build(design_dir: Path, plan: Plan, n_images: int, progress: bool = True,
-          trace: bool = False) -> Path:
+          trace: bool = False, activity: bool = False) -> Path:
     """Verilate the bench + design for runs of up to ``n_images`` (cached per count)."""
     rtl = design_dir / "rtl"
     sources = [rtl / f for f in (rtl / "filelist.f").read_text().split()] + [TB]
     params = {"IN_W": plan.in_width, "OUT_W": plan.out_width, "IN_BEATS": plan.in_beats,
               "OUT_BEATS": plan.out_beats, "N_IMAGES": n_images,
               "TIMEOUT": 2_000_000_000}
-    defines = ["+define+E3NE_TRACE"] if trace else []
+    defines = (["+define+E3NE_TRACE"] if trace else []) + (
+        ["--trace", "+define+E3NE_VCD"] if activity else [])
     if plan.weight_port:  # UltraRAM weights: the bench streams weights.mem in first
         params.update(WB_W=plan.weight_port["width"], WB_BEATS=plan.weight_port["beats"])
         defines.append("+define+E3NE_WEIGHT_PORT")
-    work = design_dir / "sim" / f"n{n_images}{'-trace' if trace else ''}"
+    work = design_dir / "sim" / (f"n{n_images}{'-trace' if trace else ''}"
+                                 f"{'-activity' if activity else ''}")
     exe = work / "obj" / "simv"
     stamp = work / "stamp.json"
-    key = json.dumps({"params": params, "trace": trace,
+    key = json.dumps({"params": params, "trace": trace, "activity": activity,
                       "src": [p.read_text() for p in sources]})
     if exe.is_file() and stamp.is_file() and stamp.read_text() == key:
         return exe
@@ -104,6 +107,15 @@ def build(design_dir: Path, plan: Plan, n_images: int, progress: bool = True,
                                           "--x-initial", "fast"] + defines)
     stamp.write_text(key)
     return exe
+
+
+def design_clock_mhz(d: Path) -> float:
+    """The clock the design was compiled for (DIR/options.json ``clock_mhz``; 200 MHz, the
+    compile default, when it was generated otherwise)."""
+    try:
+        return float(json.loads((d / "options.json").read_text()).get("clock_mhz", 200.0))
+    except (OSError, ValueError, AttributeError):
+        return 200.0
 
 
 INTERVAL_WINDOW = 64  # the interval is measured over the first this many images
@@ -119,7 +131,7 @@ def interval_over(ends: list[int]) -> float | None:
 
 def run(design_dir: str | Path, q0: np.ndarray, *, stalls: bool = False,
         progress: bool = True, trace: bool = False, workers: int | None = None,
-        scheduler: str | None = None) -> VerifyResult:
+        scheduler: str | None = None, activity: bool = False) -> VerifyResult:
     """Simulate ``q0`` (input levels) and compare with the golden model of the design.
 
     ``workers`` > 1 cuts the images into that many contiguous shards, each simulated by
@@ -127,7 +139,8 @@ def run(design_dir: str | Path, q0: np.ndarray, *, stalls: bool = False,
     instead (by default one shard per worker thread). The result is the one a single
     process gives: every image's outputs are compared, latency is image 0's and the
     interval is measured within the first shard. With ``stalls`` each shard draws its own
-    random stalls from the start."""
+    random stalls from the start. ``activity``: dump the design's nets while it runs and
+    write their switching activity to ``DIR/activity.saif`` (``e3ne.flow.saif``)."""
     d = Path(design_dir).resolve()
     net = Network.load(d)
     plan = load_plan(d)
@@ -138,9 +151,10 @@ def run(design_dir: str | Path, q0: np.ndarray, *, stalls: bool = False,
     if workers is None:
         workers = cluster_threads(scheduler) if scheduler else 1
     sizes = shard_sizes(n, workers, INTERVAL_WINDOW)
-    if trace and (len(sizes) > 1 or scheduler):
-        raise ConfigError("--trace runs in one process: drop --workers and --scheduler")
-    exe = build(d, plan, n, progress, trace)  # one simulator serves any cut of n images
+    if (trace or activity) and (len(sizes) > 1 or scheduler):
+        raise ConfigError(f"--{'trace' if trace else 'activity'} runs in one process: drop "
+                          "--workers and --scheduler")
+    exe = build(d, plan, n, progress, trace, activity)  # serves any cut of n images
     work = exe.parent.parent
     starts = np.cumsum([0] + sizes)
     shards = [(hex_lines(input_words(plan, q0[a:b]), plan.in_width), int(b - a))
@@ -152,7 +166,14 @@ def run(design_dir: str | Path, q0: np.ndarray, *, stalls: bool = False,
         if scheduler:
             runs = run_dask(scheduler, exe, d / "rtl", shards, stalls)
         else:
-            runs = run_local(exe, d / "rtl", work, shards, stalls)
+            vcd = (work / "activity.vcd").resolve()
+            runs = run_local(exe, d / "rtl", work, shards, stalls,
+                             (f"+VCD={vcd}",) if activity else ())
+        if activity and "PASS" in runs[0].log:
+            with Ticker("verify: switching activity -> activity.saif", enabled=progress):
+                write_saif(vcd, d / "activity.saif", TOP, ("TOP", "top_tb", "dut"),
+                           clock_mhz=design_clock_mhz(d))
+            vcd.unlink()
     got: list[tuple[int, int]] = []
     ends: list[int] = []
     latency = 0

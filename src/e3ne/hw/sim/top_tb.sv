@@ -15,6 +15,7 @@
  *  With E3NE_WEIGHT_PORT defined (a design with weights in UltraRAM), the WB_BEATS beats of
  *  +WEIGHTS=<path> (default weights.mem) go into s_axis_weights from reset, with random
  *  gaps under +STALLS; images are offered from reset as well and wait for the design.
+ *  With E3NE_VCD defined (a build with --trace), +VCD=<path> dumps every net of the DUT.
  */
 module top_tb #(
   parameter int IN_W      = 8,     // s_axis_tdata width
@@ -64,6 +65,15 @@ module top_tb #(
   logic [OUT_W:0] PrevBeat;
 
   always @(posedge ap_clk) Cycle <= Cycle + 1;
+
+`ifdef E3NE_VCD
+  // ---- switching activity: the DUT's every net into +VCD=<path> (e3ne verify --activity)
+  string vcd_file;
+  initial if ($value$plusargs("VCD=%s", vcd_file)) begin
+    $dumpfile(vcd_file);
+    $dumpvars(0, dut);
+  end
+`endif
 
 `ifdef E3NE_WEIGHT_PORT
   // ---- weight image into s_axis_weights, from reset ----------------------------------
