@@ -49,6 +49,11 @@ def main() -> None:
     ap.add_argument("--budgets", default="device,lut=0.1")
     ap.add_argument("--simulate", default="lut=0.1", help="the budget whose design is "
                     "co-simulated ('' for none)")
+    ap.add_argument("--sim-models", default=None, help="the models whose design is "
+                    "co-simulated (default: all of --models)")
+    ap.add_argument("--reuse", action="store_true", help="keep a verify.json already in the "
+                    "design directory when the compile rewrites rtl/ byte for byte and it "
+                    "covers --images with stalls (an interrupted run's simulation)")
     ap.add_argument("--images", type=int, default=4)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--out", default="out/bench_large_uram")
@@ -78,27 +83,64 @@ def main() -> None:
                 "folds": {k: vars(f) for k, f in c.folds.items()}}
             log(f"{model} {name}: latency {c.latency:,}, interval {c.interval:,}, "
                 f"{r.lut_total:,} LUT, {r.bram:g} BRAM36, {r.URAM} URAM (modelled); {placed}")
-            if name != args.simulate:
+            sim_models = (args.sim_models or args.models).split(",")
+            if name != args.simulate or model not in sim_models:
                 continue
             fold_file = Path(args.out) / f"{model}-{name}-folds.json"
             fold_file.write_text(json.dumps(row["budgets"][name]["folds"], indent=1) + "\n")
+            before = _rtl_digest(d)
             t0 = time.perf_counter()
             res = run_compile(opts, d, fold_file=str(fold_file), device=DEVICE)
             compile_s = time.perf_counter() - t0
             t0 = time.perf_counter()
-            doc = run_verify(d, images=args.images, stalls=True, workers=args.workers)
+            old = _reusable(d, args.images) if args.reuse and before == _rtl_digest(d) else None
+            doc = old or run_verify(d, images=args.images, stalls=True, workers=args.workers)
             sim = {"images": args.images, "mismatches": doc["mismatches"],
                    "runs": doc["runs"], "weight_port": res.plan.weight_port and {
                        k: v for k, v in res.plan.weight_port.items() if k != "loads"},
                    "compile_seconds": round(compile_s, 1),
                    "verify_seconds": round(time.perf_counter() - t0, 1),
                    "modelled_latency_cycles": res.estimate["cycles"]["latency"],
+                   "reused": bool(old),
                    "how": "simulated (Verilator), random images, weights streamed into "
                           "s_axis_weights by the bench (top_tb E3NE_WEIGHT_PORT); e3ne "
                           f"verify --images {args.images} --stalls --workers {args.workers}"}
+            if old:
+                sim["verify_seconds"] = None
+                sim["how"] += ("; verify.json of an earlier run of this bench on the same "
+                               "design (rtl/ rewritten byte for byte by this run's compile)")
             row["budgets"][name]["simulated"] = sim
             log(f"{model} {name}: {doc['mismatches']} mismatches; {doc['runs']}")
         rows.append(row)
+        _write(rows)
+
+
+def _rtl_digest(d: Path) -> str | None:
+    import hashlib
+
+    rtl = d / "rtl"
+    if not rtl.is_dir():
+        return None
+    h = hashlib.sha256()
+    for p in sorted(rtl.rglob("*")):
+        if p.is_file():
+            h.update(p.relative_to(rtl).as_posix().encode() + b"\0" + p.read_bytes())
+    return h.hexdigest()
+
+
+def _reusable(d: Path, images: int) -> dict | None:
+    path = d / "verify.json"
+    if not path.is_file():
+        return None
+    doc = json.loads(path.read_text())
+    runs = doc.get("runs", [])
+    if doc.get("images") != images or len(runs) != 2 or not runs[1].get("stalls"):
+        return None
+    return doc
+
+
+def _write(rows: list[dict]) -> None:
+    """The results so far (after every model: a long run that stops keeps what it did)."""
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps({
         "about": "AlexNet/VGG on the xcvu13p, weights on chip (LUT, block RAM, UltraRAM); "
