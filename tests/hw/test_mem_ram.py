@@ -149,8 +149,9 @@ def test_lint(params: dict) -> None:
 @pytest.mark.parametrize("params,message", [
     (dict(STYLE=3), r"STYLE \(3\) must be 0 \(LUTs\), 1 \(block RAM\) or 2 \(UltraRAM\)"),
     (dict(STYLE=2, WRITE=0), r"STYLE \(2\) UltraRAM has no initial contents: it needs WRITE \(0\)"),
-    (dict(STYLE=2, RD_REG=0), r"STYLE \(2\) block RAM needs a registered read"),
-    (dict(STYLE=1, RD_REG=0), r"STYLE \(1\) block RAM needs a registered read, RD_REG \(0\)"),
+    (dict(STYLE=2, RD_REG=0), r"STYLE \(2\) \(block RAM or UltraRAM\) needs a registered read"),
+    (dict(STYLE=1, RD_REG=0),
+     r"STYLE \(1\) \(block RAM or UltraRAM\) needs a registered read, RD_REG \(0\)"),
     (dict(WRITE=2), r"WRITE \(2\) must be 0 or 1 and RD_REG \(1\) 0, 1 or 2"),
     (dict(RD_REG=3), r"WRITE \(1\) must be 0 or 1 and RD_REG \(3\) 0, 1 or 2"),
     (dict(WIDTH=0), r"DEPTH \(16\) and WIDTH \(0\) must be >= 1"),

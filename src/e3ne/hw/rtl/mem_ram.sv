@@ -76,7 +76,7 @@ module mem_ram #(
 			$finish;
 		end
 		if (STYLE != 0 && RD_REG == 0) begin
-			$error("%m: STYLE (%0d) block RAM needs a registered read, RD_REG (%0d) must be 1 or 2",
+			$error("%m: STYLE (%0d) (block RAM or UltraRAM) needs a registered read, RD_REG (%0d) must be 1 or 2",
 				STYLE, RD_REG);
 			$finish;
 		end
