@@ -233,3 +233,26 @@ def test_uram_weights_are_loaded_and_bit_exact(tmp_path: Path) -> None:
     beats[0] = format(int(beats[0], 16) ^ 1, f"0{len(beats[0])}x")
     (rtl / "weights.mem").write_text("\n".join(beats) + "\n")
     assert verify.run(d, levels, progress=False).mismatches > 0
+
+
+def test_a_large_weight_image_gets_a_wide_port(tmp_path: Path, monkeypatch) -> None:
+    """Past WIDE_AFTER beats at 64 bits the weight port is 512 bits wide (here forced on a
+    small network): fewer beats, the same weights, still bit-exact and timed as modelled."""
+    from e3ne.hw.cores import weight_load
+
+    assert weight_load.port_width([(1 << 20, 64)]) == 64
+    assert weight_load.port_width([((1 << 20) + 1, 64)]) == 512
+    monkeypatch.setattr(weight_load, "WIDE_AFTER", 0)
+    net = random_network(3, windows=True)
+    folds = {k: replace(f, weights="uram") for k, f in random_folds(net, 3).items()}
+    d = tmp_path / "n"
+    net.save(d)
+    plan = generate(net, folds, d)
+    port = plan.weight_port
+    assert port["width"] == 512 and port["beats"] == sum(
+        ld["words"] * -(-ld["word_bits"] // 512) for ld in port["loads"])
+    assert "[511:0]  s_axis_weights_tdata" in (d / "rtl" / "e3ne_top.sv").read_text()
+    r = verify.run(d, random_levels(net, 3, 3), stalls=True, progress=False)
+    assert r.mismatches == 0, r.first_mismatch
+    r = verify.run(d, random_levels(net, 3, 3), progress=False)
+    assert r.mismatches == 0 and r.latency_cycles == estimate(net, folds).latency

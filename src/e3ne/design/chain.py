@@ -72,6 +72,7 @@ class Design:
         self.weight_in: Stream | None = None  # s_axis_weights (engines loaded at run time)
         self.weight_tail: Stream | None = None  # the last weight loader's pass-through
         self.weight_beats: list[int] = []  # the weight image (when writing)
+        self.weight_loads: list = []  # (weight loader, its words or None), in chain order
 
     @property
     def writing(self) -> bool:

@@ -15,7 +15,8 @@ import numpy as np
 from e3ne.hw.cores.base import Core, clog2, register_core
 from e3ne.hw.memory import lutram_sites
 
-WEIGHT_BUS = 64  # s_axis_weights data bits
+WEIGHT_BUS = 64  # s_axis_weights data bits, for a weight image of up to WIDE_AFTER beats
+WIDE_BUS, WIDE_AFTER = 512, 1 << 20  # wider past 2^20 beats (5.2 ms at 200 MHz)
 
 
 @register_core
@@ -76,27 +77,57 @@ class WeightLoad(Core):
 
 
 def load_weights(design, engine: Core, words: list[int] | None) -> None:
-    """Give ``engine`` (placed in UltraRAM) a loader at the tail of the weight chain, and
-    (when writing) append its words to the weight image; ``words``: its memory's words
-    (``SynapticEngine.weight_words`` packed), or None when not writing."""
+    """Give ``engine`` (placed in UltraRAM) a loader at the tail of the weight chain;
+    ``words``: its memory's words (``SynapticEngine.packed_words``), or None when not
+    writing. The port's width is settled once the whole chain is known (``size_port``)."""
     p = engine.params
     depth = p["C_OUT"] // p["PE"] * (p["MW"] // p["SIMD"])
     width = p["PE"] * p["SIMD"] * p["W"]
+    first = design.weight_in is None
     src = design.weight_chain(WEIGHT_BUS)
+    if first:
+        design.sizers.append(size_port)
     for c in design.cores:  # the chain's last loader so far now passes beats on
         if c.dst is src:
             c.params["PASS"] = 1
     dst = design.stream(1, WEIGHT_BUS, 0)
     name = "u_wl_" + engine.name.removeprefix("u_syn_")
-    design.add(WeightLoad(name, engine.layer, WeightLoad.parameters(WEIGHT_BUS, depth, width),
-                          src, dst))
+    loader = WeightLoad(name, engine.layer, WeightLoad.parameters(WEIGHT_BUS, depth, width),
+                        src, dst)
+    loader.info["engine"] = engine.name
+    design.add(loader)
     engine.info["loader"] = name
     design.weight_tail = dst
-    nb = -(-width // WEIGHT_BUS)
+    design.weight_loads.append((loader, words))
+
+
+def port_width(loads: list[tuple[int, int]]) -> int:
+    """The weight port's bits: 64, or 512 when the image would take more than
+    ``WIDE_AFTER`` beats at 64 (``loads``: (words, bits a word) per loader), so that a
+    large network loads in a fraction of a second and its co-simulation does not spend
+    most of its cycles loading."""
+    beats = sum(d * -(-w // WEIGHT_BUS) for d, w in loads)
+    return WEIGHT_BUS if beats <= WIDE_AFTER else WIDE_BUS
+
+
+def size_port(design) -> None:
+    """Once the chain is laid out: its width (``port_width``) on every loader and weight
+    stream, the plan's weight_port (offset and beats of each loader) and, when writing,
+    the weight image."""
+    loads = design.weight_loads
+    bus = port_width([(ld.params["DEPTH"], ld.params["WIDTH"]) for ld, _ in loads])
+    for s in design.streams:
+        if s.name == design.weight_in.name or any(s is ld.dst for ld, _ in loads):
+            s.lane_w = bus
     port = design.plan.weight_port
-    port["loads"].append({"layer": engine.layer, "engine": engine.name, "loader": name,
-                          "offset": port["beats"], "beats": depth * nb, "words": depth,
-                          "word_bits": width})
-    port["beats"] += depth * nb
-    if design.writing:
-        design.weight_beats += WeightLoad.beats(words, width, WEIGHT_BUS)
+    port.update(width=bus, beats=0, loads=[])
+    for ld, words in loads:
+        ld.params["BUS"] = bus
+        depth, width = ld.params["DEPTH"], ld.params["WIDTH"]
+        nb = -(-width // bus)
+        port["loads"].append({"layer": ld.layer, "engine": ld.info["engine"],
+                              "loader": ld.name, "offset": port["beats"], "beats": depth * nb,
+                              "words": depth, "word_bits": width})
+        port["beats"] += depth * nb
+        if design.writing:
+            design.weight_beats += WeightLoad.beats(words, width, bus)
