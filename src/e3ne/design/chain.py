@@ -88,7 +88,6 @@ class Design:
         (``e3ne.hw.cores.weight_load``), then the last one's pass-through."""
         if self.weight_in is None:
             self.weight_in = self.weight_tail = self.stream(1, bus, 0)
-            self.plan.weight_port = {"width": bus, "beats": 0, "loads": []}
         return self.weight_tail
 
     def add(self, core: Core) -> Stream:

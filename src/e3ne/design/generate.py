@@ -93,7 +93,7 @@ def _weight_glue(design: Design) -> list[str]:
     """s_axis_weights into the loader chain; images held off until every loader is done
     (``Loaded``, a register: s_axis_tready is one AND behind it)."""
     head, tail = design.weight_in, design.weight_tail
-    loaders = [c.name for c in design.cores if c.module == "weight_load"]
+    loaders = [ld.name for ld, _ in design.weight_loads]
     return [
         f"\tassign {head.name}_vld = s_axis_weights_tvalid;",
         f"\tassign s_axis_weights_tready = {head.name}_rdy;",

@@ -16,11 +16,11 @@ class ForkAcceptor(Acceptor):
 
     def __init__(self, gap: int) -> None:
         super().__init__(gap)
-        self.pops: list[int] = []  # when the slower consumer takes each beat
+        self.pops = (self.last, self.last)  # when the slower consumer took beats k-2, k-1
 
     def take(self, ready: int) -> int:
-        a = max(ready, self.last + 1, self.pops[-2] + 1 if len(self.pops) >= 2 else ready)
-        self.pops.append(max(a + 1, self.pops[-1] + self.gap if self.pops else a + 1))
+        a = max(ready, self.last + 1, self.pops[0] + 1)
+        self.pops = (self.pops[1], max(a + 1, self.pops[1] + self.gap))
         self.last = a
         return a
 

@@ -87,9 +87,8 @@ def load_weights(design, engine: Core, words: list[int] | None) -> None:
     src = design.weight_chain(WEIGHT_BUS)
     if first:
         design.sizers.append(size_port)
-    for c in design.cores:  # the chain's last loader so far now passes beats on
-        if c.dst is src:
-            c.params["PASS"] = 1
+    if design.weight_loads:  # the chain's last loader so far now passes beats on
+        design.weight_loads[-1][0].params["PASS"] = 1
     dst = design.stream(1, WEIGHT_BUS, 0)
     name = "u_wl_" + engine.name.removeprefix("u_syn_")
     loader = WeightLoad(name, engine.layer, WeightLoad.parameters(WEIGHT_BUS, depth, width),
@@ -116,11 +115,9 @@ def size_port(design) -> None:
     the weight image."""
     loads = design.weight_loads
     bus = port_width([(ld.params["DEPTH"], ld.params["WIDTH"]) for ld, _ in loads])
-    for s in design.streams:
-        if s.name == design.weight_in.name or any(s is ld.dst for ld, _ in loads):
-            s.lane_w = bus
-    port = design.plan.weight_port
-    port.update(width=bus, beats=0, loads=[])
+    for s in [design.weight_in] + [ld.dst for ld, _ in loads]:
+        s.lane_w = bus
+    port = design.plan.weight_port = {"width": bus, "beats": 0, "loads": []}
     for ld, words in loads:
         ld.params["BUS"] = bus
         depth, width = ld.params["DEPTH"], ld.params["WIDTH"]
