@@ -61,19 +61,12 @@ class Activity:
     timescale: str
     scopes: dict[tuple[str, ...], dict[str, list[tuple[int, int, int, int]]]]
 
-    def toggles(self, scope: tuple[str, ...] | None = None) -> int:
-        """All 0<->1 transitions, of every net (under ``scope``, if given)."""
-        return sum(b[3] for path, nets in self.scopes.items()
-                   if scope is None or path[:len(scope)] == scope
-                   for bits in nets.values() for b in bits)
-
 
 def read_vcd(path: str | Path) -> Activity:
     """Activity of every net in the VCD at ``path`` (aliases of one id count once per
     declaration, as the simulator dumped them)."""
     p = Path(path)
     nets: dict[str, list[tuple[tuple[str, ...], _Net]]] = {}
-    by_id: dict[str, _Net] = {}
     scope: list[str] = []
     timescale, now = "1 ns", 0
     with p.open() as f:
@@ -95,7 +88,6 @@ def read_vcd(path: str | Path) -> Activity:
                 width, code, name = int(tok[2]), tok[3], tok[4]
                 net = _Net(name, width, [_Bit() for _ in range(width)])
                 nets.setdefault(code, []).append((tuple(scope), net))
-                by_id.setdefault(code, net)
             elif tok[0] == "$enddefinitions":
                 break
         else:
