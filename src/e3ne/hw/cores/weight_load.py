@@ -16,7 +16,7 @@ from e3ne.hw.cores.base import Core, clog2, register_core
 from e3ne.hw.memory import lutram_sites
 
 WEIGHT_BUS = 64  # s_axis_weights data bits, for a weight image of up to WIDE_AFTER beats
-WIDE_BUS, WIDE_AFTER = 512, 1 << 20  # wider past 2^20 beats (5.2 ms at 200 MHz)
+WIDE_BUS, WIDE_AFTER = 512, 1 << 20  # wider past 2^20 beats (5.2 ms at an assumed 200 MHz)
 
 
 @register_core
