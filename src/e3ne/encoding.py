@@ -30,12 +30,14 @@ def _check_range(q: np.ndarray, hi: int, what: str) -> np.ndarray:
     return q.astype(np.int64, copy=False)
 
 
-def quantize_input(x: np.ndarray, T: int) -> np.ndarray:
-    """Pixels in [0, 1] to T-bit integers: ``clamp(floor(x*(2^T-1) + 1/2), 0, 2^T-1)``."""
+def quantize_input(x: np.ndarray, T: int, scale: float | None = None) -> np.ndarray:
+    """Pixels in [0, 1] to T-bit integers: ``clamp(floor(x*(2^T-1) + 1/2), 0, 2^T-1)``,
+    or with a given level ``scale``, ``clamp(floor(x/scale + 1/2), 0, 2^T-1)``."""
     _check_T(T)
     hi = (1 << T) - 1
     x = np.asarray(x, dtype=np.float64)
-    return np.clip(np.floor(x * hi + 0.5), 0, hi).astype(np.int64)
+    y = x * hi if scale is None else x / scale
+    return np.clip(np.floor(y + 0.5), 0, hi).astype(np.int64)
 
 
 def radix_encode(q: np.ndarray, T: int) -> np.ndarray:

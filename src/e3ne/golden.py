@@ -17,12 +17,13 @@ from e3ne.ir import Network
 
 
 def input_levels(net: Network, images: np.ndarray | torch.Tensor) -> np.ndarray:
-    """Pixels in [0, 1], ``[N, C, H, W]`` -> T-bit integers ``q0`` (int64)."""
+    """Pixels in [0, 1], ``[N, C, H, W]`` -> T-bit integers ``q0`` (int64), at the
+    network's input scale."""
     x = images.detach().cpu().numpy() if isinstance(images, torch.Tensor) else images
     x = np.asarray(x)
     if x.ndim == 3:
         x = x[None]
-    return quantize_input(x, net.T)
+    return quantize_input(x, net.T, net.input_scale)
 
 
 def run_fast(net: Network, q0: np.ndarray, *, collect: bool = False,

@@ -39,6 +39,10 @@ class Network:
     W: int
     layers: list[Layer]
     meta: dict[str, Any] = field(default_factory=dict)
+    #: the float value of one input level: a pixel x becomes round(x / input_scale),
+    #: clamped to T bits; None is 1/(2^T-1), pixels in [0, 1] spanning every level (a
+    #: QONNX model's input Quant gives its own)
+    input_scale: float | None = None
 
     @property
     def synaptic_layers(self) -> list[Synaptic]:
@@ -64,6 +68,10 @@ class Network:
         shape = tuple(self.input_shape)
         if len(shape) != 3 or min(shape) < 1:
             raise FormatError(f"network: input shape {shape} must be (C, H, W) with sizes >= 1")
+        if self.input_scale is not None and not (isinstance(self.input_scale, float)
+                                                 and 0 < self.input_scale < float("inf")):
+            raise FormatError(f"network: input scale {self.input_scale!r} must be a positive "
+                              "number")
         synaptic = self.synaptic_layers
         if not synaptic:
             raise FormatError("network: has no synaptic (conv/linear) layer")
@@ -100,7 +108,8 @@ class Network:
             "format_version": FORMAT_VERSION,
             "T": self.T,
             "W": self.W,
-            "input": {"shape": list(self.input_shape)},
+            "input": {"shape": list(self.input_shape), **(
+                {"scale": self.input_scale} if self.input_scale is not None else {})},
             "layers": [
                 dict(layer.to_json(), out_shape=list(s), **(
                     {"acc_bits": layer.acc_bits(self.T)} if isinstance(layer, Synaptic) else {}
@@ -174,6 +183,8 @@ def _from_doc(doc: dict[str, Any], arrays: dict[str, np.ndarray], d: Path) -> Ne
         layer_docs = doc["layers"]
         shape = tuple(int(v) for v in doc["input"]["shape"])
         T, W = doc["T"], doc["W"]
+        input_scale = doc["input"].get("scale")
+        input_scale = None if input_scale is None else float(input_scale)
     except (KeyError, TypeError, ValueError) as e:
         raise FormatError(f"{jpath}: missing or malformed field {e}") from e
     if not isinstance(layer_docs, list):
@@ -198,7 +209,8 @@ def _from_doc(doc: dict[str, Any], arrays: dict[str, np.ndarray], d: Path) -> Ne
             raise FormatError(
                 f"{jpath}: layer {i} ('{ld.get('name')}', {kind}) lacks field {e}"
             ) from e
-    net = Network(input_shape=shape, T=T, W=W, layers=layers, meta=doc.get("meta", {}))
+    net = Network(input_shape=shape, T=T, W=W, layers=layers, meta=doc.get("meta", {}),
+                  input_scale=input_scale)
     net.validate()
     for ld, layer in zip(layer_docs, layers, strict=True):
         if isinstance(layer, Synaptic) and ld.get("acc_bits") != layer.acc_bits(T):

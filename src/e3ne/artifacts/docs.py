@@ -10,9 +10,23 @@ from e3ne.artifacts.base import Doc, Part
 
 # --- convert.json -----------------------------------------------------------------------
 @dataclass(kw_only=True)
+class ReferenceCheck(Part):
+    """A quantised model's own executor beside the golden model, image by image."""
+
+    executor: str | None = None  #: "qonnx"
+    images: int | None = None
+    accuracy: float | None = None  #: the executor's
+    class_matches: int | None = None  #: images whose class is the executor's
+    score_matches: int | None = None  #: images whose every score is the executor's
+    exact: bool | None = None  #: the mapping is exact by construction (no notes)
+    notes: list[str] = field(default_factory=list)  #: where it is not, and why
+
+
+@dataclass(kw_only=True)
 class ConvertDoc(Doc, file="convert.json", writer="e3ne convert / e3ne compile"):
     """How a model was converted, and the accuracies it reached (None on random data)."""
 
+    #: the float model's; for a QONNX/Brevitas model, the model as quantised (its executor's)
     float_accuracy: float | None = None
     snn_accuracy: float | None = None  #: the golden model's, on the test split
     T: int | None = None
@@ -23,6 +37,7 @@ class ConvertDoc(Doc, file="convert.json", writer="e3ne convert / e3ne compile")
     calibration_images: int | None = None
     percentile: float | None = None
     qat_epochs: int | None = None
+    reference: ReferenceCheck | None = None  #: a QONNX model: the qonnx executor's results
 
 
 # --- estimate.json ----------------------------------------------------------------------

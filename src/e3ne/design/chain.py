@@ -45,6 +45,8 @@ class Plan:
     # s_axis_weights, when engines load their weights at run time (UltraRAM): its "width",
     # the image's "beats" and per engine its "loads" (offset and beats in the image)
     weight_port: dict | None = None
+    # the float value of one input level (the network's); None: 1/(2^T-1)
+    input_scale: float | None = None
 
 
 class Design:
@@ -63,7 +65,7 @@ class Design:
         self.input = self.stream(c0, net.T, h0 * w0)
         self.plan = Plan(in_width=byte_align(c0 * net.T), in_lanes=c0, in_beats=h0 * w0,
                          out_width=0, out_lanes=0, score_bits=0, out_beats=0,
-                         num_classes=net.num_classes, T=net.T,
+                         num_classes=net.num_classes, T=net.T, input_scale=net.input_scale,
                          folds={k: dict(vars(v)) for k, v in folds.items()})
         self.output: Stream | None = None
         self.skips: dict[str, Stream] = {}  # a fork's name -> its buffered skip stream

@@ -39,6 +39,10 @@ class FloatLayer:
     skip_channels: int = 0  # a concatenation: the skip's channels
     shortcut: FloatLayer | None = None  # a residual join's projection of the skip (a conv)
     sources: list[str] = field(default_factory=list)  # model modules folded into it
+    #: given quantisation (QONNX): per output channel, the float value of one unit of the
+    #: model's own integer weights (BatchNorm folded in, so a channel's may be negative);
+    #: None: the weights are quantised from their float values
+    weight_lsb: torch.Tensor | None = None
 
     @property
     def synaptic(self) -> bool:
@@ -60,6 +64,8 @@ def _bn_fold(layer: FloatLayer, op: Op) -> None:
     scale = gamma / std
     layer.weight = layer.weight * scale.view(-1, *([1] * (layer.weight.dim() - 1)))
     layer.bias = (layer.bias - bn.running_mean.double()) * scale + beta
+    if layer.weight_lsb is not None:
+        layer.weight_lsb = layer.weight_lsb * scale
     layer.sources.append(op.name)
 
 
@@ -96,7 +102,10 @@ def _float_synaptic(op: Op) -> FloatLayer:
         w = _ungroup(w, op.params["groups"])
     bias = (m.bias.detach().double().clone() if m.bias is not None
             else torch.zeros(w.shape[0], dtype=torch.float64))
-    return FloatLayer(op.layer, op.name, w, bias, sources=[op.name],
+    lsb = getattr(m, "weight_lsb", None)  # set by the QONNX import
+    if lsb is not None:
+        lsb = torch.as_tensor(lsb, dtype=torch.float64).reshape(-1).expand(w.shape[0]).clone()
+    return FloatLayer(op.layer, op.name, w, bias, sources=[op.name], weight_lsb=lsb,
                       **op.layer.float_fields(op.params))
 
 

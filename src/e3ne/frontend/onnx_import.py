@@ -27,6 +27,7 @@ import torch.fx as fx
 from torch import nn
 
 from e3ne.errors import ConfigError, FormatError
+from e3ne.frontend.qonnx_import import GivenQuant, is_qonnx, rewrite_qonnx
 
 SUPPORTED = ("Conv", "Gemm", "MatMul", "Add", "BatchNormalization", "Relu", "Clip",
              "MaxPool", "AveragePool", "GlobalAveragePool", "Flatten", "Reshape", "Dropout",
@@ -63,6 +64,11 @@ class _Graph:
             if n.op_type == "Constant":
                 self.consts[n.output[0]] = numpy_helper.to_array(
                     next(a.t for a in n.attribute if a.name == "value"))
+        # a QONNX graph: its Quant nodes read off and rewritten away (e3ne.frontend.qonnx)
+        self.given: GivenQuant | None = None
+        self.lsbs: dict[str, np.ndarray] = {}  # a quantised weight tensor -> its LSB
+        if is_qonnx(model):
+            self.given, self.lsbs = rewrite_qonnx(model, path, self.consts)
         for n in self.g.node:  # an Identity of a constant (shared weights) is one too
             if n.op_type == "Identity" and n.input[0] in self.consts:
                 self.consts[n.output[0]] = self.consts[n.input[0]]
@@ -76,6 +82,18 @@ class _Graph:
             raise FormatError(f"{self.where(node)}: its {what} ({name}) is not an "
                               "initialiser or constant; e3ne needs fixed weights")
         return self.consts[node.input[k]]
+
+    def set_lsb(self, node, m: nn.Module, k: int, out_axis: int) -> None:  # noqa: ANN001
+        """A quantised weight's LSB per output channel onto its module (``weight_lsb``),
+        for the fold to keep the model's own integers."""
+        lsb = self.lsbs.get(node.input[k])
+        if lsb is None:
+            return
+        rows = np.moveaxis(lsb, out_axis, 0).reshape(lsb.shape[out_axis], -1)
+        if (rows != rows[:, :1]).any():
+            raise FormatError(f"{self.where(node)}: its weight scale varies within an output "
+                              "channel; e3ne takes one per tensor or per output channel")
+        m.weight_lsb = torch.from_numpy(rows[:, 0].copy())
 
     def input_shape(self) -> tuple[int, ...]:
         inputs = [i for i in self.g.input if i.name not in self.consts]
@@ -147,6 +165,7 @@ def _conv(g: _Graph, node, a: dict) -> nn.Module:  # noqa: ANN001
     m.weight.data = torch.from_numpy(np.array(w, dtype=np.float32))
     if m.bias is not None:
         m.bias.data = torch.from_numpy(np.array(g.const(node, 2, "bias"), dtype=np.float32))
+    g.set_lsb(node, m, 1, 0)
     return m
 
 
@@ -158,6 +177,12 @@ def _linear(w: np.ndarray, b: np.ndarray | None) -> nn.Module:
     return m
 
 
+def _matmul(g: _Graph, node, w: np.ndarray, b: np.ndarray | None) -> nn.Module:  # noqa: ANN001
+    m = _linear(w.T, b)
+    g.set_lsb(node, m, 1, 1)
+    return m
+
+
 def _gemm(g: _Graph, node, a: dict) -> nn.Module:  # noqa: ANN001
     if a.get("transA", 0) or float(a.get("alpha", 1.0)) != 1.0 or (
             len(node.input) > 2 and float(a.get("beta", 1.0)) != 1.0):
@@ -166,7 +191,9 @@ def _gemm(g: _Graph, node, a: dict) -> nn.Module:  # noqa: ANN001
     w = g.const(node, 1, "weight")
     w = w if a.get("transB", 0) else w.T
     b = g.const(node, 2, "bias") if len(node.input) > 2 and node.input[2] else None
-    return _linear(w, b)
+    m = _linear(w, b)
+    g.set_lsb(node, m, 1, 0 if a.get("transB", 0) else 1)
+    return m
 
 
 def _batchnorm(g: _Graph, node, a: dict, image: bool) -> nn.Module:  # noqa: ANN001
@@ -229,8 +256,8 @@ def load_onnx(path: str | Path) -> tuple[nn.Module, tuple[int, ...]]:
     def value(node, k: int) -> fx.Node:  # noqa: ANN001
         name = node.input[k]
         if name in pending_matmul:  # a MatMul not followed by its bias Add: a Linear alone
-            src, w, mname = pending_matmul.pop(name)
-            values[name] = _add_module(root, graph, mname, _linear(w.T, None), src)
+            src, w, mname, mm = pending_matmul.pop(name)
+            values[name] = _add_module(root, graph, mname, _matmul(g, mm, w, None), src)
         if name not in values:
             raise FormatError(f"{g.where(node)}: input {name!r} is neither the graph input "
                               "nor computed by a node e3ne takes")
@@ -239,8 +266,8 @@ def load_onnx(path: str | Path) -> tuple[nn.Module, tuple[int, ...]]:
     for i, node in enumerate(nodes):
         op, a, out = node.op_type, _attrs(node), node.output[0]
         if node.domain not in ("", "ai.onnx"):
-            raise FormatError(f"{g.where(node)}: operator domain {node.domain!r} (a QONNX "
-                              "or custom operator); e3ne reads plain ONNX operators: "
+            raise FormatError(f"{g.where(node)}: operator domain {node.domain!r} (a custom "
+                              "operator); e3ne reads plain ONNX operators: "
                               f"{', '.join(SUPPORTED)}")
         if op not in SUPPORTED:
             raise FormatError(f"{g.where(node)}: operator {op} is not supported; e3ne takes "
@@ -257,12 +284,12 @@ def load_onnx(path: str | Path) -> tuple[nn.Module, tuple[int, ...]]:
             if w.ndim != 2:
                 raise FormatError(f"{g.where(node)}: a MatMul by a {w.ndim}-D tensor; e3ne "
                                   "takes a matrix (a fully connected layer)")
-            pending_matmul[out] = (value(node, 0), w, _module_name(node, taken))
+            pending_matmul[out] = (value(node, 0), w, _module_name(node, taken), node)
         elif op == "Add" and (node.input[0] in pending_matmul
                               and node.input[1] in g.consts):
-            src, w, mname = pending_matmul.pop(node.input[0])
-            values[out] = _add_module(root, graph, mname, _linear(w.T, g.consts[node.input[1]]),
-                                      src)
+            src, w, mname, mm = pending_matmul.pop(node.input[0])
+            values[out] = _add_module(root, graph, mname,
+                                      _matmul(g, mm, w, g.consts[node.input[1]]), src)
         elif op == "Add":
             if any(n in g.consts for n in node.input):
                 raise FormatError(f"{g.where(node)}: adds a constant; e3ne takes a bias only "
@@ -325,12 +352,13 @@ def load_onnx(path: str | Path) -> tuple[nn.Module, tuple[int, ...]]:
     if len(outs) != 1:
         raise FormatError(f"{p}: {len(outs)} graph outputs; e3ne takes one")
     if outs[0] in pending_matmul:
-        src, w, mname = pending_matmul.pop(outs[0])
-        values[outs[0]] = _add_module(root, graph, mname, _linear(w.T, None), src)
+        src, w, mname, mm = pending_matmul.pop(outs[0])
+        values[outs[0]] = _add_module(root, graph, mname, _matmul(g, mm, w, None), src)
     if outs[0] not in values:
         raise FormatError(f"{p}: output {outs[0]!r} is not computed by the nodes e3ne takes")
     graph.output(values[outs[0]])
     module = fx.GraphModule(root, graph, class_name=re.sub(r"\W", "_", p.stem) or "Onnx")
+    module.given_quant = g.given  # a QONNX graph's own quantisation (None: plain ONNX)
     return module.eval(), shape
 
 

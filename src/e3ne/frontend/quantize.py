@@ -35,6 +35,11 @@ class QuantConfig:
     W: int = 4  #: weight bits
     percentile: float = 99.99  #: activation clip, percentile of each layer's float ReLU outputs
     theta_bits: int = 10  #: significant bits of the smallest threshold θ (sets F)
+    #: float value of one input level; None: 1/(2^T-1) (a QONNX input Quant gives its own)
+    input_scale: float | None = None
+    #: how a hidden layer's output is rounded to its level: "nearest" (ties up: half θ in
+    #: β) or "floor" (a QONNX Quant with rounding_mode FLOOR)
+    rounding: str = "nearest"
 
 
 def weight_scales(w: torch.Tensor, W: int, per_channel: bool) -> torch.Tensor:
@@ -104,12 +109,39 @@ def _shortcut(net: FloatNet, spec, W: int) -> tuple[Layer, float]:
     return sc.layer.from_float(sc, common), sw
 
 
+def _given_weights(spec, w: torch.Tensor, wmax: int, last: bool
+                   ) -> tuple[torch.Tensor, torch.Tensor]:
+    """The model's own integer weights (QONNX) and their LSB per output channel, made
+    positive (a channel whose folded BatchNorm flipped its sign has its integers negated)."""
+    sw = spec.weight_lsb.double().abs()
+    if not bool((sw > 0).all()):
+        raise UnsupportedModel(f"layer '{spec.name}': a weight scale is zero (a BatchNorm "
+                               "with a zero scale?); e3ne needs every channel's to be positive")
+    if last and float(sw.max() - sw.min()) > 1e-12 * float(sw.max()):
+        raise UnsupportedModel(f"layer '{spec.name}': the output layer's weights have one "
+                               "scale per channel (per-channel quantisation or a BatchNorm); "
+                               "e3ne's scores share one unit, so quantise it per tensor")
+    shape = (-1, *([1] * (w.dim() - 1)))
+    x = w / sw.view(shape)
+    wq = torch.round(x)
+    if x.numel() and (float((x - wq).abs().max()) > 1e-6 or float(wq.abs().max()) > wmax):
+        raise UnsupportedModel(f"layer '{spec.name}': its weights are not integers of at "
+                               f"most {wmax} in magnitude at their given scale")
+    return wq, sw
+
+
 def to_network(net: FloatNet, act_scales: list[float], cfg: QuantConfig,
                meta: dict | None = None) -> Network:
-    """Integer IR from the float network and its calibrated activation LSBs."""
+    """Integer IR from the float network and its calibrated activation LSBs.
+
+    A layer with its own integer weights (``weight_lsb``, from QONNX) keeps them; where a
+    given scale ratio is not a dyadic number (θ/2^F, β rounded), ``meta["inexact"]`` says
+    which layer and why, so the caller can measure the difference."""
     T, W = cfg.T, cfg.W
     wmax = (1 << (W - 1)) - 1
-    s_in = 1.0 / ((1 << T) - 1)
+    s_in = cfg.input_scale if cfg.input_scale is not None else 1.0 / ((1 << T) - 1)
+    half = cfg.rounding == "nearest"
+    inexact: list[str] = []
     layers: list[Layer] = []
     k = 0
     n_syn = len(net.synaptic_specs())
@@ -123,8 +155,12 @@ def to_network(net: FloatNet, act_scales: list[float], cfg: QuantConfig,
         w = net.weights[k].detach().double()
         b = net.biases[k].detach().double()
         last = k == n_syn - 1
-        sw = weight_scales(w, W, per_channel=net.per_channel(k)).double()
-        wq = torch.clamp(torch.round(w / sw.view(-1, *([1] * (w.dim() - 1)))), -wmax, wmax)
+        if spec.weight_lsb is not None:
+            wq, sw = _given_weights(spec, w, wmax, last)
+        else:
+            sw = weight_scales(w, W, per_channel=net.per_channel(k)).double()
+            wq = torch.clamp(torch.round(w / sw.view(-1, *([1] * (w.dim() - 1)))), -wmax,
+                             wmax)
         wq = wq.to(torch.int64).numpy()
         join: dict = {}  # a residual join's skip and rescale M
         if last:
@@ -132,6 +168,8 @@ def to_network(net: FloatNet, act_scales: list[float], cfg: QuantConfig,
             unit = float(sw[0]) * s_in  # float value of one unit of V
             beta = np.round(b.numpy() / unit).astype(np.int64)
             theta, act_scale = None, unit
+            if spec.weight_lsb is not None and not np.array_equal(beta * unit, b.numpy()):
+                inexact.append(f"{spec.name}: bias not a multiple of the output unit")
         else:
             s_out = act_scales[k]
             ratio = s_out / (sw.numpy() * s_in)  # θ / 2^F
@@ -151,8 +189,17 @@ def to_network(net: FloatNet, act_scales: list[float], cfg: QuantConfig,
                 if spec.shortcut is not None:
                     join["shortcut"] = shortcut[0]
             theta = np.maximum(np.round(ratio * 2.0 ** shift), 1).astype(np.int64)
-            beta = (np.round(b.numpy() * theta / s_out) + theta // 2).astype(np.int64)
+            beta_f = b.numpy() * theta / s_out
+            beta = (np.round(beta_f) + (theta // 2 if half else 0)).astype(np.int64)
             act_scale = s_out
+            if spec.weight_lsb is not None:
+                if not np.array_equal(theta, ratio * 2.0 ** shift):
+                    inexact.append(f"{spec.name}: threshold ratio not dyadic "
+                                   f"(theta rounded at F={shift})")
+                if not np.array_equal(np.round(beta_f), beta_f):
+                    inexact.append(f"{spec.name}: bias not a multiple of the input unit")
+                if half and not (theta % 2 == 0).all():
+                    inexact.append(f"{spec.name}: odd threshold, half of it rounded")
         common = dict(name=spec.name, weight=wq, beta=beta, theta=theta, shift=int(shift),
                       output=last, output_relu=last and spec.out_relu,
                       act_scale=float(act_scale), **join)
@@ -160,4 +207,8 @@ def to_network(net: FloatNet, act_scales: list[float], cfg: QuantConfig,
         if not last:
             s_in = act_scales[k]
         k += 1
-    return Network(tuple(net.input_shape), T, W, layers, dict(meta or {})).validate()
+    meta = dict(meta or {})
+    if inexact:
+        meta["inexact"] = inexact
+    return Network(tuple(net.input_shape), T, W, layers, meta,
+                   input_scale=cfg.input_scale).validate()

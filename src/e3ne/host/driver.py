@@ -83,8 +83,9 @@ def check_plan(plan: dict, where: str = "plan") -> dict:
     return plan
 
 
-def images_to_levels(images: np.ndarray, T: int) -> np.ndarray:
-    """Pixels in [0, 1] -> T-bit input levels ``clamp(floor(x*(2^T-1) + 1/2), 0, 2^T-1)``.
+def images_to_levels(images: np.ndarray, T: int, scale: float | None = None) -> np.ndarray:
+    """Pixels in [0, 1] -> T-bit input levels ``clamp(floor(x*(2^T-1) + 1/2), 0, 2^T-1)``,
+    or ``clamp(floor(x/scale + 1/2), 0, 2^T-1)`` at plan.json's ``input_scale``.
 
     The input encoding of docs/semantics.md, bit for bit as ``e3ne.golden.input_levels``
     (float64 arithmetic); a single ``[C, H, W]`` image becomes a batch of one.
@@ -95,7 +96,8 @@ def images_to_levels(images: np.ndarray, T: int) -> np.ndarray:
     x = np.asarray(images, dtype=np.float64)
     if x.ndim == 3:
         x = x[None]
-    return np.clip(np.floor(x * hi + 0.5), 0, hi).astype(np.int64)
+    y = x * hi if scale is None else x / float(scale)
+    return np.clip(np.floor(y + 0.5), 0, hi).astype(np.int64)
 
 
 def pack_images(plan: dict, levels: np.ndarray) -> np.ndarray:
@@ -246,4 +248,5 @@ class Accelerator:
 
     def classify(self, images: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Pixels in [0, 1], ``[N, C, H, W]`` -> (scores, classes)."""
-        return self.classify_levels(images_to_levels(images, self.plan["T"]))
+        return self.classify_levels(images_to_levels(images, self.plan["T"],
+                                                     self.plan.get("input_scale")))

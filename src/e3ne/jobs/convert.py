@@ -4,19 +4,24 @@ from __future__ import annotations
 
 import math
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import torch
 import torch.nn as nn
 
 from e3ne import golden
 from e3ne.api import check_config, convert
-from e3ne.artifacts import ConvertDoc
+from e3ne.artifacts import ConvertDoc, ReferenceCheck
 from e3ne.data import dataset_input_shape, load_dataset
 from e3ne.errors import ConfigError
-from e3ne.frontend.onnx_import import is_onnx_spec, onnx_input_shape
+from e3ne.frontend.brevitas_export import export_qonnx, is_brevitas
+from e3ne.frontend.onnx_import import is_onnx_spec, load_onnx, onnx_input_shape
+from e3ne.frontend.qonnx_exec import run_qonnx
+from e3ne.frontend.qonnx_import import GivenQuant
 from e3ne.frontend.quantize import QuantConfig
 from e3ne.ir import Network
 from e3ne.models.loader import check_model_spec, load_model_spec, load_weights
@@ -116,17 +121,48 @@ def run_convert(opts: ConvertOptions, out_dir: str | Path | None = None,
     """Load, convert, measure; write network.json, weights.npz, convert.json if ``out_dir``."""
     t0 = time.perf_counter()
     entry, dataset, shape, pad_to, T, W, kind = resolve(opts)
-    cfg = QuantConfig(T=T, W=W, percentile=opts.percentile)
-    check_config(cfg)
+    check_config(QuantConfig(T=T, W=W, percentile=opts.percentile))
     model = load_model_spec(opts.model)
     if opts.weights:
         load_weights(model, opts.weights)
     elif entry is not None and dataset in ("mnist", "digits") and dataset == entry.dataset:
         load_weights(model, cached_zoo_checkpoint(opts.model, progress=progress))
-    elif progress:
+    elif progress and not is_onnx_spec(opts.model):
         log(f"{opts.model}: no --weights; converting its random initial weights")
     model.eval()
+    with tempfile.TemporaryDirectory(prefix="e3ne-qonnx-") as tmp:
+        qonnx_file = opts.model if is_onnx_spec(opts.model) else None
+        if is_brevitas(model):  # through Brevitas's own QONNX export
+            if progress:
+                log(f"{opts.model}: a Brevitas model; exporting it to QONNX")
+            qonnx_file = str(export_qonnx(model, shape, Path(tmp) / "model.onnx"))
+            model = load_onnx(qonnx_file)[0]
+        given = getattr(model, "given_quant", None)
+        if given is not None:
+            T, W = _given_widths(opts, given)
+        cfg = QuantConfig(T=T, W=W, percentile=opts.percentile,
+                          **({"input_scale": given.input_scale, "rounding": given.rounding}
+                             if given is not None else {}))
+        check_config(cfg)
+        return _convert_and_measure(opts, model, cfg, given, qonnx_file, t0, out_dir,
+                                    progress, dataset, shape, pad_to, kind)
 
+
+def _given_widths(opts: ConvertOptions, given: GivenQuant) -> tuple[int, int]:
+    """A QONNX model's own T and W; -T/-W may only repeat them, and it is not retrained."""
+    for flag, mine, theirs in (("-T", opts.T, given.T), ("-W", opts.W, given.W)):
+        if mine is not None and mine != theirs:
+            raise ConfigError(f"{flag} {mine}: {opts.model} is quantised already; its Quant "
+                              f"nodes fix {flag[1]}={theirs} (leave {flag} out)")
+    if opts.qat_epochs:
+        raise ConfigError(f"--qat-epochs: {opts.model} is quantised already; train it in "
+                          "Brevitas (or export the float model) instead")
+    return given.T, given.W
+
+
+def _convert_and_measure(opts, model, cfg, given, qonnx_file, t0, out_dir, progress,  # noqa: ANN001
+                         dataset, shape, pad_to, kind) -> ConvertResult:
+    T, W = cfg.T, cfg.W
     if dataset == "random":
         calib, _ = load_dataset("random", shape=shape, n=min(opts.calib_images, 64), seed=1)
         test, labels = None, None
@@ -145,23 +181,54 @@ def run_convert(opts: ConvertOptions, out_dir: str | Path | None = None,
                         progress=progress)
 
     if progress:
-        log(f"{opts.model}: converting at T={T}, W={W} (calibrating on {len(calib)} images"
-            f"{f', QAT {opts.qat_epochs} epochs' if qat else ''})")
+        how = ("its own quantisation (QONNX), no calibration" if given is not None else
+               f"calibrating on {len(calib)} images"
+               f"{f', QAT {opts.qat_epochs} epochs' if qat else ''}")
+        log(f"{opts.model}: converting at T={T}, W={W} ({how})")
     net = convert(model, calib, cfg, qat=qat, input_kind=kind,
                   meta={"model": opts.model, "dataset": dataset, "pad_to": pad_to})
     float_acc = snn_acc = None
-    if test is not None:
+    reference = None
+    if given is not None:
+        reference = check_reference(net, given, qonnx_file, test if test is not None
+                                    else calib, labels, progress)
+        float_acc = reference.accuracy
+        if test is not None:
+            snn_acc = golden.accuracy(net, test, labels)
+    elif test is not None:
         float_acc = evaluate(_Flattened(model) if kind == "vector" else model, test, labels)
         snn_acc = golden.accuracy(net, test, labels)
     report = ConvertDoc(float_accuracy=float_acc, snn_accuracy=snn_acc, T=T, W=W,
                         model=opts.model, dataset=dataset,
                         test_images=None if test is None else len(test),
-                        calibration_images=len(calib), percentile=opts.percentile,
-                        qat_epochs=opts.qat_epochs)
+                        calibration_images=None if given is not None else len(calib),
+                        percentile=None if given is not None else opts.percentile,
+                        qat_epochs=opts.qat_epochs, reference=reference)
     result = ConvertResult(net, float_acc, snn_acc, time.perf_counter() - t0, report)
     if out_dir is not None:
         result.save(out_dir)
     return result
+
+
+def check_reference(net: Network, given: GivenQuant, qonnx_file: str, images: torch.Tensor,
+                    labels: torch.Tensor | None, progress: bool = True) -> ReferenceCheck:
+    """The qonnx executor and the golden model on the same images: classes, and scores
+    (the executor's divided by the output layer's unit, so integers where exact)."""
+    if progress:
+        log(f"{qonnx_file}: running the qonnx executor on {len(images)} images")
+    ref = run_qonnx(qonnx_file, images.numpy(), progress=progress)
+    u = golden.run_fast(net, golden.input_levels(net, images))
+    unit = net.synaptic_layers[-1].act_scale
+    ref_u = ref.astype(np.float64) / unit
+    same_scores = (np.abs(ref_u - u) <= 1e-6 * np.maximum(1.0, np.abs(u))).all(axis=1)
+    classes = u.argmax(axis=1)
+    notes = list(given.notes) + list(net.meta.get("inexact", []))
+    return ReferenceCheck(
+        executor="qonnx", images=len(images),
+        accuracy=None if labels is None else float(
+            (np.argmax(ref, axis=1) == labels.numpy()).mean()),
+        class_matches=int((classes == np.argmax(ref, axis=1)).sum()),
+        score_matches=int(same_scores.sum()), exact=not notes, notes=notes)
 
 
 class _Flattened(nn.Module):
