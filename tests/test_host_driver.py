@@ -4,6 +4,7 @@ scores, and the copied DIR/host/e3ne_driver.py works on its own (no PYNQ, no e3n
 from __future__ import annotations
 
 import ast
+import dataclasses
 import importlib.util
 import json
 import sys
@@ -137,6 +138,10 @@ def test_images_to_levels_equals_golden(case) -> None:
     x[3] = (np.arange(x[3].size).reshape(x[3].shape) % (1 << net.T) + 0.5) / ((1 << net.T) - 1)
     assert np.array_equal(driver.images_to_levels(x, net.T), golden.input_levels(net, x))
     assert np.array_equal(driver.images_to_levels(x[0], net.T), golden.input_levels(net, x[0]))
+    scaled = dataclasses.replace(net, input_scale=2.0 ** -3)  # a QONNX model's own
+    x[4] = (np.arange(x[4].size).reshape(x[4].shape) % 9 + 0.5) / 8
+    assert np.array_equal(driver.images_to_levels(x, net.T, scaled.input_scale),
+                          golden.input_levels(scaled, x))
 
 
 def test_bad_inputs_are_one_line_errors(case) -> None:

@@ -142,3 +142,22 @@ def test_npz_member_is_not_pickled(saved) -> None:
         np.save(buf, np.array([object()], dtype=object), allow_pickle=True)
         zf.writestr("0/evil.npy", buf.getvalue())
     _expect(d, r"weights\.npz: corrupt or truncated|does not belong")
+
+
+def test_input_scale_is_kept_and_sets_the_input_levels(tmp_path: Path) -> None:
+    """A QONNX model's own input scale: saved only when given, and the golden model's
+    input levels are round(x / scale), clamped to T bits."""
+    net = random_network(7)
+    net.save(tmp_path / "a")
+    assert "scale" not in json.loads((tmp_path / "a" / "network.json").read_text())["input"]
+    net.input_scale = 2.0 ** -4
+    net.save(tmp_path / "b")
+    back = Network.load(tmp_path / "b")
+    assert back.input_scale == 2.0 ** -4
+    x = np.array([0.0, 0.03, 0.0313, 0.5, 0.95, 1.0]).reshape(1, 1, 1, -1)
+    hi = (1 << net.T) - 1
+    assert golden.input_levels(back, x).ravel().tolist() == [
+        min(hi, int(np.floor(v * 16 + 0.5))) for v in x.ravel()]
+    net.input_scale = -1.0
+    with pytest.raises(FormatError, match="input scale -1.0 must be a positive number"):
+        net.validate()
