@@ -18,7 +18,7 @@ from e3ne.cli import main
 from e3ne.errors import E3neError
 from e3ne.frontend.onnx_import import load_onnx
 from e3ne.frontend.qonnx_exec import run_qonnx
-from e3ne.jobs.convert import ConvertOptions, check_reference, run_convert
+from e3ne.jobs.convert import ConvertOptions, check_reference, resolve, run_convert
 
 QD = "qonnx.custom_op.general"
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "brevitas_lenet5.py"
@@ -211,7 +211,10 @@ def test_bad_qonnx_graphs_are_refused_in_one_line(case: str, tmp_path: Path) -> 
 
 
 def test_widths_and_retraining_are_the_models_own(tmp_path: Path, capsys) -> None:
+    """T and W come from the graph (so explore and compile take them too); -T/-W may only
+    repeat them; QAT is refused."""
     path = qonnx_graph(tmp_path / "q.onnx")
+    assert resolve(ConvertOptions(model=str(path), dataset="random"))[4:6] == (4, 3)
     for flags, message in ((["-T", "3"], "-T 3: "), (["-W", "4"], "-W 4: "),
                            (["--qat-epochs", "1"], "--qat-epochs: ")):
         assert main(["convert", str(path), "--dataset", "random", "--out",

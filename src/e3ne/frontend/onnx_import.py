@@ -231,6 +231,11 @@ def onnx_input_shape(path: str | Path) -> tuple[int, ...]:
     return _Graph(Path(path)).input_shape()
 
 
+def onnx_given_quant(path: str | Path) -> GivenQuant | None:
+    """A QONNX model's own quantisation (T, W, input scale, rounding); None for float ONNX."""
+    return _Graph(Path(path)).given
+
+
 def load_onnx(path: str | Path) -> tuple[nn.Module, tuple[int, ...]]:
     """The ONNX model at ``path`` as a module (an ``fx.GraphModule``) and its input shape
     (without the batch axis); FormatError or ConfigError naming the file and node for

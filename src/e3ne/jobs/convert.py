@@ -19,7 +19,12 @@ from e3ne.artifacts import ConvertDoc, ReferenceCheck
 from e3ne.data import dataset_input_shape, load_dataset
 from e3ne.errors import ConfigError
 from e3ne.frontend.brevitas_export import export_qonnx, is_brevitas
-from e3ne.frontend.onnx_import import is_onnx_spec, load_onnx, onnx_input_shape
+from e3ne.frontend.onnx_import import (
+    is_onnx_spec,
+    load_onnx,
+    onnx_given_quant,
+    onnx_input_shape,
+)
 from e3ne.frontend.qonnx_exec import run_qonnx
 from e3ne.frontend.qonnx_import import GivenQuant
 from e3ne.frontend.quantize import QuantConfig
@@ -74,8 +79,10 @@ def resolve(opts: ConvertOptions):
     shape = opts.input_shape
     if shape is None and entry is not None:
         shape = entry.input_shape
+    given = None
     if is_onnx_spec(opts.model):  # the graph says
         graph_shape = onnx_input_shape(opts.model)
+        given = onnx_given_quant(opts.model)  # a QONNX model's T and W
         if shape is not None and tuple(shape) != graph_shape:
             raise ConfigError(f"--input-shape {','.join(map(str, shape))}: {opts.model} "
                               f"takes {','.join(map(str, graph_shape))}")
@@ -111,8 +118,8 @@ def resolve(opts: ConvertOptions):
             else:
                 raise ConfigError(f"--input-shape {','.join(map(str, shape))}: dataset "
                                   f"{dataset!r} has images of {','.join(map(str, native))}")
-    T = opts.T if opts.T is not None else (entry.T if entry else 4)
-    W = opts.W if opts.W is not None else (entry.W if entry else 4)
+    T = opts.T if opts.T is not None else (given.T if given else entry.T if entry else 4)
+    W = opts.W if opts.W is not None else (given.W if given else entry.W if entry else 4)
     return entry, dataset, tuple(shape), pad_to, T, W, kind
 
 
