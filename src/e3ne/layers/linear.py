@@ -75,9 +75,12 @@ class Linear(Synaptic):
         return cls(**cls._common_from_json(d, arrays))
 
     def run_fast(self, q: torch.Tensor, T: int) -> torch.Tensor:
+        return self.neuron_fast(self.membrane_fast(q, T), T)
+
+    def membrane_fast(self, q: torch.Tensor, T: int) -> torch.Tensor:
+        """``V`` for activations ``q``, exact (in the dtype ``_exact_dtype`` picks)."""
         dtype = self._exact_dtype(T)
-        v = q.to(dtype) @ self._weight_as(dtype).T
-        return self.neuron_fast(v, T)
+        return q.to(dtype) @ self._weight_as(dtype).T
 
     def synaptic_current(self, s: np.ndarray) -> np.ndarray:
         return s @ self.weight.T
