@@ -3,6 +3,7 @@ per section."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 
 from e3ne_common import DEVICE, E3, LARGE, RESULTS, SMALL, f0, f1, pct, wall
@@ -20,6 +21,7 @@ def markdown(doc: dict) -> str:
         L += large_section(large)
     L += bound_section(small, large)
     L += software_section(doc.get("golden"))
+    L += qonnx_section()
     L += [f"Raw numbers: `bench/results/{RESULTS.name}`.", ""]
     return "\n".join(L)
 
@@ -290,3 +292,39 @@ def software_section(g: dict | None) -> list[str]:
     elif g:
         L += [f"Golden-model benchmark failed: {g['error']}", ""]
     return L
+
+
+def qonnx_section() -> list[str]:
+    """Brevitas LeNet-5 through QONNX (bench/results/qonnx.json, ``bench/bench_qonnx.py``),
+    beside our own QAT; nothing when that benchmark has not run."""
+    path = RESULTS.parent / "qonnx.json"
+    if not path.is_file():
+        return []
+    q = json.loads(path.read_text())
+    L = ["", "## Models from QONNX (Brevitas)", "",
+         f"LeNet-5 trained in Brevitas (`examples/brevitas_lenet5.py`), 3-bit weights and 4-bit "
+         f"activations, exported to QONNX and converted with its own quantisation (no "
+         f"calibration); the golden model against the qonnx executor image by image on the "
+         f"{q['models'][0]['images']:,} MNIST test images. Command: `{q['command']}` "
+         f"(commit `{q['commit']}`, {q['date']}).", "",
+         "| model | activations round | Brevitas acc. | qonnx executor acc. | e3ne golden acc. "
+         "| same class | same integer scores | mapping |", "|---|---|---|---|---|---|---|---|"]
+    for r in q["models"]:
+        n = r["images"]
+        L.append(f"| Brevitas LeNet-5 W{r['W']}A{r['T']}, {r['epochs']} epochs | "
+                 f"{r['variant'].upper()} | {r['brevitas_accuracy']:.3f} | "
+                 f"{r['qonnx_accuracy']:.3f} | {r['e3ne_accuracy']:.3f} | "
+                 f"{r['class_matches']}/{n} | {r['score_matches']}/{n} | "
+                 f"{'exact' if r['exact'] else 'ties round up, not to even'} |")
+    ours = q.get("ours_lenet5_T4_W3")
+    if ours:
+        L.append(f"| e3ne QAT (zoo LeNet-5, T=4 W=3, `bench/results/accuracy.json`) | nearest | "
+                 f"float {ours['float']:.3f} | – | {ours['qat']:.3f} | – | – | – |")
+    d = q["models"][0].get("design")
+    if d:
+        runs = "; ".join(f"{x['images']} images{' with random stalls' if x['stalls'] else ''}: "
+                         f"{x['mismatches']} mismatches, latency {x['latency_cycles']:,} cycles"
+                         for x in d["runs"])
+        L += ["", f"The FLOOR model's design (`e3ne compile`, {d['device']}): simulated "
+                  f"(Verilator), {runs}; modelled latency {d['latency_modelled']:,} cycles."]
+    return L + [""]

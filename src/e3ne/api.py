@@ -10,7 +10,7 @@ import torch.nn as nn
 from e3ne.errors import ConfigError, UnsupportedModel
 from e3ne.frontend.fold import FloatNet, fold_chain
 from e3ne.frontend.qat import QATModel
-from e3ne.frontend.quantize import QuantConfig, calibrate, to_network
+from e3ne.frontend.quantize import ACT_CLIPS, WEIGHT_CLIPS, QuantConfig, calibrate, to_network
 from e3ne.frontend.trace import trace_model
 from e3ne.ir import Network
 
@@ -23,6 +23,11 @@ def check_config(cfg: QuantConfig) -> None:
         raise ConfigError(f"-W {cfg.W}: weight bits must be an integer from 2 to 16")
     if not 50.0 <= cfg.percentile <= 100.0:
         raise ConfigError(f"percentile {cfg.percentile}: expected a value in [50, 100]")
+    if cfg.weight_clip not in WEIGHT_CLIPS:
+        raise ConfigError(f"--weight-clip {cfg.weight_clip!r}: expected one of "
+                          f"{', '.join(WEIGHT_CLIPS)}")
+    if cfg.act_clip not in ACT_CLIPS:
+        raise ConfigError(f"--act-clip {cfg.act_clip!r}: expected one of {', '.join(ACT_CLIPS)}")
     if not 1 <= cfg.theta_bits <= 24:
         raise ConfigError(f"theta_bits {cfg.theta_bits}: expected an integer in [1, 24]")
 
@@ -88,6 +93,7 @@ def convert(
         qat(QATModel(net, scales, cfg))
         net.eval()
     info = {"percentile": cfg.percentile, "theta_bits": cfg.theta_bits,
+            "weight_clip": cfg.weight_clip, "act_clip": cfg.act_clip,
             "calibration_images": len(calib_images), "qat": qat is not None,
             **({"input_kind": kind} if kind != "image" else {})}
     info.update(meta or {})

@@ -26,7 +26,15 @@ def _add_convert_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("-T", type=int, help="time steps = activation bits (zoo default, else 4)")
     p.add_argument("-W", type=int, help="weight bits (zoo default, else 4)")
     p.add_argument("--percentile", type=float, default=99.99,
-                   help="activation clipping percentile for calibration (default 99.99)")
+                   help="activation clipping percentile for calibration: the clip itself "
+                        "with --act-clip percentile, the top of the search with mse "
+                        "(default 99.99)")
+    p.add_argument("--act-clip", choices=("mse", "percentile"), default="mse",
+                   help="activation clip per layer: least squared rounding error up to the "
+                        "percentile (mse, default) or the percentile itself")
+    p.add_argument("--weight-clip", choices=("mse", "max"), default="mse",
+                   help="weight scale per channel: the clip of least squared rounding "
+                        "error (mse, default) or max |w| on the top level (max)")
     p.add_argument("--calib-images", type=int, default=1000,
                    help="training images used for calibration (default 1000)")
     p.add_argument("--qat-epochs", type=int, default=0,
@@ -50,7 +58,8 @@ def _convert_opts(args: argparse.Namespace):
     return ConvertOptions(
         model=args.model, weights=args.weights, dataset=args.dataset,
         input_shape=parse_shape(args.input_shape) if args.input_shape else None,
-        T=args.T, W=args.W, percentile=args.percentile, calib_images=args.calib_images,
+        T=args.T, W=args.W, percentile=args.percentile, weight_clip=args.weight_clip,
+        act_clip=args.act_clip, calib_images=args.calib_images,
         qat_epochs=args.qat_epochs)
 
 

@@ -36,6 +36,8 @@ class ConvertDoc(Doc, file="convert.json", writer="e3ne convert / e3ne compile")
     test_images: int | None = None
     calibration_images: int | None = None
     percentile: float | None = None
+    weight_clip: str | None = None  #: "mse" or "max" (None: a QONNX model's own weights)
+    act_clip: str | None = None  #: "mse" or "percentile" (None: a QONNX model's own scales)
     qat_epochs: int | None = None
     reference: ReferenceCheck | None = None  #: a QONNX model: the qonnx executor's results
 

@@ -33,13 +33,14 @@ class FakeQuant:
         return torch.clamp(torch.floor(x * self.qmax + 0.5), 0, self.qmax) / self.qmax
 
     def weight(self, w: torch.Tensor, k: int) -> torch.Tensor:
-        sw = weight_scales(w, self.cfg.W, per_channel=self.net.per_channel(k))
+        sw = weight_scales(w, self.cfg.W, per_channel=self.net.per_channel(k),
+                           clip=self.cfg.weight_clip)
         sw = sw.view(-1, *([1] * (w.dim() - 1)))
         return torch.clamp(_ste_round(w / sw), -self.wmax, self.wmax) * sw
 
     def shortcut_weight(self, w: torch.Tensor) -> torch.Tensor:
         """A projection shortcut's weights: one scale per layer (``quantize``)."""
-        sw = weight_scales(w, self.cfg.W, per_channel=False)
+        sw = weight_scales(w, self.cfg.W, per_channel=False, clip=self.cfg.weight_clip)
         sw = sw.view(-1, *([1] * (w.dim() - 1)))
         return torch.clamp(_ste_round(w / sw), -self.wmax, self.wmax) * sw
 

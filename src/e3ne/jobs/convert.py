@@ -51,6 +51,8 @@ class ConvertOptions:
     T: int | None = None  #: time steps; zoo default, else 4
     W: int | None = None  #: weight bits; zoo default, else 4
     percentile: float = 99.99  #: activation clipping percentile
+    weight_clip: str = "mse"  #: weight scales: least squared rounding error, or max |w|
+    act_clip: str = "mse"  #: activation clips: least squared rounding error, or percentile
     calib_images: int = 1000  #: training images used for calibration
     test_images: int | None = None  #: test images for accuracy (default: whole split)
     qat_epochs: int = 0  #: quantisation-aware fine-tuning epochs (0 = post-training only)
@@ -128,7 +130,8 @@ def run_convert(opts: ConvertOptions, out_dir: str | Path | None = None,
     """Load, convert, measure; write network.json, weights.npz, convert.json if ``out_dir``."""
     t0 = time.perf_counter()
     entry, dataset, shape, pad_to, T, W, kind = resolve(opts)
-    check_config(QuantConfig(T=T, W=W, percentile=opts.percentile))
+    check_config(QuantConfig(T=T, W=W, percentile=opts.percentile,
+                             weight_clip=opts.weight_clip, act_clip=opts.act_clip))
     model = load_model_spec(opts.model)
     if opts.weights:
         load_weights(model, opts.weights)
@@ -147,7 +150,8 @@ def run_convert(opts: ConvertOptions, out_dir: str | Path | None = None,
         given = getattr(model, "given_quant", None)
         if given is not None:
             T, W = _given_widths(opts, given)
-        cfg = QuantConfig(T=T, W=W, percentile=opts.percentile,
+        cfg = QuantConfig(T=T, W=W, percentile=opts.percentile, weight_clip=opts.weight_clip,
+                          act_clip=opts.act_clip,
                           **({"input_scale": given.input_scale, "rounding": given.rounding}
                              if given is not None else {}))
         check_config(cfg)
@@ -210,6 +214,8 @@ def _convert_and_measure(opts, model, cfg, given, qonnx_file, t0, out_dir, progr
                         test_images=None if test is None else len(test),
                         calibration_images=None if given is not None else len(calib),
                         percentile=None if given is not None else opts.percentile,
+                        weight_clip=None if given is not None else opts.weight_clip,
+                        act_clip=None if given is not None else opts.act_clip,
                         qat_epochs=opts.qat_epochs, reference=reference)
     result = ConvertResult(net, float_acc, snn_acc, time.perf_counter() - t0, report)
     if out_dir is not None:
