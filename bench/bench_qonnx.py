@@ -51,7 +51,8 @@ def train(variant: str, epochs: int, seed: int, out: Path) -> dict:
     train_model(model, x, y, epochs=epochs, lr=2e-3, seed=seed, shift=2)
     xt, yt = load_dataset("mnist", "test", pad_to=32)
     path = export_qonnx(model, (1, 32, 32), out / f"lenet5_w3a4_{variant}.onnx")
-    return {"variant": variant, "epochs": epochs, "seed": seed, "onnx": str(path),
+    shown = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
+    return {"variant": variant, "epochs": epochs, "seed": seed, "onnx": str(shown),
             "train_seconds": round(time.perf_counter() - t0, 1),
             "brevitas_accuracy": evaluate(model, xt, yt)}
 
@@ -69,7 +70,8 @@ def main() -> None:
     rows = []
     for variant in ("floor", "round"):
         row = train(variant, a.epochs, a.seed, out)
-        res = run_convert(ConvertOptions(model=row["onnx"], dataset="mnist"), out / variant)
+        onnx_file = str(out / f"lenet5_w3a4_{variant}.onnx")
+        res = run_convert(ConvertOptions(model=onnx_file, dataset="mnist"), out / variant)
         ref = res.report.reference
         row.update(qonnx_accuracy=ref.accuracy, e3ne_accuracy=res.snn_accuracy,
                    images=ref.images, class_matches=ref.class_matches,
@@ -82,7 +84,7 @@ def main() -> None:
     floor = rows[0]
     d = out / "design"
     t0 = time.perf_counter()
-    run_compile(ConvertOptions(model=floor["onnx"], dataset="mnist"), d)
+    run_compile(ConvertOptions(model=str(out / "lenet5_w3a4_floor.onnx"), dataset="mnist"), d)
     est = EstimateDoc.load(d)
     floor["design"] = {"device": "default (xc7z020)", "latency_modelled": est.cycles.latency,
                        "compile_seconds": round(time.perf_counter() - t0, 1)}
