@@ -1,17 +1,34 @@
-"""Accuracy sweep: float vs radix-SNN (post-training and QAT) for the MNIST zoo models.
+"""Accuracy: float vs radix-SNN (post-training and QAT) over T, W and training seeds for the
+MNIST zoo models, and the rate-coded baseline of the same conversions over its steps.
 
     .venv/bin/python bench/bench_accuracy.py [--models lenet5,fang] [--T 2,3,4,6] [--W 3,4]
+        [--seeds 0,1,2] [--qat-epochs 3] [--rate-steps 1,3,7,15,31,63]
 
-Prints a table and writes bench/results/accuracy.json. Slow (minutes): not part of CI.
+Every figure on the 1,000 MNIST test images, one value per seed (the zoo model trained
+from that seed, `e3ne convert`'s defaults) with mean and spread. Radix rows also carry the
+modelled latency of the design the search picks at E3NE's budget (xcvu13p). Rate rows:
+the post-training conversion at T=8 and the model's zoo W, run rate-coded (golden model
+only). Writes bench/results/accuracy.json. Slow (tens of minutes): not part of CI.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import subprocess
+import sys
+import time
 from pathlib import Path
 
-from e3ne.jobs import accuracy_sweep, format_sweep
+from e3ne.jobs import accuracy_sweep, format_sweep, rate_sweep
+from e3ne.models.zoo import ZOO
+
+ROOT = Path(__file__).resolve().parents[1]
+E3NE_BUDGET = {"lenet5": "lut=18335,bram=40", "fang": "lut=19486,bram=95.5"}
+
+
+def _ints(text: str) -> tuple[int, ...]:
+    return tuple(int(v) for v in text.split(","))
 
 
 def main() -> None:
@@ -19,17 +36,32 @@ def main() -> None:
     ap.add_argument("--models", default="lenet5,fang")
     ap.add_argument("--T", default="2,3,4,6")
     ap.add_argument("--W", default="3,4")
+    ap.add_argument("--seeds", default="0,1,2")
     ap.add_argument("--qat-epochs", type=int, default=3)
+    ap.add_argument("--rate-steps", default="1,3,7,15,31,63")
     args = ap.parse_args()
-    rows = []
+    t0 = time.perf_counter()
+    rows, rates = [], []
+    seeds = _ints(args.seeds)
     for model in args.models.split(","):
-        rows += accuracy_sweep(model, tuple(int(t) for t in args.T.split(",")),
-                               tuple(int(w) for w in args.W.split(",")), args.qat_epochs)
+        rows += accuracy_sweep(model, _ints(args.T), _ints(args.W), args.qat_epochs,
+                               seeds=seeds, device="xcvu13p",
+                               budget=E3NE_BUDGET.get(model))
+        rates += rate_sweep(model, ZOO[model].W, _ints(args.rate_steps), seeds=seeds)
     for line in format_sweep(rows):
         print(line)
-    out = Path(__file__).parent / "results" / "accuracy.json"
-    out.parent.mkdir(exist_ok=True)
-    out.write_text(json.dumps(rows, indent=1) + "\n")
+    for r in rates:
+        s = r["rate_summary"]
+        print(f"{r['model']:<8} rate W={r['W']} {r['steps']:>4} steps  {s['mean']:.3f} "
+              f"± {s['std']:.3f}")
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
+                            capture_output=True, text=True).stdout.strip()
+    out = ROOT / "bench" / "results" / "accuracy.json"
+    out.write_text(json.dumps({
+        "command": " ".join(["bench/bench_accuracy.py", *sys.argv[1:]]), "commit": commit,
+        "date": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()),
+        "minutes": round((time.perf_counter() - t0) / 60, 1),
+        "test_images": 1000, "sweep": rows, "rate": rates}, indent=1) + "\n")
     print(f"wrote {out}")
 
 

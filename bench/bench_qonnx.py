@@ -97,8 +97,8 @@ def main() -> None:
                            verify_seconds=round(time.perf_counter() - t0, 1))
     print(f"floor design: {a.verify_images} images, {doc['mismatches']} mismatches", flush=True)
     acc = json.loads((ROOT / "bench" / "results" / "accuracy.json").read_text())
-    ours = next((r for r in acc if r["model"] == "lenet5" and (r["T"], r["W"]) == (4, 3)),
-                None)
+    ours = next((r for r in acc["sweep"] if r["model"] == "lenet5"
+                 and (r["T"], r["W"]) == (4, 3)), None)
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
                             capture_output=True, text=True).stdout.strip()
     RESULTS.write_text(json.dumps({

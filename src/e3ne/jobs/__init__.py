@@ -20,10 +20,10 @@ from e3ne.jobs.convert import (
     summary_lines,
 )
 from e3ne.jobs.explore import run_explore, write_explore_plots
-from e3ne.jobs.sweep import accuracy_sweep, format_sweep
+from e3ne.jobs.sweep import accuracy_sweep, format_sweep, rate_sweep
 from e3ne.jobs.verify import run_verify, verify_images
 
 __all__ = ["COMPILE_STEPS", "CompileOptions", "CompileResult", "ConvertOptions",
            "ConvertResult", "accuracy_sweep", "compile_design", "format_sweep", "log",
-           "parse_shape", "resolve", "run_compile", "run_convert", "run_explore",
+           "parse_shape", "rate_sweep", "resolve", "run_compile", "run_convert", "run_explore",
            "run_verify", "summary_lines", "verify_images", "write_explore_plots"]
