@@ -8,10 +8,12 @@ import pytest
 import torch
 from netgen import random_network
 
+from e3ne import golden
 from e3ne.errors import ConfigError
 from e3ne.ir import Network
 from e3ne.layers import Flatten, Linear
 from e3ne.rate import input_counts, run_rate
+from e3ne.synops import radix_synops
 
 
 def _linear(name: str, w: np.ndarray, output: bool, theta=None, shift: int = 0,
@@ -73,3 +75,21 @@ def test_residual_networks_are_refused() -> None:
                if any(layer.saves for layer in n.layers))
     with pytest.raises(ConfigError, match="rate-coded baseline takes chains"):
         run_rate(net, np.zeros((1, *net.input_shape)), 3)
+
+
+def test_synaptic_operations_count_spikes_meeting_nonzero_weights() -> None:
+    """Radix: popcount(q) spikes per input; rate: the input counts; each spike adds into
+    every output whose weight to it is not zero (checked by hand on one linear layer)."""
+    rng = np.random.default_rng(4)
+    T, S = 3, 9
+    w = rng.integers(-1, 2, (6, 10))
+    net = Network((1, 1, 10), T, 2, [Flatten(name="f"), _linear("fc", w, True)]).validate()
+    x = rng.random((5, 1, 1, 10))
+    nz = (w != 0).sum(axis=0)  # outputs each input reaches
+    q0 = golden.input_levels(net, x).reshape(5, -1)
+    bits = sum((q0 >> b) & 1 for b in range(T))
+    assert radix_synops(net, golden.input_levels(net, x))["fc"] == (bits @ nz).sum() / 5
+    ops: dict = {}
+    run_rate(net, x, S, synops=ops)
+    c0 = input_counts(net, x, S).reshape(5, -1)
+    assert ops["fc"] == ops["total"] == (c0 @ nz).sum() / 5

@@ -22,6 +22,7 @@ import torch
 from e3ne.errors import ConfigError
 from e3ne.ir import Network
 from e3ne.layers import AvgPool, Flatten, Layer, MaxPool, Synaptic
+from e3ne.synops import layer_synops
 
 
 def input_counts(net: Network, images: np.ndarray | torch.Tensor, steps: int) -> np.ndarray:
@@ -79,9 +80,10 @@ class _State:
 
 
 def run_rate(net: Network, images: np.ndarray | torch.Tensor, steps: int,
-             batch_size: int = 500) -> np.ndarray:
+             batch_size: int = 500, synops: dict | None = None) -> np.ndarray:
     """The output layer's summed input ``[N, classes]`` after ``steps`` rate-coded steps
-    (the class is its argmax, ties to the lowest index)."""
+    (the class is its argmax, ties to the lowest index). ``synops``, if given, gains per
+    synaptic layer (and ``"total"``) the additions per image (``e3ne.synops``)."""
     if not isinstance(steps, int) or steps < 1:
         raise ConfigError(f"steps {steps!r}: expected an integer >= 1")
     counts = input_counts(net, images, steps)
@@ -92,11 +94,23 @@ def run_rate(net: Network, images: np.ndarray | torch.Tensor, steps: int,
         for start in range(0, len(counts), batch_size):
             c = counts[start:start + batch_size]
             states = [_State(layer, net.T) for layer in net.layers]
+            fed: list = [0] * len(states)  # spikes each layer received, per input
             for t in range(steps):
                 s = _spread(c, steps, t)
-                for st in states:
+                for k, st in enumerate(states):
+                    if synops is not None and isinstance(st.layer, Synaptic):
+                        fed[k] = fed[k] + s
                     s = st.step(s)
             out.append(s)
+            if synops is not None:
+                for st, n in zip(states, fed, strict=True):
+                    if isinstance(st.layer, Synaptic):
+                        synops[st.layer.name] = synops.get(st.layer.name, 0) + \
+                            layer_synops(st.layer, n)
+    if synops is not None and len(counts):
+        for key in [k for k in synops if k != "total"]:
+            synops[key] /= len(counts)
+        synops["total"] = sum(v for k, v in synops.items() if k != "total")
     return np.concatenate(out) if out else np.zeros((0, net.num_classes), np.int64)
 
 
