@@ -9,6 +9,7 @@ from collections.abc import Callable
 from e3ne_common import DEVICE, E3, LARGE, RESULTS, SMALL, f0, f1, pct, wall
 
 Cell = Callable[[dict], str]
+ZOO_W = {"lenet5": 3, "fang": 4}  # the zoo W of the two MNIST models
 
 
 def markdown(doc: dict) -> str:
@@ -21,6 +22,7 @@ def markdown(doc: dict) -> str:
         L += large_section(large)
     L += bound_section(small, large)
     L += software_section(doc.get("golden"))
+    L += accuracy_section()
     L += qonnx_section()
     L += [f"Raw numbers: `bench/results/{RESULTS.name}`.", ""]
     return "\n".join(L)
@@ -327,4 +329,61 @@ def qonnx_section() -> list[str]:
                          for x in d["runs"])
         L += ["", f"The FLOOR model's design (`e3ne compile`, {d['device']}): simulated "
                   f"(Verilator), {runs}; modelled latency {d['latency_modelled']:,} cycles."]
+    return L + [""]
+
+
+def _ms(summary: dict | None) -> str:
+    return "–" if not summary else f"{summary['mean']:.3f} ± {summary['std']:.3f}"
+
+
+def accuracy_section() -> list[str]:
+    """Accuracy over training seeds, and radix against rate coding (bench/results/
+    accuracy.json from ``bench/bench_accuracy.py``, synops.json from ``bench_synops.py``)."""
+    path = RESULTS.parent / "accuracy.json"
+    if not path.is_file():
+        return []
+    a = json.loads(path.read_text())
+    if not isinstance(a, dict) or "sweep" not in a:
+        return []
+    seeds = len(a["sweep"][0]["seeds"]) if a["sweep"] else 0
+    L = ["", "## Accuracy (post-training and QAT) and radix against rate coding", "",
+         f"1,000 MNIST test images; mean ± standard deviation over {seeds} training seeds "
+         f"(the zoo model trained from each seed, `e3ne convert`'s defaults; QAT 3 epochs). "
+         f"Latency: the design the search picks at E3NE's budget on the xcvu13p for the "
+         f"seed-0 post-training network, **modelled**. Command: `{a['command']}` (commit "
+         f"`{a['commit']}`, {a['date']}, {a['minutes']} min).", "",
+         "| model | T | W | float | SNN post-training | SNN QAT | QAT − float | "
+         "latency, cycles (mod) |", "|---|---|---|---|---|---|---|---|"]
+    for r in a["sweep"]:
+        gap = (r["qat_summary"]["mean"] - r["float_summary"]["mean"]) if "qat_summary" in r \
+            else None
+        L.append(f"| {r['model']} | {r['T']} | {r['W']} | {_ms(r.get('float_summary'))} | "
+                 f"{_ms(r.get('ptq_summary'))} | {_ms(r.get('qat_summary'))} | "
+                 f"{'–' if gap is None else f'{gap:+.3f}'} | "
+                 f"{r.get('latency_cycles', 0):,} |")
+    syn = RESULTS.parent / "synops.json"
+    ops = {}
+    if syn.is_file():
+        sd = json.loads(syn.read_text())
+        ops = {(r["model"], r["coding"], r["steps"]): r["synops_per_image"]["total"]
+               for r in sd["rows"]}
+    L += ["", "Radix against rate coding on the same conversions: radix at T bits takes T "
+              "steps for 2^T − 1 levels; the rate-coded baseline (`e3ne.rate`, golden model "
+              "only, integrate-and-fire on the network's own integers, post-training at T=8) "
+              "takes S steps for S levels. Synaptic operations: spike × non-zero-weight "
+              "additions per image, counted exactly by the golden model for seed 0 "
+              "(`bench/bench_synops.py`, `bench/results/synops.json`); e3ne's engines are "
+              "dense, so they measure the codings' work, not our hardware's.", "",
+              "| model | coding | steps | accuracy (post-training) | synaptic ops / image |",
+              "|---|---|---|---|---|"]
+    for r in a["sweep"]:
+        if r["W"] != ZOO_W.get(r["model"]):
+            continue
+        o = ops.get((r["model"], "radix", r["T"]))
+        L.append(f"| {r['model']} | radix (T={r['T']}, W={r['W']}) | {r['T']} | "
+                 f"{_ms(r.get('ptq_summary'))} | {'–' if o is None else f'{o:,.0f}'} |")
+    for r in a.get("rate", []):
+        o = ops.get((r["model"], "rate", r["steps"]))
+        L.append(f"| {r['model']} | rate (W={r['W']}) | {r['steps']} | "
+                 f"{_ms(r['rate_summary'])} | {'–' if o is None else f'{o:,.0f}'} |")
     return L + [""]
