@@ -38,7 +38,9 @@ def main() -> None:
     ap.add_argument("--W", default="3,4")
     ap.add_argument("--seeds", default="0,1,2")
     ap.add_argument("--qat-epochs", type=int, default=3)
-    ap.add_argument("--rate-steps", default="1,3,7,15,31,63")
+    ap.add_argument("--rate-steps", default="1,3,7,15,31,63",
+                    help="rate-coded baseline steps ('' for none)")
+    ap.add_argument("--out", default=str(ROOT / "bench" / "results" / "accuracy.json"))
     args = ap.parse_args()
     t0 = time.perf_counter()
     rows, rates = [], []
@@ -47,7 +49,8 @@ def main() -> None:
         rows += accuracy_sweep(model, _ints(args.T), _ints(args.W), args.qat_epochs,
                                seeds=seeds, device="xcvu13p",
                                budget=E3NE_BUDGET.get(model))
-        rates += rate_sweep(model, ZOO[model].W, _ints(args.rate_steps), seeds=seeds)
+        if args.rate_steps:
+            rates += rate_sweep(model, ZOO[model].W, _ints(args.rate_steps), seeds=seeds)
     for line in format_sweep(rows):
         print(line)
     for r in rates:
@@ -56,7 +59,7 @@ def main() -> None:
               f"± {s['std']:.3f}")
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
                             capture_output=True, text=True).stdout.strip()
-    out = ROOT / "bench" / "results" / "accuracy.json"
+    out = Path(args.out)
     out.write_text(json.dumps({
         "command": " ".join(["bench/bench_accuracy.py", *sys.argv[1:]]), "commit": commit,
         "date": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()),
