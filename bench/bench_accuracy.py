@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shlex
 import subprocess
 import sys
 import time
@@ -61,7 +62,7 @@ def main() -> None:
                             capture_output=True, text=True).stdout.strip()
     out = Path(args.out)
     out.write_text(json.dumps({
-        "command": " ".join(["bench/bench_accuracy.py", *sys.argv[1:]]), "commit": commit,
+        "command": shlex.join(["bench/bench_accuracy.py", *sys.argv[1:]]), "commit": commit,
         "date": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()),
         "minutes": round((time.perf_counter() - t0) / 60, 1),
         "test_images": 1000, "sweep": rows, "rate": rates}, indent=1) + "\n")

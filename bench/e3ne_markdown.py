@@ -361,6 +361,14 @@ def accuracy_section() -> list[str]:
                  f"{_ms(r.get('ptq_summary'))} | {_ms(r.get('qat_summary'))} | "
                  f"{'–' if gap is None else f'{gap:+.3f}'} | "
                  f"{r.get('latency_cycles', 0):,} |")
+    for extra in sorted(RESULTS.parent.glob("accuracy_*.json")):  # longer QAT, etc.
+        x = json.loads(extra.read_text())
+        for r in x["sweep"]:
+            L.append(f"| {r['model']} | {r['T']} | {r['W']} | {_ms(r.get('float_summary'))} "
+                     f"| {_ms(r.get('ptq_summary'))} | {_ms(r.get('qat_summary'))} "
+                     f"(`{x['command']}`) | "
+                     f"{r['qat_summary']['mean'] - r['float_summary']['mean']:+.3f} | "
+                     f"{r.get('latency_cycles', 0):,} |")
     syn = RESULTS.parent / "synops.json"
     ops = {}
     if syn.is_file():
