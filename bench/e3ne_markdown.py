@@ -382,16 +382,18 @@ def accuracy_section() -> list[str]:
               "additions per image, counted exactly by the golden model for seed 0 "
               "(`bench/bench_synops.py`, `bench/results/synops.json`); e3ne's engines are "
               "dense, so they measure the codings' work, not our hardware's.", "",
-              "| model | coding | steps | accuracy (post-training) | synaptic ops / image |",
-              "|---|---|---|---|---|"]
+              "| model | coding | steps | accuracy (post-training) | synaptic ops / image | "
+              "latency, cycles (mod) |", "|---|---|---|---|---|---|"]
     for r in a["sweep"]:
         if r["W"] != ZOO_W.get(r["model"]):
             continue
         o = ops.get((r["model"], "radix", r["T"]))
         L.append(f"| {r['model']} | radix (T={r['T']}, W={r['W']}) | {r['T']} | "
-                 f"{_ms(r.get('ptq_summary'))} | {'–' if o is None else f'{o:,.0f}'} |")
+                 f"{_ms(r.get('ptq_summary'))} | {'–' if o is None else f'{o:,.0f}'} | "
+                 f"{r.get('latency_cycles', 0):,} |")
     for r in a.get("rate", []):
         o = ops.get((r["model"], "rate", r["steps"]))
         L.append(f"| {r['model']} | rate (W={r['W']}) | {r['steps']} | "
-                 f"{_ms(r['rate_summary'])} | {'–' if o is None else f'{o:,.0f}'} |")
+                 f"{_ms(r['rate_summary'])} | {'–' if o is None else f'{o:,.0f}'} | "
+                 "no RTL |")
     return L + [""]
