@@ -318,10 +318,14 @@ def qonnx_section() -> list[str]:
                  f"{r['qonnx_accuracy']:.3f} | {r['e3ne_accuracy']:.3f} | "
                  f"{r['class_matches']}/{n} | {r['score_matches']}/{n} | "
                  f"{'exact' if r['exact'] else 'ties round up, not to even'} |")
-    ours = q.get("ours_lenet5_T4_W3")
-    if ours:
-        L.append(f"| e3ne QAT (zoo LeNet-5, T=4 W=3, `bench/results/accuracy.json`) | nearest | "
-                 f"float {ours['float']:.3f} | – | {ours['qat']:.3f} | – | – | – |")
+    acc = RESULTS.parent / "accuracy.json"
+    a = json.loads(acc.read_text()) if acc.is_file() else {}
+    ours = next((r for r in (a.get("sweep", []) if isinstance(a, dict) else [])
+                 if r["model"] == "lenet5" and (r["T"], r["W"]) == (4, 3)), None)
+    if ours and "qat_summary" in ours:
+        L.append(f"| e3ne QAT (zoo LeNet-5, T=4 W=3, {len(ours['seeds'])} seeds, "
+                 f"`bench/results/accuracy.json`) | nearest | float "
+                 f"{_ms(ours['float_summary'])} | – | {_ms(ours['qat_summary'])} | – | – | – |")
     d = q["models"][0].get("design")
     if d:
         runs = "; ".join(f"{x['images']} images{' with random stalls' if x['stalls'] else ''}: "
