@@ -226,14 +226,12 @@ def _pool(g: _Graph, node, a: dict) -> nn.Module:  # noqa: ANN001
                count_include_pad=bool(a.get("count_include_pad", 0)))
 
 
-def onnx_input_shape(path: str | Path) -> tuple[int, ...]:
-    """The input shape (without the batch axis) of the ONNX model at ``path``."""
-    return _Graph(Path(path)).input_shape()
-
-
-def onnx_given_quant(path: str | Path) -> GivenQuant | None:
-    """A QONNX model's own quantisation (T, W, input scale, rounding); None for float ONNX."""
-    return _Graph(Path(path)).given
+def onnx_facts(path: str | Path) -> tuple[tuple[int, ...], GivenQuant | None]:
+    """The input shape (without the batch axis) of the ONNX model at ``path``, and a QONNX
+    model's own quantisation (T, W, input scale, rounding; None for float ONNX), from one
+    reading of the file."""
+    g = _Graph(Path(path))
+    return g.input_shape(), g.given
 
 
 def load_onnx(path: str | Path) -> tuple[nn.Module, tuple[int, ...]]:

@@ -19,12 +19,7 @@ from e3ne.artifacts import ConvertDoc, ReferenceCheck
 from e3ne.data import dataset_input_shape, load_dataset
 from e3ne.errors import ConfigError
 from e3ne.frontend.brevitas_export import export_qonnx, is_brevitas
-from e3ne.frontend.onnx_import import (
-    is_onnx_spec,
-    load_onnx,
-    onnx_given_quant,
-    onnx_input_shape,
-)
+from e3ne.frontend.onnx_import import is_onnx_spec, load_onnx, onnx_facts
 from e3ne.frontend.qonnx_exec import run_qonnx
 from e3ne.frontend.qonnx_import import GivenQuant
 from e3ne.frontend.quantize import QuantConfig
@@ -83,8 +78,7 @@ def resolve(opts: ConvertOptions):
         shape = entry.input_shape
     given = None
     if is_onnx_spec(opts.model):  # the graph says
-        graph_shape = onnx_input_shape(opts.model)
-        given = onnx_given_quant(opts.model)  # a QONNX model's T and W
+        graph_shape, given = onnx_facts(opts.model)  # and a QONNX model's T and W
         if shape is not None and tuple(shape) != graph_shape:
             raise ConfigError(f"--input-shape {','.join(map(str, shape))}: {opts.model} "
                               f"takes {','.join(map(str, graph_shape))}")
