@@ -38,3 +38,10 @@ class InfeasibleBudget(E3neError):
 
 class ToolFailed(E3neError):
     """An external tool ran but failed or timed out."""
+
+
+def first_line(e: BaseException, limit: int = 200) -> str:
+    """``Type: first line of its message`` (at most ``limit`` characters of it): a foreign
+    library's reason, quoted inside one of our one-line errors."""
+    text = str(e).strip()
+    return f"{type(e).__name__}: {text.splitlines()[0][:limit] if text else ''}"

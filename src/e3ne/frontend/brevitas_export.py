@@ -11,7 +11,7 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from e3ne.errors import ConfigError
+from e3ne.errors import ConfigError, first_line
 
 
 def is_brevitas(model: nn.Module) -> bool:
@@ -32,7 +32,6 @@ def export_qonnx(model: nn.Module, input_shape: tuple[int, ...], path: str | Pat
         with torch.no_grad(), contextlib.redirect_stdout(sys.stderr):
             _export(model, torch.zeros(1, *input_shape), str(path))
     except Exception as e:  # Brevitas's own reason, on one line
-        first = str(e).strip().splitlines()[0][:200] if str(e).strip() else ""
         raise ConfigError(f"{type(model).__name__}: Brevitas could not export it to QONNX "
-                          f"({type(e).__name__}: {first})") from None
+                          f"({first_line(e)})") from None
     return path

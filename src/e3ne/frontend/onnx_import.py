@@ -26,8 +26,8 @@ import torch
 import torch.fx as fx
 from torch import nn
 
-from e3ne.errors import ConfigError, FormatError
-from e3ne.frontend.qonnx_import import GivenQuant, is_qonnx, rewrite_qonnx
+from e3ne.errors import ConfigError, FormatError, first_line
+from e3ne.frontend.qonnx_import import GivenQuant, is_qonnx, node_attrs, rewrite_qonnx
 
 SUPPORTED = ("Conv", "Gemm", "MatMul", "Add", "BatchNormalization", "Relu", "Clip",
              "MaxPool", "AveragePool", "GlobalAveragePool", "Flatten", "Reshape", "Dropout",
@@ -50,8 +50,7 @@ class _Graph:
         try:
             model = onnx.load(str(path))
         except Exception as e:  # a truncated or foreign file: protobuf's own message
-            raise FormatError(f"{path}: not a readable ONNX model ({type(e).__name__}: "
-                              f"{str(e).strip().splitlines()[0][:160] if str(e).strip() else ''})"
+            raise FormatError(f"{path}: not a readable ONNX model ({first_line(e, 160)})"
                               ) from None
         opsets = {o.domain or "ai.onnx": o.version for o in model.opset_import}
         v = opsets.get("ai.onnx")
@@ -109,12 +108,6 @@ class _Graph:
         if inputs[0].type.tensor_type.elem_type != 1:
             raise FormatError(f"{self.path}: input {inputs[0].name!r} is not float32")
         return tuple(shape[1:])
-
-
-def _attrs(node) -> dict:  # noqa: ANN001
-    from onnx import helper
-
-    return {a.name: helper.get_attribute_value(a) for a in node.attribute}
 
 
 def _module_name(node, taken: set[str]) -> str:  # noqa: ANN001
@@ -267,7 +260,7 @@ def load_onnx(path: str | Path) -> tuple[nn.Module, tuple[int, ...]]:
         return values[name]
 
     for i, node in enumerate(nodes):
-        op, a, out = node.op_type, _attrs(node), node.output[0]
+        op, a, out = node.op_type, node_attrs(node), node.output[0]
         if node.domain not in ("", "ai.onnx"):
             raise FormatError(f"{g.where(node)}: operator domain {node.domain!r} (a custom "
                               "operator); e3ne reads plain ONNX operators: "

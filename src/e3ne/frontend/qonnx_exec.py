@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from e3ne.errors import ConfigError, FormatError
+from e3ne.errors import ConfigError, FormatError, first_line
 
 
 def run_qonnx(path: str | Path, images: np.ndarray, progress: bool = False) -> np.ndarray:
@@ -38,9 +38,8 @@ def run_qonnx(path: str | Path, images: np.ndarray, progress: bool = False) -> n
         try:
             y = execute_onnx(model, {x_name: img.reshape(shape)})[y_name]
         except Exception as e:  # the executor's own reason, on one line
-            first = str(e).strip().splitlines()[0][:200] if str(e).strip() else ""
             raise FormatError(f"{path}: the qonnx executor cannot run it "
-                              f"({type(e).__name__}: {first})") from None
+                              f"({first_line(e)})") from None
         out.append(np.asarray(y).reshape(-1))
         if progress and (k + 1) % 250 == 0:
             print(f"  qonnx executor: {k + 1}/{len(images)} images", file=sys.stderr,

@@ -49,7 +49,8 @@ def is_qonnx(model) -> bool:  # noqa: ANN001 (an onnx.ModelProto)
     return any(n.domain in QONNX_DOMAINS for n in model.graph.node)
 
 
-def _attrs(node) -> dict:  # noqa: ANN001
+def node_attrs(node) -> dict:  # noqa: ANN001
+    """An ONNX node's attributes by name."""
     from onnx import helper
 
     return {a.name: helper.get_attribute_value(a) for a in node.attribute}
@@ -147,7 +148,7 @@ class _Rewrite:
     def quant(self, node):  # noqa: ANN001, ANN201 (onnx NodeProto or None)
         from onnx import helper, numpy_helper
 
-        op, a = node.op_type, _attrs(node)
+        op, a = node.op_type, node_attrs(node)
         if op not in ("Quant", "BipolarQuant"):
             why = ("Brevitas's truncating average pool, whose rounding is not e3ne's average "
                    "(use a max pool or an unquantised AvgPool before a QuantReLU)"
@@ -155,6 +156,8 @@ class _Rewrite:
             raise FormatError(f"{self.where(node)}: {node.domain}.{op}: {why}; e3ne takes "
                               "Quant and BipolarQuant")
         x_name, out = node.input[0], node.output[0]
+        mode = a.get("rounding_mode", b"ROUND")
+        mode = (mode.decode() if isinstance(mode, bytes) else mode).upper()
         scale = self.const(node, 1, "scale").astype(np.float32)
         if not (scale > 0).all():
             raise FormatError(f"{self.where(node)}: a scale that is not positive")
@@ -172,10 +175,8 @@ class _Rewrite:
                     raise FormatError(f"{self.where(node)}: bit width {b.ravel()[:4]} is not "
                                       "one integer from 1 to 32")
                 signed, narrow = bool(a.get("signed", 1)), bool(a.get("narrow", 0))
-                mode = a.get("rounding_mode", b"ROUND")
-                mode = mode.decode() if isinstance(mode, bytes) else mode
                 try:
-                    q = quant_ints(x, scale, zp, float(b), signed, narrow, mode.upper())
+                    q = quant_ints(x, scale, zp, float(b), signed, narrow, mode)
                 except KeyError:
                     raise FormatError(f"{self.where(node)}: rounding_mode {mode!r} is not "
                                       "a QONNX mode") from None
@@ -210,8 +211,6 @@ class _Rewrite:
         if b.size != 1 or float(b) != int(b) or not 1 <= int(b) <= 16:
             raise FormatError(f"{self.where(node)}: bit width {b.ravel()[:4]}; e3ne's "
                               "activations have 1 to 16 bits")
-        mode = a.get("rounding_mode", b"ROUND")
-        mode = (mode.decode() if isinstance(mode, bytes) else mode).upper()
         s, bits = float(scale.reshape(())), int(b)
         if x_name == self.x_name:  # the input's Quant: the input levels
             if mode != "ROUND":

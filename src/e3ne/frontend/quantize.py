@@ -72,6 +72,8 @@ def mse_clip(acts: np.ndarray, T: int, upper: float) -> float:
         if err < best_err:
             best, best_err = float(c), err
     return best
+
+
 _RATIOS = torch.linspace(0.3, 1.0, 71, dtype=torch.float64)  # candidate clips / max|w|
 
 
