@@ -15,21 +15,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import shlex
-import subprocess
-import sys
 import time
 from pathlib import Path
+
+from e3ne_common import REPO, ints, provenance
 
 from e3ne.jobs import accuracy_sweep, format_sweep, rate_sweep
 from e3ne.models.zoo import ZOO
 
-ROOT = Path(__file__).resolve().parents[1]
 E3NE_BUDGET = {"lenet5": "lut=18335,bram=40", "fang": "lut=19486,bram=95.5"}
-
-
-def _ints(text: str) -> tuple[int, ...]:
-    return tuple(int(v) for v in text.split(","))
 
 
 def main() -> None:
@@ -41,29 +35,26 @@ def main() -> None:
     ap.add_argument("--qat-epochs", type=int, default=3)
     ap.add_argument("--rate-steps", default="1,3,7,15,31,63",
                     help="rate-coded baseline steps ('' for none)")
-    ap.add_argument("--out", default=str(ROOT / "bench" / "results" / "accuracy.json"))
+    ap.add_argument("--out", default=str(REPO / "bench" / "results" / "accuracy.json"))
     args = ap.parse_args()
     t0 = time.perf_counter()
     rows, rates = [], []
-    seeds = _ints(args.seeds)
+    seeds = ints(args.seeds)
     for model in args.models.split(","):
-        rows += accuracy_sweep(model, _ints(args.T), _ints(args.W), args.qat_epochs,
+        rows += accuracy_sweep(model, ints(args.T), ints(args.W), args.qat_epochs,
                                seeds=seeds, device="xcvu13p",
                                budget=E3NE_BUDGET.get(model))
         if args.rate_steps:
-            rates += rate_sweep(model, ZOO[model].W, _ints(args.rate_steps), seeds=seeds)
+            rates += rate_sweep(model, ZOO[model].W, ints(args.rate_steps), seeds=seeds)
     for line in format_sweep(rows):
         print(line)
     for r in rates:
         s = r["rate_summary"]
         print(f"{r['model']:<8} rate W={r['W']} {r['steps']:>4} steps  {s['mean']:.3f} "
               f"± {s['std']:.3f}")
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
-                            capture_output=True, text=True).stdout.strip()
     out = Path(args.out)
     out.write_text(json.dumps({
-        "command": shlex.join(["bench/bench_accuracy.py", *sys.argv[1:]]), "commit": commit,
-        "date": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()),
+        **provenance("bench/bench_accuracy.py"),
         "minutes": round((time.perf_counter() - t0) / 60, 1),
         "test_images": 1000, "sweep": rows, "rate": rates}, indent=1) + "\n")
     print(f"wrote {out}")

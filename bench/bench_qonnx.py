@@ -15,12 +15,11 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import json
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import torch
+from e3ne_common import provenance
 
 from e3ne.artifacts import EstimateDoc
 from e3ne.data import load_dataset
@@ -99,11 +98,8 @@ def main() -> None:
     acc = json.loads((ROOT / "bench" / "results" / "accuracy.json").read_text())
     ours = next((r for r in acc["sweep"] if r["model"] == "lenet5"
                  and (r["T"], r["W"]) == (4, 3)), None)
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
-                            capture_output=True, text=True).stdout.strip()
     RESULTS.write_text(json.dumps({
-        "command": " ".join(["bench/bench_qonnx.py", *sys.argv[1:]]), "commit": commit,
-        "date": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()), "models": rows,
+        **provenance("bench/bench_qonnx.py"), "models": rows,
         "ours_lenet5_T4_W3": ours}, indent=1) + "\n")
     print(f"wrote {RESULTS}")
 

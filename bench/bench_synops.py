@@ -14,23 +14,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
-import sys
-import time
-from pathlib import Path
+
+from e3ne_common import REPO, ints, provenance
 
 from e3ne import golden
 from e3ne.data import load_dataset
 from e3ne.jobs import ConvertOptions, run_convert
 from e3ne.models.zoo import ZOO
-from e3ne.rate import rate_accuracy, run_rate
+from e3ne.rate import run_rate
 from e3ne.synops import radix_synops
-
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def _ints(text: str) -> tuple[int, ...]:
-    return tuple(int(v) for v in text.split(","))
 
 
 def main() -> None:
@@ -44,7 +36,7 @@ def main() -> None:
     for model in a.models.split(","):
         e = ZOO[model]
         test, labels = load_dataset(e.dataset, "test", pad_to=e.pad_to, n=a.images)
-        for T in _ints(a.T):
+        for T in ints(a.T):
             net = run_convert(ConvertOptions(model=model, T=T, W=e.W), progress=False).net
             ops = radix_synops(net, golden.input_levels(net, test))
             rows.append({"model": model, "coding": "radix", "T": T, "W": e.W, "steps": T,
@@ -53,20 +45,17 @@ def main() -> None:
             print(f"{model} radix T={T}: {rows[-1]['accuracy']:.3f}, "
                   f"{ops['total']:,.0f} synops/image", flush=True)
         net = run_convert(ConvertOptions(model=model, T=8, W=e.W), progress=False).net
-        for S in _ints(a.rate_steps):
+        for S in ints(a.rate_steps):
             ops: dict = {}
-            run_rate(net, test, S, synops=ops)
+            classes = run_rate(net, test, S, synops=ops).argmax(axis=1)
             rows.append({"model": model, "coding": "rate", "T_net": 8, "W": e.W, "steps": S,
-                         "accuracy": rate_accuracy(net, test, labels, S),
+                         "accuracy": float((classes == labels.numpy()).mean()),
                          "synops_per_image": ops})
             print(f"{model} rate S={S}: {rows[-1]['accuracy']:.3f}, "
                   f"{ops['total']:,.0f} synops/image", flush=True)
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
-                            capture_output=True, text=True).stdout.strip()
-    out = ROOT / "bench" / "results" / "synops.json"
+    out = REPO / "bench" / "results" / "synops.json"
     out.write_text(json.dumps({
-        "command": " ".join(["bench/bench_synops.py", *sys.argv[1:]]), "commit": commit,
-        "date": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()), "images": len(test),
+        **provenance("bench/bench_synops.py"), "images": len(test),
         "rows": rows}, indent=1) + "\n")
     print(f"wrote {out}")
 

@@ -4,7 +4,9 @@ logging and number formats."""
 from __future__ import annotations
 
 import math
+import shlex
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -55,3 +57,16 @@ def f1(x, nd: int = 1) -> str:  # noqa: ANN001
 
 def pct(x) -> str:  # noqa: ANN001
     return "–" if x is None else f"{100 * x:.1f} %"
+
+
+def ints(text: str) -> tuple[int, ...]:
+    """``"1,3,7"`` -> ``(1, 3, 7)`` (a comma-separated option)."""
+    return tuple(int(v) for v in text.split(","))
+
+
+def provenance(script: str) -> dict:
+    """How a results file was made: the command line as run, the commit, the UTC date."""
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO,
+                            capture_output=True, text=True).stdout.strip()
+    return {"command": shlex.join([script, *sys.argv[1:]]), "commit": commit,
+            "date": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime())}
