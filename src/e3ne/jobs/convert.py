@@ -195,11 +195,12 @@ def _convert_and_measure(opts, model, cfg, given, qonnx_file, t0, out_dir, progr
     float_acc = snn_acc = None
     reference = None
     if given is not None:
-        reference = check_reference(net, given, qonnx_file, test if test is not None
-                                    else calib, labels, progress)
+        images = test if test is not None else calib
+        u = golden.run_fast(net, golden.input_levels(net, images))
+        reference = check_reference(net, given, qonnx_file, images, labels, progress, u)
         float_acc = reference.accuracy
         if test is not None:
-            snn_acc = golden.accuracy(net, test, labels)
+            snn_acc = float((u.argmax(axis=1) == labels.numpy()).mean())
     elif test is not None:
         float_acc = evaluate(_Flattened(model) if kind == "vector" else model, test, labels)
         snn_acc = golden.accuracy(net, test, labels)
@@ -218,13 +219,16 @@ def _convert_and_measure(opts, model, cfg, given, qonnx_file, t0, out_dir, progr
 
 
 def check_reference(net: Network, given: GivenQuant, qonnx_file: str, images: torch.Tensor,
-                    labels: torch.Tensor | None, progress: bool = True) -> ReferenceCheck:
+                    labels: torch.Tensor | None, progress: bool = True,
+                    u: np.ndarray | None = None) -> ReferenceCheck:
     """The qonnx executor and the golden model on the same images: classes, and scores
-    (the executor's divided by the output layer's unit, so integers where exact)."""
+    (the executor's divided by the output layer's unit, so integers where exact); ``u``:
+    the golden model's scores on ``images`` if the caller has them already."""
     if progress:
         log(f"{qonnx_file}: running the qonnx executor on {len(images)} images")
     ref = run_qonnx(qonnx_file, images.numpy(), progress=progress)
-    u = golden.run_fast(net, golden.input_levels(net, images))
+    if u is None:
+        u = golden.run_fast(net, golden.input_levels(net, images))
     unit = net.synaptic_layers[-1].act_scale
     ref_u = ref.astype(np.float64) / unit
     same_scores = (np.abs(ref_u - u) <= 1e-6 * np.maximum(1.0, np.abs(u))).all(axis=1)
