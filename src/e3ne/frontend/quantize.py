@@ -3,8 +3,8 @@
 Scales (DESIGN §2): the input LSB is ``s_0 = 1/(2^T-1)``; a hidden layer's output LSB is
 ``s_l = clip_l/(2^T-1)`` with ``clip_l`` the clip of least squared rounding error of its
 float ReLU outputs on calibration data (``act_clip="mse"``, the default: it matters most
-at T = 2, where 3 levels make the clip decisive) or a percentile of them (``"percentile"``), or the bound ``c``
-of a clipped ReLU (ReLU6, Hardtanh(0, c)); weights
+at T = 2, where 3 levels make the clip decisive) or a percentile of them
+(``"percentile"``), or the bound ``c`` of a clipped ReLU (ReLU6, Hardtanh(0, c)); weights
 get one scale per output channel, ``sw_c = α_c·max|w_c|/(2^(W-1)-1)`` with the clip ratio
 ``α_c`` that minimises the channel's squared rounding error (``weight_clip="mse"``, the
 default; ``"max"``: ``α_c = 1``; at W = 3 the search is worth about 2 points on LeNet-5)
