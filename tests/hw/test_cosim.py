@@ -27,8 +27,10 @@ FAST_SEEDS = [3, 6, 11, 12]
 # networks with residual blocks (forks, skip buffers, joins): seed 36 has three, one at the
 # input; 28 one after a pool; 1000 a 1-D block whose skip is gathered into the join's lanes
 # (a block nested in another's body: test_cosim_residual.py); 1232 a pool whose results a
-# fork takes two ahead of its slower consumer (the pool's model once waited for each)
-RESIDUAL_SEEDS = [8, 28, 36, 1000, 1232]
+# fork takes two ahead of its slower consumer (the pool's model once waited for each);
+# 1236 a concatenation whose 1-lane skip is gathered into 6-lane pixels (once after the
+# buffer, which then fed the zip only every 6 cycles: 12 cycles late, unmodelled)
+RESIDUAL_SEEDS = [8, 28, 36, 1000, 1232, 1236]
 
 
 def _cosim(seed: int, tmp_path: Path, stalls: bool, residual: bool = False

@@ -76,7 +76,9 @@ class Fork(Layer):
         if getattr(reader, "shortcut", None) is not None:
             def project(d, copy):
                 return reader.build_shortcut(d, copy, shape, f"{tag}_sc")
-        lanes = design.fold(reader).PE if reader.synaptic else None  # a join's lanes
+        # the reader's skip lanes: a join's PE, a concatenation's skip pixel (its zip takes
+        # one a beat); gathered before the buffer, which can then feed one a cycle
+        lanes = design.fold(reader).PE if reader.synaptic else reader.skip_channels
         main, skip = skip_buffer(design, src, tag, project, lanes)
         design.skips[self.name] = skip
         design.stage({"layer": self.name, "kind": self.kind})

@@ -136,8 +136,8 @@ def skip_lanes(design, skip: Stream, lanes: int, burst: int, tag: str) -> Stream
     splitter takes its next beat as the reader takes the last piece), gathered into a
     prefetch FIFO of ``burst + 2`` beats (a gather refills only after its beat was taken,
     R cycles late; with the prefetch the reader never waits for it, and its one cycle of
-    latency is counted). A join's skip that only needs gathering was gathered before the
-    buffer (``skip_buffer``)."""
+    latency is counted). A skip that only needs gathering (into a join's PE lanes or a
+    zip's pixel) was gathered before the buffer (``skip_buffer``)."""
     out = convert(design, skip, lanes, f"{tag}_skip")
     if skip.lanes % lanes:
         fifo = StreamFifo(f"u_skipg_{tag}", design.layer,
