@@ -1,5 +1,6 @@
 """spike_dot.sv: every lane's sum against a plain multiply-accumulate, with random stalls,
-under Verilator and Icarus; the extremes of the lane sum; parameter checks; lint; Yosys."""
+under Verilator and Icarus, and its compressor tree's depth against the resource model's
+mirror; the extremes of the lane sum; parameter checks; lint; Yosys."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from benchutil import luts, parameter_errors, yosys_cells
 
 from e3ne.flow.hdlsim import RTL_DIR, lint, run_bench
 from e3ne.hw import SIM_DIR
+from e3ne.hw.cores.synaptic_engine import LEVELS, compressor
 
 CORE = "spike_dot"
 RTL = [RTL_DIR / f"{CORE}.sv"]
@@ -31,9 +33,12 @@ RUNS = [(n, "verilator") for n in CASES] + [(n, "icarus") for n in ("lenet_conv2
 @pytest.mark.rtl
 @pytest.mark.parametrize(("name", "simulator"), RUNS)
 def test_every_part(tmp_path: Path, name: str, simulator: str) -> None:
-    out = run_bench(f"{CORE}_tb", SOURCES, tmp_path, {**CASES[name], "N": 300},
-                    simulator=simulator)
+    p = CASES[name]
+    out = run_bench(f"{CORE}_tb", SOURCES, tmp_path, {**p, "N": 300}, simulator=simulator)
     assert "(300 parts)" in out
+    # the resource model's mirror of the tree builds the same levels
+    tree = compressor(p["SIMD"], p["W"], p["TP"], p.get("ADDER", 2), p.get("LEVELS", LEVELS))
+    assert f"levels={tree['levels']} " in out, out
 
 
 @pytest.mark.rtl

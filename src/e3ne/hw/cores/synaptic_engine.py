@@ -49,8 +49,48 @@ def tree_leaves(simd: int, W: int, tp: int, adder: int = 2) -> int:
 
 
 def tree_stages(simd: int, W: int, tp: int, adder: int = 2, levels: int = LEVELS) -> int:
-    """spike_dot.sv's adder-tree register stages: ceil(clog2(leaves) / LEVELS)."""
+    """spike_dot.sv's register stages after its leaves: ceil(clog2(leaves) / LEVELS) (the
+    depth of a binary tree over the leaves; its compressor tree never needs more)."""
     return -(-clog2(tree_leaves(simd, W, tp, adder)) // levels)
+
+
+def _counters(h: int) -> tuple[int, int]:
+    """(counters, passed bits) of a compressor column of ``h`` bits: a 6:3 counter per
+    full group of 6, one more on a remainder of 4 or 5, a smaller remainder passed on."""
+    return h // 6 + (h % 6 >= 4), 0 if h % 6 >= 4 else h % 6
+
+
+def compressor(simd: int, W: int, tp: int, adder: int = 2, levels: int = LEVELS) -> dict:
+    """spike_dot.sv's compressor tree, level by level as its heights() computes it:
+    ``counters`` (6:3, three LUT6 each), ``registered`` bits (the levels after which it
+    registers, the sum and its delay registers) and ``levels``."""
+    ps_w = W + tp + clog2(simd + 1) + 1
+    m = tree_leaves(simd, W, tp, adder) // (W * tp)
+    lw = 3 if adder == 2 else clog2(simd + 1)
+    h = [0] * ps_w
+    for wb in range(W):
+        for b in range(tp):
+            for k in range(m):
+                s = wb + b + (k % 2 if adder == 2 else 0)
+                for j in range(lw):
+                    if s + j < ps_w:
+                        h[s + j] += 1
+    ofs = simd * (1 << (W - 1)) * ((1 << tp) - 1)
+    for c in range(ps_w):
+        h[c] += (-ofs >> c) & 1
+    heights = [h]
+    while max(h) > 3:
+        n = [_counters(x)[0] for x in h]
+        h = [n[c] + _counters(h[c])[1] + (n[c - 1] if c >= 1 else 0)
+             + (n[c - 2] if c >= 2 else 0) for c in range(ps_w)]
+        heights.append(h)
+    nlv = len(heights) - 1
+    ns = tree_stages(simd, W, tp, adder, levels)
+    regs = [lv for lv in range(1, nlv + 1) if lv % levels == 0 and lv // levels < ns]
+    delay = ns - len(regs) - 1  # the sum's register is the last of the NS
+    return {"levels": nlv,
+            "counters": sum(_counters(x)[0] for hs in heights[:-1] for x in hs),
+            "registered": sum(sum(heights[lv]) for lv in regs) + (1 + delay) * ps_w}
 
 
 @register_core
@@ -168,17 +208,13 @@ class SynapticEngine(Core):
         par_w = pe * (b_w + (0 if out else th_w))
         levels = p.get("LEVELS", LEVELS)
         leaves = tree_leaves(simd, W, tp, p.get("ADDER", 2))
-        # the adder tree's registered nodes: after every LEVELS levels and after the last
-        nl, tree_regs, n = clog2(leaves), 0, leaves
-        for level in range(1, nl + 1):
-            n = -(-n // 2)
-            if level % levels == 0 or level == nl:
-                tree_regs += n
+        tree = compressor(simd, W, tp, p.get("ADDER", 2), levels)
         feats = {
             "const": 1.0,
             "gated": pe * simd * tp * W,  # spike-gated 3:2 counters
             "tree": pe * simd * tp * W * clog2(simd + 1),  # the popcounts' adds
-            "planeadd": pe * (leaves - 1) * ps_w,  # the adder tree over the popcounts
+            "compress": pe * 3 * tree["counters"],  # the compressor tree's counters ...
+            "rowadd": pe * ps_w,  # ... and the adders of its last three rows
             "acc": pe * acc,  # the accumulator's adder
             "accshift": pe * acc * clog2(np_),  # its plane-group shift
             "bias": pe * uw,  # U = V*2^F + beta
@@ -197,7 +233,7 @@ class SynapticEngine(Core):
             # pipeline registers: window word, spike chunk, popcounts, tree nodes,
             # accumulator and its output, bias/threshold (twice from block RAM), the
             # output FIFO's registers
-            "regs": simd * T + simd * tp + pe * leaves * 3 + pe * tree_regs * ps_w
+            "regs": simd * T + simd * tp + pe * leaves * 3 + pe * tree["registered"]
             + 2 * pe * acc + (2 if par else 1) * par_w + 3 * pe * odw,
         }
         live = p.get("WGT_BITS", width)  # constant bit columns are dropped by synthesis

@@ -5,9 +5,12 @@
  *  For each lane p, with W-bit two's-complement weights w[p][j] (wgt[(p*SIMD + j)*W +: W])
  *  and TP spike bits x_j (x[j*TP +: TP], bit b weighted 2^b):
  *      part[p] = sum_j w[p][j] * x_j
- *              = sum_{wb, b} (+-)2^(wb+b) * popcount_j(w[p][j][wb] & x_j[b])
- *  the weight's MSB plane (wb = W-1) negative.  No multiplier: each weight bit plane
- *  meets each spike plane in a popcount.
+ *              = sum_{wb < W-1, b} 2^(wb+b) * popcount_j(w[p][j][wb] & x_j[b])
+ *              + sum_b 2^(W-1+b) * popcount_j(~(w[p][j][W-1] & x_j[b]))  -  OFS,
+ *      OFS = SIMD * 2^(W-1) * (2^TP - 1)
+ *  since a bit g of the negative MSB plane counts -g = (1 - g) - 1: every term is a count
+ *  of bits, and -OFS (mod 2^PS_W) enters the sum as constant bits.  No multiplier: each
+ *  weight bit plane meets each spike plane in a popcount.
  *
  *  Pipeline (registers with the enable en; the caller stalls it as one):
  *   stage 1: the leaves, registered.  ADDER = 2 (compressor): for each plane pair,
@@ -15,13 +18,19 @@
  *       counters over each column: M = 2*ceil(ceil(SIMD/3)/6) leaves of 3 bits, each
  *       weighted 2^(wb+b+column).  ADDER = 1: one leaf per plane pair, a plain
  *       popcount (an adder chain: the slow reference).
- *   stages 2 .. 1+NS: one binary adder tree over all NT = W*TP*M leaves of a lane;
- *       its first level pairs every negative (MSB-plane) leaf with a positive one in a
- *       subtraction, so no term is negated; a register after every LEVELS levels of
- *       adders and after the last (NS = ceil(clog2(NT) / LEVELS) stages).
+ *   stages 2 .. 1+NS: one compressor tree over the bits of all NT = W*TP*M leaves of a
+ *       lane and the constant, sorted into columns by weight (bit k of a leaf weighted
+ *       2^s in column s+k; columns from PS_W on dropped: the sum is taken mod 2^PS_W).
+ *       Each level takes every full group of 6 bits of a column into a 6:3 counter (its
+ *       outputs to columns c, c+1, c+2), a remainder of 4 or 5 into one more, and passes
+ *       up to 3 bits on; when no column holds more than 3 bits, their three rows are
+ *       added (two adders).  A register after every LEVELS levels, at most NS =
+ *       ceil(clog2(NT) / LEVELS) of them (the depth of the binary adder tree this
+ *       replaced, so that the engine's timing stays), the last after the adders; a tree
+ *       with fewer levels ends in a delay of registers up to NS.
  *  Latency LAT = 1 + NS cycles from wgt/x to part (both registered by the caller).
- *  part lanes are PS_W = W + TP + clog2(SIMD+1) + 1 bits, two's complement: every
- *  partial sum of the tree is a sum of a subset of the terms, so it fits as well.
+ *  part lanes are PS_W = W + TP + clog2(SIMD+1) + 1 bits, two's complement: the dot
+ *  product fits, so its value mod 2^PS_W is exact.
  */
 module spike_dot #(
 	parameter int PE = 2,        // lanes
@@ -29,11 +38,11 @@ module spike_dot #(
 	parameter int TP = 1,        // spike bits per element
 	parameter int W = 3,         // weight bits, signed, >= 2
 	parameter int ADDER = 2,     // 1: plain popcount, 2: compressor
-	parameter int LEVELS = 2,    // adder-tree levels between two registers, >= 1
+	parameter int LEVELS = 2,    // tree levels between two registers, >= 1
 	localparam int PS_W = W + TP + $clog2(SIMD + 1) + 1,     // part lane width
 	localparam int M = (ADDER == 2)? 2*(((SIMD + 2)/3 + 5)/6) : 1,  // leaves per plane pair
 	localparam int NT = W*TP*M,                              // tree leaves per lane
-	localparam int NL = $clog2(NT)                           // tree levels
+	localparam int NL = $clog2(NT)                           // levels of a binary tree
 )(
 	input	logic  clk,
 	input	logic  en,
@@ -45,6 +54,11 @@ module spike_dot #(
 	localparam int PW = $clog2(SIMD + 1);   // popcount width
 	localparam int G0 = (SIMD + 2)/3;       // gated 3:2 counters per plane pair
 	localparam int LW = (ADDER == 2)? 3 : PW;   // leaf width
+	localparam int NC = PS_W;               // columns of the compressor tree
+	localparam int LV = (LEVELS >= 1)? LEVELS : 1;   // (LEVELS < 1 is refused below)
+	localparam int NS = (NL + LV - 1)/LV;   // register stages after the leaves
+	localparam int HB = 16;                 // bits of a column height in a heights() word
+	localparam int MAXLV = 64;              // bound on compressor levels (never reached)
 
 	initial begin
 		if (PE < 1 || SIMD < 1 || TP < 1 || W < 2 || LEVELS < 1) begin
@@ -58,29 +72,120 @@ module spike_dot #(
 		end
 	end
 
-	// Leaf order of a lane's tree: item i = (b, k) = (i / M, i % M) of a weight plane is
-	// the plane pair's leaf k (column k % 2, 6:3 counter k / 2 of the compressor).  Leaf
-	// 2i is item i of the positive plane wb = 0, leaf 2i+1 that of the negative plane
-	// wb = W-1, for i < TP*M; then the planes wb = 1 .. W-2, item by item.
-	// the leaf of plane wb's item i (the inverse of leaf_wb, leaf_item)
-	function automatic int leaf_of(input int wb, input int i);
-		if (wb == 0)  leaf_of = 2*i;
-		else if (wb == W-1)  leaf_of = 2*i + 1;
-		else  leaf_of = 2*TP*M + (wb - 1)*TP*M + i;
+	// Leaf n = (wb*TP + b)*M + k: plane pair (wb, b)'s leaf k (column k % 2 of 6:3 counter
+	// k / 2 of the compressor), weighted 2^(wb + b + k % 2) (ADDER 2) or 2^(wb + b).
+	function automatic int leaf_shift(input int n);
+		leaf_shift = n/(TP*M) + (n/M) % TP + ((ADDER == 2)? (n % M) % 2 : 0);
 	endfunction
-	// every leaf's weight, log2 (wb + b, + the column of a compressor leaf), 8 bits each
-	function automatic logic [NT*8-1:0] leaf_shifts();   // (self-contained for Icarus)
-		int  wb, i;
-		for (int n = 0; n < NT; n++) begin
-			wb = (n < 2*TP*M)? ((n % 2 == 0)? 0 : W-1) : 1 + (n - 2*TP*M)/(TP*M);
-			i = (n < 2*TP*M)? n/2 : (n - 2*TP*M) % (TP*M);
-			leaf_shifts[n*8 +: 8] = 8'(wb + i/M + ((ADDER == 2)? i % 2 : 0));
+	// leaves weighted 2^s of plane pairs before (wb, b) (all pairs: wb = W)
+	function automatic int shift_count(input int s, input int wb, input int b);
+		int  c, n;   // (loop variables here: Icarus)
+		shift_count = 0;
+		for (n = 0; n < W*TP; n++)
+			if (n < wb*TP + b)
+				for (c = 0; c < ((ADDER == 2)? 2 : 1); c++)
+					if (n/TP + n % TP + c == s)  shift_count += (ADDER == 2)? M/2 : 1;
+	endfunction
+	// -OFS mod 2^PS_W: the constant bits of the sum
+	function automatic logic [NC-1:0] ofs_bits();
+		logic [63:0]  ofs;
+		ofs = 64'(SIMD) * (64'(1) << (W-1)) * ((64'(1) << TP) - 64'(1));
+		ofs_bits = NC'(-ofs);
+	endfunction
+	localparam logic [NC-1:0] KB = ofs_bits();
+
+	// Column heights of level 0 (the leaves' bits, then the constant's), HB bits each
+	function automatic logic [NC*HB-1:0] heights0();
+		int  c, d;   // (loop variables here: Icarus)
+		logic [NC*HB-1:0]  h;   // (not the return value's bits: Icarus)
+		h = '0;
+		for (c = 0; c < NC; c++) begin
+			for (d = 0; d < LW; d++)
+				if (c >= d)  h[c*HB +: HB] += HB'(shift_count(c - d, W, 0));
+			if (KB[c])  h[c*HB +: HB] += HB'(1);
 		end
+		heights0 = h;
 	endfunction
-	// nodes at tree level l (level 0: the leaves): ceil(NT / 2^l)
-	function automatic int nodes(input int l);
-		nodes = (NT + (1 << l) - 1) >> l;
+	// counters of a column of height h: every full group of 6, and a remainder of 4 or 5
+	function automatic int n_cnt(input int h);
+		n_cnt = h/6 + ((h % 6 >= 4)? 1 : 0);
 	endfunction
+	// bits a column of height h passes on
+	function automatic int n_pass(input int h);
+		n_pass = (h % 6 >= 4)? 0 : h % 6;
+	endfunction
+	// the heights after one level of counters over heights h
+	function automatic logic [NC*HB-1:0] next_heights(input logic [NC*HB-1:0] h);
+		int  c;   // (loop variables here: Icarus)
+		int  t;
+		logic [NC*HB-1:0]  g;   // (not the return value's bits: Icarus)
+		for (c = 0; c < NC; c++) begin
+			t = n_cnt(32'(h[c*HB +: HB])) + n_pass(32'(h[c*HB +: HB]));
+			if (c >= 1)  t += n_cnt(32'(h[(c-1)*HB +: HB]));
+			if (c >= 2)  t += n_cnt(32'(h[(c-2)*HB +: HB]));
+			g[c*HB +: HB] = HB'(t);
+		end
+		next_heights = g;
+	endfunction
+	function automatic int tallest(input logic [NC*HB-1:0] h);
+		int  c;   // (loop variables here: Icarus)
+		tallest = 0;
+		for (c = 0; c < NC; c++)
+			if (32'(h[c*HB +: HB]) > tallest)  tallest = 32'(h[c*HB +: HB]);
+	endfunction
+	// compressor levels until no column holds more than 3 bits
+	function automatic int tree_levels();
+		int  l;   // (loop variables here: Icarus)
+		logic [NC*HB-1:0]  h;
+		int  found;
+		h = heights0();
+		found = MAXLV;
+		for (l = 0; l < MAXLV; l++) begin
+			if (found == MAXLV && tallest(h) <= 3)  found = l;
+			if (found == MAXLV)  h = next_heights(h);
+		end
+		tree_levels = found;
+	endfunction
+	// column heights of level l
+	function automatic logic [NC*HB-1:0] heights(input int l);
+		int  i;   // (loop variables here: Icarus)
+		logic [NC*HB-1:0]  h;
+		h = heights0();
+		for (i = 0; i < l; i++)  h = next_heights(h);
+		heights = h;
+	endfunction
+	function automatic int sum_heights(input logic [NC*HB-1:0] h, input int below);
+		int  c;   // (loop variables here: Icarus)
+		sum_heights = 0;
+		for (c = 0; c < below; c++)  sum_heights += 32'(h[c*HB +: HB]);
+	endfunction
+	localparam logic [NC*HB-1:0] H0 = heights0();
+	localparam int B0 = sum_heights(H0, NC);   // bits of level 0
+	// where bit b of leaf n sits in level 0: its column's bits are ordered by bit index,
+	// then by leaf (the leaves of one weight in leaf order), the constant's bit last
+	function automatic int pos0(input int n, input int b);
+		int  d;   // (loop variables here: Icarus)
+		int  c, wb, pb;
+		c = leaf_shift(n) + b;
+		wb = n/(TP*M);
+		pb = (n/M) % TP;
+		pos0 = sum_heights(H0, c) + ((ADDER == 2)? (n % M)/2 : 0)
+		     + shift_count(leaf_shift(n), wb, pb);
+		for (d = 0; d < b; d++)  pos0 += shift_count(c - d, W, 0);
+	endfunction
+
+	localparam int NLV = tree_levels();      // compressor levels
+	localparam int LT = NLV + 1;             // tree levels, the adders last
+	// registers: after every LEVELS levels while fewer than NS, and after the adders
+	function automatic bit is_reg(input int l);
+		is_reg = (l == LT) || (l % LV == 0 && l/LV < NS);
+	endfunction
+	function automatic int regs_upto(input int l);
+		int  i;   // (loop variables here: Icarus)
+		regs_upto = 0;
+		for (i = 1; i <= l; i++)  regs_upto += is_reg(i)? 1 : 0;
+	endfunction
+	localparam int NDLY = NS - regs_upto(LT);   // delay registers after the tree
 
 	// 6:3 counter (popcount of 6 bits), written as logic so that it maps to 3 LUT6
 	function automatic logic [2:0] cnt6(input logic [5:0] g);
@@ -105,17 +210,17 @@ module spike_dot #(
 
 	for (genvar wb = 0; wb < ((W >= 2)? W : 0); wb++) begin : genWb   // (none if W is refused)
 		for (genvar b = 0; b < TP; b++) begin : genB
-			localparam int L0 = leaf_of(wb, b*M);   // the pair's first leaf; its M leaves
-			localparam int LS = (M > 1)? leaf_of(wb, b*M + 1) - L0 : 1;   // ... LS apart
+			localparam int L0 = (wb*TP + b)*M;   // the pair's first leaf
 
 			// lane p's M leaves of plane pair (wb, b)
 			function automatic logic [M*LW-1:0] leaves(input logic [PE*SIMD*W-1:0] wv,
 			                                           input logic [SIMD*TP-1:0] xv, input int p);
-				logic [3*G0-1:0]  g;      // the spike-gated bits, padded
+				logic [3*G0-1:0]  g;      // the spike-gated bits (the MSB plane's negated), padded
 				logic [2*G0-1:0]  l0;     // (sum, carry) of each 3:2 counter
 				logic [5:0]  grp;
 				logic [LW-1:0]  pc;
-				for (int j = 0; j < 3*G0; j++)  g[j] = (j < SIMD)? wv[(p*SIMD + j)*W + wb] & xv[j*TP + b] : 1'b0;
+				for (int j = 0; j < 3*G0; j++)
+					g[j] = (j < SIMD)? (wv[(p*SIMD + j)*W + wb] & xv[j*TP + b]) ^ (wb == W-1) : 1'b0;
 				if (ADDER == 1) begin
 					pc = '0;
 					for (int j = 0; j < SIMD; j++)  pc = pc + LW'(g[j]);
@@ -135,11 +240,7 @@ module spike_dot #(
 			endfunction
 
 			for (genvar p = 0; p < PE; p++) begin : genLane
-				logic [M*LW-1:0]  lv;
-				assign	lv = leaves(wgt, x, p);
-				for (genvar k = 0; k < M; k++) begin : genLeaf
-					assign	lf_nx[(p*NT + L0 + k*LS)*LW +: LW] = lv[k*LW +: LW];
-				end : genLeaf
+				assign	lf_nx[(p*NT + L0)*LW +: M*LW] = leaves(wgt, x, p);
 			end : genLane
 		end : genB
 	end : genWb
@@ -149,51 +250,139 @@ module spike_dot #(
 	end
 
 	//-----------------------------------------------------------------------
-	// Stages 2 .. 1+NS: the adder tree.  Level l (genLevel[l].v: PE lanes of nodes(l)
-	// nodes, lane p from node p*nodes(l)) from level l-1; level 0 the shifted leaves; a
-	// register where is_reg(l).
-	function automatic bit is_reg(input int l);
-		is_reg = (l % LEVELS == 0) || (l == NL);
-	endfunction
-	function automatic logic [PE*NT*PS_W-1:0] shift_leaves(input logic [PE*NT*LW-1:0] lf);
-		localparam logic [NT*8-1:0] SH = leaf_shifts();
-		for (int p = 0; p < PE; p++)
-			for (int n = 0; n < NT; n++)
-				shift_leaves[(p*NT + n)*PS_W +: PS_W] = PS_W'(lf[(p*NT + n)*LW +: LW]) << SH[n*8 +: 8];
-	endfunction
+	// Stages 2 .. 1+NS: the compressor tree.  Level l (genLevel[l].v: PE lanes of as many
+	// bits as its heights sum to; column c of lane p after lane p-1 and the columns below
+	// c); level 0 the leaves' bits and the constant; a register where is_reg(l).  Column c
+	// of level l+1 holds, in order: the low outputs of column c's counters, its passed
+	// bits, the middle outputs of column c-1's counters, the high outputs of column c-2's.
 
-	for (genvar l = 0; l <= NL; l++) begin : genLevel
-		localparam int N1 = nodes(l);
-		logic [PE*N1*PS_W-1:0]  v;
+	// level 0: the leaves' bits and the constant, wired into their columns
+	logic [PE*B0-1:0]  v0;
+	for (genvar n = 0; n < NT; n++) begin : genSpread
+		for (genvar b = 0; b < LW; b++) begin : genBit
+			if (leaf_shift(n) + b < NC) begin : genIn
+				localparam int P0 = pos0(n, b);
+				for (genvar p = 0; p < PE; p++) begin : genLane
+					assign	v0[p*B0 + P0] = Lf[(p*NT + n)*LW + b];
+				end : genLane
+			end : genIn
+			else begin : genOut   // weighted 2^PS_W or more: dropped (mod 2^PS_W)
+				wire  unused = &{1'b0, Lf[b]};
+			end : genOut
+		end : genBit
+	end : genSpread
+	for (genvar c = 0; c < NC; c++) begin : genConst
+		if (KB[c]) begin : genOne
+			for (genvar p = 0; p < PE; p++) begin : genLane
+				assign	v0[p*B0 + sum_heights(H0, c + 1) - 1] = 1'b1;
+			end : genLane
+		end : genOne
+	end : genConst
+
+	for (genvar l = 0; l <= LT; l++) begin : genLevel
+		localparam int BL = sum_heights(heights((l < LT)? l : NLV), NC);
+		localparam int BW = (l < LT)? BL : PS_W;   // the last level: the sum
+		logic [PE*BW-1:0]  v;
 		if (l == 0) begin : genLeaves
-			assign	v = shift_leaves(Lf);
+			assign	v = v0;
 		end : genLeaves
-		else begin : genAdds
-			localparam int N0 = nodes(l-1);
-			// pairs of level l-1 added (subtracted: the first level's negative leaves)
-			function automatic logic [PE*N1*PS_W-1:0] add_pairs(input logic [PE*N0*PS_W-1:0] u);
-				logic signed [PS_W-1:0]  a, c;
+		else if (l < LT) begin : genCounters
+			localparam logic [NC*HB-1:0] HI = heights(l-1);
+			localparam int BI = sum_heights(HI, NC);
+			localparam logic [NC*HB-1:0] HO = heights(l);
+			// counters (na_of) and passed bits (ps_of) of column c at this level
+			function automatic int na_of(input int c);
+				na_of = n_cnt(32'(HI[c*HB +: HB]));
+			endfunction
+			function automatic int ps_of(input int c);
+				ps_of = n_pass(32'(HI[c*HB +: HB]));
+			endfunction
+			// where column c starts in lane p, in level l-1 (ib) and level l (ob)
+			function automatic int ib(input int p, input int c);
+				ib = p*BI + sum_heights(HI, c);
+			endfunction
+			function automatic int ob(input int p, input int c);
+				ob = p*BL + sum_heights(HO, c);
+			endfunction
+			// one level of counters over level l-1: counter i of column c takes its bits
+			// 6i .. 6i+5 (those below its height; a remainder group zero-padded), its
+			// outputs go to columns c, c+1, c+2 (see above); then the passed bits
+			function automatic logic [PE*BL-1:0] compress(input logic [PE*BI-1:0] u);
+				logic [2:0]  s;
+				logic [5:0]  grp;
+				logic [PE*BL-1:0]  r;   // (not the return value's bits: Icarus)
+				r = '0;
 				for (int p = 0; p < PE; p++) begin
-					for (int n = 0; n < N1; n++) begin
-						a = $signed(u[(p*N0 + 2*n)*PS_W +: PS_W]);
-						c = (2*n + 1 < N0)? $signed(u[(p*N0 + 2*n + 1)*PS_W +: PS_W]) : '0;
-						add_pairs[(p*N1 + n)*PS_W +: PS_W] = (l == 1 && n < TP*M)? a - c : a + c;
+					for (int c = 0; c < NC; c++) begin
+						for (int i = 0; i < na_of(c); i++) begin
+							for (int e = 0; e < 6; e++)
+								grp[e] = (6*i + e < 32'(HI[c*HB +: HB]))? u[ib(p, c) + 6*i + e] : 1'b0;
+							s = cnt6(grp);
+							r[ob(p, c) + i] = s[0];
+							if (c + 1 < NC)
+								r[ob(p, c+1) + na_of(c+1) + ps_of(c+1) + i] = s[1];
+							if (c + 2 < NC)
+								r[ob(p, c+2) + na_of(c+2) + ps_of(c+2) + na_of(c+1) + i] = s[2];
+						end
+						for (int j = 0; j < ps_of(c); j++)
+							r[ob(p, c) + na_of(c) + j] = u[ib(p, c) + 6*(32'(HI[c*HB +: HB])/6) + j];
 					end
 				end
+				compress = r;
 			endfunction
-			logic [PE*N1*PS_W-1:0]  sum;
-			assign	sum = add_pairs(genLevel[l-1].v);
+			logic [PE*BL-1:0]  nx;
+			assign	nx = compress(genLevel[l-1].v);
 			if (is_reg(l)) begin : genReg
 				always_ff @(posedge clk) begin
-					if (en)  v <= sum;
+					if (en)  v <= nx;
 				end
 			end : genReg
 			else begin : genWire
-				assign	v = sum;
+				assign	v = nx;
 			end : genWire
-		end : genAdds
+		end : genCounters
+		else begin : genAdders
+			localparam logic [NC*HB-1:0] HI = heights(NLV);
+			localparam int BI = sum_heights(HI, NC);
+			// the three rows of the last level (up to 3 bits a column), added
+			function automatic logic [PE*PS_W-1:0] add_rows(input logic [PE*BI-1:0] u);
+				logic [PS_W-1:0]  r0, r1, r2;
+				int  ib, hc;
+				for (int p = 0; p < PE; p++) begin
+					r0 = '0;
+					r1 = '0;
+					r2 = '0;
+					ib = p*BI;
+					for (int c = 0; c < NC; c++) begin
+						hc = 32'(HI[c*HB +: HB]);
+						if (hc > 0)  r0[c] = u[ib];
+						if (hc > 1)  r1[c] = u[ib + 1];
+						if (hc > 2)  r2[c] = u[ib + 2];
+						ib += hc;
+					end
+					add_rows[p*PS_W +: PS_W] = r0 + r1 + r2;
+				end
+			endfunction
+			logic [PE*PS_W-1:0]  nx;
+			assign	nx = add_rows(genLevel[LT-1].v);
+			always_ff @(posedge clk) begin
+				if (en)  v <= nx;
+			end
+		end : genAdders
 	end : genLevel
 
-	assign	part = genLevel[NL].v;   // nodes(NL) = 1: one node per lane
+	// the delay that keeps the latency at 1 + NS when the tree has fewer registers
+	for (genvar i = 0; i <= NDLY; i++) begin : genDelay
+		logic [PE*PS_W-1:0]  q;
+		if (i == 0) begin : genTree
+			assign	q = genLevel[LT].v;
+		end : genTree
+		else begin : genReg
+			always_ff @(posedge clk) begin
+				if (en)  q <= genDelay[i-1].q;
+			end
+		end : genReg
+	end : genDelay
+	assign	part = genDelay[NDLY].q;
 
 endmodule : spike_dot

@@ -6,7 +6,8 @@
  *  STALL (per mille), N enabled cycles; after every enabled edge, part must equal the
  *  plain sum_j w[p][j] * x_j of the inputs LAT = 1 + ceil(clog2(W*TP*M) / LEVELS) enabled
  *  edges before (computed here with multiplies, independent of the core's bit planes).
- *  Prints PASS or FAIL with the first wrong lane, then calls $finish.
+ *  Prints PASS (with the compressor tree's levels) or FAIL with the first wrong lane,
+ *  then calls $finish.
  */
 module spike_dot_tb #(
 	parameter int PE = 2,
@@ -78,7 +79,8 @@ module spike_dot_tb #(
 				bad++;
 			end
 		end
-		if (bad == 0)  $display("PASS spike_dot PE=%0d SIMD=%0d TP=%0d W=%0d LAT=%0d (%0d parts)", PE, SIMD, TP, W, LAT, N);
+		if (bad == 0)  $display("PASS spike_dot PE=%0d SIMD=%0d TP=%0d W=%0d LAT=%0d levels=%0d (%0d parts)",
+			PE, SIMD, TP, W, LAT, dut.NLV, N);
 		else  $display("FAIL: %0d wrong parts", bad);
 		$finish;
 	end
