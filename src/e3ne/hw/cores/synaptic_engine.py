@@ -38,7 +38,7 @@ def pack_lanes(values, width: int) -> int:
     return word
 
 
-LEVELS = 2  # adder-tree levels between two pipeline registers (spike_dot.sv)
+LEVELS = 2  # tree levels between two pipeline registers (spike_dot.sv)
 
 
 def tree_leaves(simd: int, W: int, tp: int, adder: int = 2) -> int:
@@ -98,7 +98,7 @@ class SynapticEngine(Core):
     """Beat by beat: beat k of a window is taken one cycle after it arrives, once beat k-1's
     NF*NP steps are done (a window's last beat: NF*max(NP, OGAP), its folds paced to the
     consumer); fold f's output beat leaves 7 + NS + (T | 0) cycles after its last step
-    (hidden | output layer; NS: the adder tree's stages)."""
+    (hidden | output layer; NS: the compressor tree's stages)."""
 
     module = "synaptic_engine"
     sources = ("mem_ram.sv", "neuron.sv", "spike_dot.sv", "stream_fifo.sv",

@@ -159,8 +159,30 @@ module spike_dot #(
 		sum_heights = 0;
 		for (c = 0; c < below; c++)  sum_heights += 32'(h[c*HB +: HB]);
 	endfunction
+	// per column of heights h: where it starts (the heights below it), its counters, the
+	// bits it passes on; HB bits each
+	function automatic logic [NC*HB-1:0] starts(input logic [NC*HB-1:0] h);
+		int  c;   // (loop variables here: Icarus)
+		logic [NC*HB-1:0]  r;   // (not the return value's bits: Icarus)
+		r = '0;
+		for (c = 1; c < NC; c++)  r[c*HB +: HB] = r[(c-1)*HB +: HB] + h[(c-1)*HB +: HB];
+		starts = r;
+	endfunction
+	function automatic logic [NC*HB-1:0] counters(input logic [NC*HB-1:0] h);
+		int  c;   // (loop variables here: Icarus)
+		logic [NC*HB-1:0]  r;   // (not the return value's bits: Icarus)
+		for (c = 0; c < NC; c++)  r[c*HB +: HB] = HB'(n_cnt(32'(h[c*HB +: HB])));
+		counters = r;
+	endfunction
+	function automatic logic [NC*HB-1:0] passes(input logic [NC*HB-1:0] h);
+		int  c;   // (loop variables here: Icarus)
+		logic [NC*HB-1:0]  r;   // (not the return value's bits: Icarus)
+		for (c = 0; c < NC; c++)  r[c*HB +: HB] = HB'(n_pass(32'(h[c*HB +: HB])));
+		passes = r;
+	endfunction
 	localparam logic [NC*HB-1:0] H0 = heights0();
 	localparam int B0 = sum_heights(H0, NC);   // bits of level 0
+	localparam logic [NC*HB-1:0] S0 = starts(H0);
 	// where bit b of leaf n sits in level 0: its column's bits are ordered by bit index,
 	// then by leaf (the leaves of one weight in leaf order), the constant's bit last
 	function automatic int pos0(input int n, input int b);
@@ -169,7 +191,7 @@ module spike_dot #(
 		c = leaf_shift(n) + b;
 		wb = n/(TP*M);
 		pb = (n/M) % TP;
-		pos0 = sum_heights(H0, c) + ((ADDER == 2)? (n % M)/2 : 0)
+		pos0 = 32'(S0[c*HB +: HB]) + ((ADDER == 2)? (n % M)/2 : 0)
 		     + shift_count(leaf_shift(n), wb, pb);
 		for (d = 0; d < b; d++)  pos0 += shift_count(c - d, W, 0);
 	endfunction
@@ -274,7 +296,7 @@ module spike_dot #(
 	for (genvar c = 0; c < NC; c++) begin : genConst
 		if (KB[c]) begin : genOne
 			for (genvar p = 0; p < PE; p++) begin : genLane
-				assign	v0[p*B0 + sum_heights(H0, c + 1) - 1] = 1'b1;
+				assign	v0[p*B0 + 32'(S0[c*HB +: HB]) + 32'(H0[c*HB +: HB]) - 1] = 1'b1;
 			end : genLane
 		end : genOne
 	end : genConst
@@ -290,20 +312,12 @@ module spike_dot #(
 			localparam logic [NC*HB-1:0] HI = heights(l-1);
 			localparam int BI = sum_heights(HI, NC);
 			localparam logic [NC*HB-1:0] HO = heights(l);
-			// counters (na_of) and passed bits (ps_of) of column c at this level
-			function automatic int na_of(input int c);
-				na_of = n_cnt(32'(HI[c*HB +: HB]));
-			endfunction
-			function automatic int ps_of(input int c);
-				ps_of = n_pass(32'(HI[c*HB +: HB]));
-			endfunction
-			// where column c starts in lane p, in level l-1 (ib) and level l (ob)
-			function automatic int ib(input int p, input int c);
-				ib = p*BI + sum_heights(HI, c);
-			endfunction
-			function automatic int ob(input int p, input int c);
-				ob = p*BL + sum_heights(HO, c);
-			endfunction
+			// per column of level l-1: where it starts (SI), its counters (NA), its passed
+			// bits (PS); where each column of level l starts (SO); HB bits each
+			localparam logic [NC*HB-1:0] SI = starts(HI);
+			localparam logic [NC*HB-1:0] SO = starts(HO);
+			localparam logic [NC*HB-1:0] NA = counters(HI);
+			localparam logic [NC*HB-1:0] PS = passes(HI);
 			// one level of counters over level l-1: counter i of column c takes its bits
 			// 6i .. 6i+5 (those below its height; a remainder group zero-padded), its
 			// outputs go to columns c, c+1, c+2 (see above); then the passed bits
@@ -314,18 +328,22 @@ module spike_dot #(
 				r = '0;
 				for (int p = 0; p < PE; p++) begin
 					for (int c = 0; c < NC; c++) begin
-						for (int i = 0; i < na_of(c); i++) begin
+						for (int i = 0; i < 32'(NA[c*HB +: HB]); i++) begin
 							for (int e = 0; e < 6; e++)
-								grp[e] = (6*i + e < 32'(HI[c*HB +: HB]))? u[ib(p, c) + 6*i + e] : 1'b0;
+								grp[e] = (6*i + e < 32'(HI[c*HB +: HB]))?
+									u[p*BI + 32'(SI[c*HB +: HB]) + 6*i + e] : 1'b0;
 							s = cnt6(grp);
-							r[ob(p, c) + i] = s[0];
+							r[p*BL + 32'(SO[c*HB +: HB]) + i] = s[0];
 							if (c + 1 < NC)
-								r[ob(p, c+1) + na_of(c+1) + ps_of(c+1) + i] = s[1];
+								r[p*BL + 32'(SO[(c+1)*HB +: HB]) + 32'(NA[(c+1)*HB +: HB])
+								  + 32'(PS[(c+1)*HB +: HB]) + i] = s[1];
 							if (c + 2 < NC)
-								r[ob(p, c+2) + na_of(c+2) + ps_of(c+2) + na_of(c+1) + i] = s[2];
+								r[p*BL + 32'(SO[(c+2)*HB +: HB]) + 32'(NA[(c+2)*HB +: HB])
+								  + 32'(PS[(c+2)*HB +: HB]) + 32'(NA[(c+1)*HB +: HB]) + i] = s[2];
 						end
-						for (int j = 0; j < ps_of(c); j++)
-							r[ob(p, c) + na_of(c) + j] = u[ib(p, c) + 6*(32'(HI[c*HB +: HB])/6) + j];
+						for (int j = 0; j < 32'(PS[c*HB +: HB]); j++)
+							r[p*BL + 32'(SO[c*HB +: HB]) + 32'(NA[c*HB +: HB]) + j] =
+								u[p*BI + 32'(SI[c*HB +: HB]) + 6*(32'(HI[c*HB +: HB])/6) + j];
 					end
 				end
 				compress = r;
@@ -344,21 +362,18 @@ module spike_dot #(
 		else begin : genAdders
 			localparam logic [NC*HB-1:0] HI = heights(NLV);
 			localparam int BI = sum_heights(HI, NC);
+			localparam logic [NC*HB-1:0] SI = starts(HI);
 			// the three rows of the last level (up to 3 bits a column), added
 			function automatic logic [PE*PS_W-1:0] add_rows(input logic [PE*BI-1:0] u);
 				logic [PS_W-1:0]  r0, r1, r2;
-				int  ib, hc;
 				for (int p = 0; p < PE; p++) begin
 					r0 = '0;
 					r1 = '0;
 					r2 = '0;
-					ib = p*BI;
 					for (int c = 0; c < NC; c++) begin
-						hc = 32'(HI[c*HB +: HB]);
-						if (hc > 0)  r0[c] = u[ib];
-						if (hc > 1)  r1[c] = u[ib + 1];
-						if (hc > 2)  r2[c] = u[ib + 2];
-						ib += hc;
+						if (32'(HI[c*HB +: HB]) > 0)  r0[c] = u[p*BI + 32'(SI[c*HB +: HB])];
+						if (32'(HI[c*HB +: HB]) > 1)  r1[c] = u[p*BI + 32'(SI[c*HB +: HB]) + 1];
+						if (32'(HI[c*HB +: HB]) > 2)  r2[c] = u[p*BI + 32'(SI[c*HB +: HB]) + 2];
 					end
 					add_rows[p*PS_W +: PS_W] = r0 + r1 + r2;
 				end

@@ -31,7 +31,7 @@
  *  control; stage 2 spike chunk (and the block-RAM weight read); stage 3 spike chunk and
  *  weight word registered (a block-RAM weight word passes a fabric register: its slow output
  *  meets no logic); spike_dot.sv (1 + NS stages: spike-gated 3:2 and 6:3 counters, then
- *  one adder tree over their outputs with a register every LEVELS levels, NS =
+ *  one compressor tree over their bits with a register every LEVELS levels, NS =
  *  ceil(clog2(W*TP*M)/LEVELS), M its leaves per plane pair); the accumulator; the neuron
  *  (T+1 stages, or 1 for OUTPUT != 0); an output FIFO of OFD = 9 + NS + (T | 0) beats.  A
  *  step's output beat leaves 7 + NS + (T | 0) cycles after its issue.  The pipeline never
@@ -77,7 +77,7 @@ module synaptic_engine #(
 	parameter int OUTPUT = 0,    // 1: output layer, emit U; 2: emit max(U, 0)
 	parameter int OUT_W = ((ACC_W + F > B_W)? ACC_W + F : B_W) + 1,  // U lane width (OUTPUT != 0)
 	parameter int ADDER = 2,     // 1: bit-plane popcount, 2: bit-plane compressor
-	parameter int LEVELS = 2,    // adder-tree levels between two pipeline registers
+	parameter int LEVELS = 2,    // tree levels between two pipeline registers
 	parameter int OGAP = 1,      // fewest cycles between two output beats (the consumer's)
 	parameter int WGT_RAM = 0,   // weights: 0 LUT logic, 1 block RAM, 3 UltraRAM (loaded)
 	parameter int WIN_RAM = 0,   // window buffer: 0 distributed (LUT) RAM, 1 block RAM
