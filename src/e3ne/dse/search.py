@@ -2,7 +2,7 @@
 
 Each synaptic layer has a *ladder* of folds: every legal (PE, SIMD, TP), grouped by the
 cycles one window takes (C_OUT/PE * T/TP * MW/SIMD), keeping the cheapest per speed
-(engine LUTs from the resource model) and dropping any fold a faster one beats on cost.
+(engine LUTs from the resource model).
 The search starts from the slowest rung everywhere and climbs greedily, as FINN's
 SetFolding does, but with both cost models in the loop:
 
@@ -10,7 +10,10 @@ SetFolding does, but with both cost models in the loop:
    faster, move that layer (or, for a stage its input width sets, the layer feeding it)
    one rung up;
 2. *latency*: then, while some one-rung move shortens the single-image latency, take the
-   move with the most cycles saved per LUT added.
+   move with the most cycles saved per LUT added;
+3. *latency, off the ladders*: then, while some layer has a fold no slower per window
+   than its own (any fold, not only a rung: a wider SIMD waits for fewer, larger beats)
+   that shortens the latency within the budget, take the best such move.
 
 A move that would break the budget is not taken. Every design visited is a point
 (latency, interval, resources); the Pareto front is taken over (latency, LUT, BRAM). The
@@ -89,11 +92,10 @@ def _cycles_per_window(layer: Synaptic, f: Fold, T: int) -> int:
     return (layer.out_channels // f.PE) * (T // f.TP) * (layer.fan_in // f.SIMD)
 
 
-def ladder(layer: Synaptic, T: int, W: int, luts_per_bram: float,
-           max_lanes: int = 4096, external: bool = False) -> list[Fold]:
-    """Folds of ``layer`` from slowest to fastest, each cheaper than every faster one
-    would be (the cheapest fold per speed; dominated folds dropped)."""
-    best: dict[int, tuple[float, Fold]] = {}
+def _folds(layer: Synaptic, T: int, W: int, luts_per_bram: float, max_lanes: int = 4096,
+           external: bool = False) -> list[tuple[int, float, Fold]]:
+    """Every legal fold of ``layer``, placed, as (cycles per window, cost in LUTs, fold)."""
+    out = []
     for pe in divisors(layer.out_channels):
         for simd in legal_simd(layer):
             if pe * simd > max_lanes:
@@ -101,18 +103,24 @@ def ladder(layer: Synaptic, T: int, W: int, luts_per_bram: float,
             for tp in divisors(T):
                 f = Fold(pe, simd, tp, "ext") if external else \
                     _place(layer, Fold(pe, simd, tp), T, W, luts_per_bram)
-                cyc = _cycles_per_window(layer, f, T)
                 e = resource_model.core_estimate(SynapticEngine, layer.engine_params(f, T, W))
-                cost = e.LUT + e.LUTRAM + luts_per_bram * e.bram
-                if cyc not in best or cost < best[cyc][0]:
-                    best[cyc] = (cost, f)
-    rungs, floor = [], float("inf")
-    for cyc in sorted(best, reverse=False):  # fastest first: keep only if cheaper
-        cost, f = best[cyc]
-        if cost < floor:
-            rungs.append(f)
-            floor = cost
-    return rungs[::-1]
+                out.append((_cycles_per_window(layer, f, T),
+                            e.LUT + e.LUTRAM + luts_per_bram * e.bram, f))
+    return out
+
+
+def ladder(layer: Synaptic, T: int, W: int, luts_per_bram: float,
+           max_lanes: int = 4096, external: bool = False,
+           folds: list[tuple[int, float, Fold]] | None = None) -> list[Fold]:
+    """Folds of ``layer`` from slowest to fastest: the cheapest fold per speed. A faster
+    rung may cost less than a slower one; it is kept all the same, since the speed of one
+    window is not the latency (a fold with a wider SIMD waits for fewer, larger beats),
+    and dropping such rungs lost Fang's best design at E3NE's budget."""
+    best: dict[int, tuple[float, Fold]] = {}
+    for cyc, cost, f in folds or _folds(layer, T, W, luts_per_bram, max_lanes, external):
+        if cyc not in best or cost < best[cyc][0]:
+            best[cyc] = (cost, f)
+    return [best[cyc][1] for cyc in sorted(best, reverse=True)]
 
 
 def _place(layer: Synaptic, f: Fold, T: int, W: int, luts_per_bram: float) -> Fold:
@@ -177,7 +185,9 @@ def search(net: Network, device: str = "xc7z020", budget: str | dict | None = No
     ratio = ratio if ratio != float("inf") else DEFAULT_LUTS_PER_BRAM36 * 1e6
     T, W = net.T, net.W
     syn = net.synaptic_layers
-    ladders = {layer.name: ladder(layer, T, W, ratio, external=external_weights)
+    every = {layer.name: _folds(layer, T, W, ratio, external=external_weights)
+             for layer in syn}
+    ladders = {layer.name: ladder(layer, T, W, ratio, folds=every[layer.name])
                for layer in syn}
     rung = dict.fromkeys(ladders, 0)
     order = [layer.name for layer in syn]
@@ -185,7 +195,9 @@ def search(net: Network, device: str = "xc7z020", budget: str | dict | None = No
     layers = {layer.name: layer for layer in syn}
 
     def point(r: dict[str, int]) -> DesignPoint:
-        folds = {n: ladders[n][i] for n, i in r.items()}
+        return point_of({n: ladders[n][i] for n, i in r.items()})
+
+    def point_of(folds: dict[str, Fold]) -> DesignPoint:
         cores = build(net, folds).cores
         res = resource_model.estimate_cores(cores)
         if not fits(res, bud) and bud["uram"] > 0:  # UltraRAM to spare: weights there?
@@ -252,11 +264,45 @@ def search(net: Network, device: str = "xc7z020", budget: str | dict | None = No
         steps += 1
         if not climb(feeder(cur.cycles.bottleneck.layer), interval_gain):
             break
-    # phase 2: latency, any layer
-    while objective == "latency" and steps < max_steps:
-        steps += 1
-        if not climb(order, latency_gain):
-            break
+    # phases 2 and 3 (latency objective), from where phase 1 ended and again from the
+    # slowest design: the interval climb can spend the budget on a layer whose speed the
+    # latency does not need (Fang: a fast conv2 left its linear layer the bottleneck)
+    starts = [(dict(rung), cur)] + ([(dict.fromkeys(ladders, 0), points[0])]
+                                    if objective == "latency" else [])
+    for start_rung, start in starts:
+        rung.update(start_rung)
+        cur = start
+        steps = min(steps, max_steps // 2)
+        # phase 2: latency, any layer, a rung at a time
+        while objective == "latency" and steps < max_steps:
+            steps += 1
+            if not climb(order, latency_gain):
+                break
+        # phase 3: latency, off the ladders: a ladder keeps the cheapest fold per speed,
+        # but two folds of one speed can give different latencies (a wider SIMD waits for
+        # fewer, larger beats), so try every fold of each layer
+        while objective == "latency" and steps < max_steps:
+            steps += 1
+            best = None
+            spare = bud["lut"] - cur.lut
+            for name in order:
+                f0 = cur.folds[name]
+                e0 = resource_model.core_estimate(SynapticEngine,
+                                                  layers[name].engine_params(f0, T, W))
+                cost0 = e0.LUT + e0.LUTRAM + ratio * e0.bram
+                for _, cost, f in every[name]:
+                    if f == f0 or cost - cost0 > spare:
+                        continue
+                    cand = point_of({**cur.folds, name: f})
+                    points.append(cand)
+                    if (fits(cand.resources, bud)
+                            and (cand.latency, cand.lut) < (cur.latency, cur.lut)
+                            and (best is None or (cand.latency, cand.lut)
+                                 < (best.latency, best.lut))):
+                        best = cand
+            if best is None:
+                break
+            cur = best
     points = _dedupe(points)
     feasible = [p for p in points if fits(p.resources, bud)]
     _pareto(feasible)
