@@ -3,7 +3,7 @@
 Each synaptic layer has a *ladder* of folds: every legal (PE, SIMD, TP), grouped by the
 cycles one window takes (C_OUT/PE * T/TP * MW/SIMD), keeping the cheapest per speed
 (engine LUTs from the resource model).
-The search starts from the slowest rung everywhere and climbs greedily, as FINN's
+The search starts from the cheapest rung everywhere and climbs greedily, as FINN's
 SetFolding does, but with both cost models in the loop:
 
 1. *interval*: while the bottleneck stage (cycle model) belongs to a layer that can go
@@ -189,7 +189,11 @@ def search(net: Network, device: str = "xc7z020", budget: str | dict | None = No
              for layer in syn}
     ladders = {layer.name: ladder(layer, T, W, ratio, folds=every[layer.name])
                for layer in syn}
-    rung = dict.fromkeys(ladders, 0)
+    # start from each layer's cheapest fold (the slowest is not always the cheapest)
+    cost_of = {n: {f: c for _, c, f in every[n]} for n in ladders}
+    cheapest = {n: min(range(len(r)), key=lambda i, n=n: (cost_of[n][ladders[n][i]], -i))
+                for n, r in ladders.items()}
+    rung = dict(cheapest)
     order = [layer.name for layer in syn]
 
     layers = {layer.name: layer for layer in syn}
@@ -265,9 +269,9 @@ def search(net: Network, device: str = "xc7z020", budget: str | dict | None = No
         if not climb(feeder(cur.cycles.bottleneck.layer), interval_gain):
             break
     # phases 2 and 3 (latency objective), from where phase 1 ended and again from the
-    # slowest design: the interval climb can spend the budget on a layer whose speed the
+    # smallest design: the interval climb can spend the budget on a layer whose speed the
     # latency does not need (Fang: a fast conv2 left its linear layer the bottleneck)
-    starts = [(dict(rung), cur)] + ([(dict.fromkeys(ladders, 0), points[0])]
+    starts = [(dict(rung), cur)] + ([(dict(cheapest), points[0])]
                                     if objective == "latency" else [])
     for start_rung, start in starts:
         rung.update(start_rung)
