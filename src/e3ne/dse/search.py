@@ -11,9 +11,13 @@ SetFolding does, but with both cost models in the loop:
    one rung up;
 2. *latency*: then, while some one-rung move shortens the single-image latency, take the
    move with the most cycles saved per LUT added;
-3. *latency, off the ladders*: then, while some layer has a fold no slower per window
-   than its own (any fold, not only a rung: a wider SIMD waits for fewer, larger beats)
-   that shortens the latency within the budget, take the best such move.
+3. *latency, off the ladders*: then, while changing one layer to any of its folds (not
+   only a rung: two folds of one speed can differ in latency, a wider SIMD waiting for
+   fewer, larger beats) shortens the latency within the budget, take the best such move.
+
+For the latency objective, phases 2 and 3 run twice: from where phase 1 ended and from
+the smallest design (the interval climb can spend the budget on a layer the latency
+does not need).
 
 A move that would break the budget is not taken. Every design visited is a point
 (latency, interval, resources); the Pareto front is taken over (latency, LUT, BRAM). The
