@@ -349,6 +349,21 @@ def test_load_weights_sends_the_weight_image(tmp_path: Path, monkeypatch: pytest
     rom = tmp_path / "rom"
     net.save(rom)
     generate(net, random_folds(net, 3), rom)
+    mx = tmp_path / "mx"  # m_axi: the image stays in a buffer whose address the design reads
+    net.save(mx)
+    generate(net, folds, mx, weight_port="m_axi")
+    acc3 = driver.Accelerator("/board/e3ne.bit", mx / "rtl" / "plan.json")
+    sizes.clear()
+
+    def allocate(shape, dtype):
+        buf = np.zeros(shape, dtype).view(_FakeBuffer)
+        buf.device_address = 0x7000_0000
+        return buf
+
+    monkeypatch.setattr(sys.modules["pynq"], "allocate", allocate, raising=False)
+    assert acc3.load_weights() == len(image) and not sizes
+    assert acc3.weights_address == 0x7000_0000
+    assert bytes(np.asarray(acc3.weight_buffer)) == (mx / "rtl" / "weights.bin").read_bytes()
     acc2 = driver.Accelerator("/board/e3ne.bit", rom / "rtl" / "plan.json")
     with pytest.raises(ValueError, match="keeps its weights in ROMs"):
         acc2.load_weights()

@@ -116,6 +116,13 @@ def test_search_puts_weights_in_uram_when_block_ram_runs_out() -> None:
     assert any(f.weights == "uram" for f in res.chosen.folds.values())
     assert 0 < res.chosen.resources.URAM <= 96
     assert resources.estimate(net, res.chosen.folds).URAM == res.chosen.resources.URAM
+    # read from DDR instead: the search counts the AXI read master too
+    mx = search(net, "xczu7ev", "bram=2,lut=8000", weight_port="m_axi")
+    assert fits(mx.chosen.resources, mx.budget)
+    fetch = [c for c in mx.chosen.resources.cores if c.module == "axi_read_stream"]
+    assert len(fetch) == 1 and fetch[0].LUT > 100
+    assert resources.estimate(net, mx.chosen.folds, "m_axi").lut_total == \
+        mx.chosen.resources.lut_total
     no_uram = search(net, "xczu9eg", "lut=60000")
     assert not any(f.weights == "uram" for p in no_uram.points for f in p.folds.values())
     with pytest.raises(InfeasibleBudget):

@@ -81,7 +81,7 @@ def cmd_compile(args: argparse.Namespace) -> int:
 
     res = run_compile(_convert_opts(args), args.out, args.fold, device=args.device,
                       budget=args.budget, objective=args.objective, interval=args.interval,
-                      clock_mhz=args.clock_mhz)
+                      clock_mhz=args.clock_mhz, weight_port=args.weight_port)
     plan, est = res.plan, res.estimate
     tot = est["resources"]["total"]
     print(f"wrote {Path(args.out) / 'rtl'}: top module e3ne_top, {len(plan.stages)} stages, "
@@ -217,11 +217,17 @@ def build_parser() -> argparse.ArgumentParser:
     _add_convert_args(p)
     p.add_argument("--fold", help="JSON file of per-layer {\"PE\", \"SIMD\", \"TP\", "
                    "\"weights\"} (weights: auto, lut, bram, or uram on UltraScale+ parts: "
-                   "loaded through s_axis_weights; layers not named get a legal default); "
+                   "loaded after each reset through the weight port; layers not named get a "
+                   "legal default); "
                    "without it the design-space search chooses")
     _add_dse_args(p)
     p.add_argument("--clock-mhz", type=float, default=200.0,
                    help="target clock for the Vivado constraints and µs figures (default 200)")
+    p.add_argument("--weight-port", choices=("axis", "m_axi"), default="axis",
+                   help="how weights in UltraRAM come in after each reset: axis, a stream "
+                        "the host sends (s_axis_weights; default), or m_axi, read by the "
+                        "design from DDR (m_axi_weights, from the byte address on "
+                        "weights_addr)")
     p.add_argument("--out", required=True, help="output directory")
     p.set_defaults(func=cmd_compile)
 

@@ -197,28 +197,32 @@ def test_block_ram_memories_are_bit_exact(tmp_path: Path) -> None:
     assert r.mismatches == 0, r.first_mismatch
 
 
-def test_uram_weights_are_loaded_and_bit_exact(tmp_path: Path) -> None:
+@pytest.mark.parametrize("kind", ["axis", "m_axi"])
+def test_uram_weights_are_loaded_and_bit_exact(kind: str, tmp_path: Path) -> None:
     """Weights placed "uram" have no initial contents: the design takes them on
-    s_axis_weights (weights.mem / weights.bin, laid out as plan.json says) before any image.
-    Bit-exact plain and with stalls (on the weight stream too), latency as modelled (the
-    load comes before the first image beat), lint clean, and a flipped weight bit in the
-    image is caught."""
+    s_axis_weights, or reads them itself on m_axi_weights from the bench's AXI memory
+    (weights.mem / weights.bin, laid out as plan.json says), before any image.
+    Bit-exact plain and with stalls (on the weight stream or the AXI channels too),
+    latency as modelled (the load comes before the first image beat), lint clean, and a
+    flipped weight bit in the image is caught."""
     net = random_network(3, windows=True)
     folds = {k: replace(f, weights="uram") if i % 2 == 0 else f
              for i, (k, f) in enumerate(random_folds(net, 3).items())}
     d = tmp_path / "n"
     net.save(d)
-    plan = generate(net, folds, d)
+    plan = generate(net, folds, d, weight_port=kind)
     rtl = d / "rtl"
     port = plan.weight_port
-    assert port is not None and len(port["loads"]) == 3
+    assert port is not None and len(port["loads"]) == 3 and port["kind"] == kind
     assert [ld["layer"] for ld in port["loads"]] == list(folds)[::2]
     beats = (rtl / "weights.mem").read_text().split()
     assert len(beats) == port["beats"] == sum(ld["beats"] for ld in port["loads"])
     assert (rtl / "weights.bin").read_bytes() == b"".join(
         int(b, 16).to_bytes(port["width"] // 8, "little") for b in beats)
     top = (rtl / "e3ne_top.sv").read_text()
-    assert top.count(".WGT_RAM(3)") == 3 and "s_axis_weights_tdata" in top
+    assert top.count(".WGT_RAM(3)") == 3
+    assert ("s_axis_weights_tdata" in top) == (kind == "axis")
+    assert ("m_axi_weights_araddr" in top) == ("axi_read_stream #(" in top) == (kind == "m_axi")
     assert not any((rtl / f"l{i}_{name}_w.mem").exists()
                    for i, name in enumerate(ly.name for ly in net.layers) if name in folds
                    and folds[name].weights == "uram")

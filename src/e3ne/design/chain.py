@@ -22,6 +22,10 @@ from e3ne.hw.cores.argmax_unit import classify
 from e3ne.hw.timeline import consumers, out_gap
 from e3ne.ir import Network
 
+# How weights placed in UltraRAM come in after reset: "axis", a stream the host sends
+# (s_axis_weights); "m_axi", read by the design itself from DDR (m_axi_weights)
+WEIGHT_PORTS = ("axis", "m_axi")
+
 
 def byte_align(bits: int) -> int:
     return (bits + 7) // 8 * 8
@@ -42,8 +46,9 @@ class Plan:
     T: int
     folds: dict[str, dict] = field(default_factory=dict)
     stages: list[dict] = field(default_factory=list)
-    # s_axis_weights, when engines load their weights at run time (UltraRAM): its "width",
-    # the image's "beats" and per engine its "loads" (offset and beats in the image)
+    # the weight port, when engines load their weights at run time (UltraRAM): its "kind"
+    # (WEIGHT_PORTS), "width", the image's "beats", per engine its "loads" (offset and
+    # beats in the image); for m_axi also "addr_bits", "burst" and "outstanding"
     weight_port: dict | None = None
     # the float value of one input level (the network's); None: 1/(2^T-1)
     input_scale: float | None = None
@@ -53,8 +58,13 @@ class Design:
     """The design being built: streams in creation order, cores in stream order, the
     streams traced per layer, memory images (when ``write``), the plan."""
 
-    def __init__(self, net: Network, folds: dict[str, Fold], write: bool) -> None:
+    def __init__(self, net: Network, folds: dict[str, Fold], write: bool,
+                 weight_port: str = "axis") -> None:
+        if weight_port not in WEIGHT_PORTS:
+            raise ConfigError(f"--weight-port {weight_port}: expected one of "
+                              f"{', '.join(WEIGHT_PORTS)}")
         self.folds, self.T, self.W = folds, net.T, net.W
+        self.weight_port = weight_port  # how run-time weights come in: WEIGHT_PORTS
         self.files: dict[str, str] | None = {} if write else None
         self.streams: list[Stream] = []
         self.cores: list[Core] = []
@@ -114,9 +124,10 @@ class Design:
             self.taps.append(tap)
 
 
-def build(net: Network, folds: dict[str, Fold], write: bool = False) -> Design:
+def build(net: Network, folds: dict[str, Fold], write: bool = False,
+          weight_port: str = "axis") -> Design:
     """The design ``generate`` writes; memory images only when ``write``."""
-    d = Design(net, folds, write)
+    d = Design(net, folds, write, weight_port)
     src = d.input
     for i, (layer, shape) in enumerate(zip(net.layers, net.shapes(), strict=False)):
         d.layer, d.index = layer.name, i

@@ -37,10 +37,12 @@ def sources(design: Design) -> list[str]:
     return out
 
 
-def generate(net: Network, folds: dict[str, Fold], out_dir: str | Path) -> Plan:
-    """Write ``out_dir/rtl`` and return the plan of the generated top level."""
+def generate(net: Network, folds: dict[str, Fold], out_dir: str | Path,
+             weight_port: str = "axis") -> Plan:
+    """Write ``out_dir/rtl`` and return the plan of the generated top level
+    (``weight_port``: how UltraRAM weights come in, ``chain.WEIGHT_PORTS``)."""
     rtl = Path(out_dir) / "rtl"
-    design = build(net, folds, write=True)
+    design = build(net, folds, write=True, weight_port=weight_port)
     files = dict(design.files)
     files[f"{TOP}.sv"] = _top_text(design)
     rtl.mkdir(parents=True, exist_ok=True)
@@ -90,17 +92,26 @@ def _instances(design: Design) -> list[str]:
 
 
 def _weight_glue(design: Design) -> list[str]:
-    """s_axis_weights into the loader chain; images held off until every loader is done
-    (``Loaded``, a register: s_axis_tready is one AND behind it)."""
+    """The weight port into the loader chain (s_axis_weights, or the m_axi fetch started
+    once after reset); images held off until every loader is done (``Loaded``, a
+    register: s_axis_tready is one AND behind it)."""
     head, tail = design.weight_in, design.weight_tail
     loaders = [ld.name for ld, _ in design.weight_loads]
-    return [
-        f"\tassign {head.name}_vld = s_axis_weights_tvalid;",
-        f"\tassign s_axis_weights_tready = {head.name}_rdy;",
-        f"\tassign {head.name}_dat = s_axis_weights_tdata;",
+    unused = [f"{tail.name}_vld", f"{tail.name}_dat"]
+    if design.plan.weight_port["kind"] == "m_axi":
+        f = next(c for c in design.cores if c.dst is head)
+        out = [f"\tassign {p.replace('m_axi_', 'm_axi_weights_')} = {f.name}_{p};"
+               for p, is_in, _ in f.aux_ports(f.params) if not is_in and p.startswith("m_axi_")]
+        out.append(f"\tassign weights_err = {f.name}_err;")
+        unused.append(f"{f.name}_busy")
+    else:
+        out = [f"\tassign {head.name}_vld = s_axis_weights_tvalid;",
+               f"\tassign s_axis_weights_tready = {head.name}_rdy;",
+               f"\tassign {head.name}_dat = s_axis_weights_tdata;"]
+    return out + [
         f"\tassign {tail.name}_rdy = 1'b1;  // beats past the image are dropped",
         "\t/* verilator lint_off UNUSEDSIGNAL */",
-        f"\twire  unused_weights = &{{1'b0, {tail.name}_vld, {tail.name}_dat}};",
+        f"\twire  unused_weights = &{{1'b0, {', '.join(unused)}}};",
         "\t/* verilator lint_on UNUSEDSIGNAL */",
         "\tlogic  Loaded;  // every UltraRAM written: images may enter",
         "\talways_ff @(posedge ap_clk) begin",
@@ -112,16 +123,52 @@ def _weight_glue(design: Design) -> list[str]:
     ]
 
 
+def _fetch_start(design: Design) -> list[str]:
+    """The m_axi weight fetch's start: one cycle after each reset (declared before the
+    cores, which read it)."""
+    fetch = [c for c in design.cores if c.dst is design.weight_in and c.inputs() == []]
+    if not fetch:
+        return []
+    go = f"{fetch[0].name}_go"
+    return ["", f"\tlogic  {go};  // one fetch after each reset",
+            "\talways_ff @(posedge ap_clk) begin",
+            f"\t\tif (rst) {go} <= 1'b1;", f"\t\telse {go} <= 1'b0;", "\tend"]
+
+
+def _weight_ports(wp: dict | None) -> tuple[str, str]:
+    """The top's weight port declarations, and the lines of its header that say what
+    they carry."""
+    if wp is None:
+        return "", ""
+    what = (f"{wp['beats']} beats of {WEIGHT_IMAGE} ({WEIGHT_BIN}),\n *  {wp['width']} bits "
+            f"each: the UltraRAM weights of {len(wp['loads'])} engine(s), in plan.json's\n"
+            f" *  weight_port order; s_axis takes no image until the last is written.")
+    if wp["kind"] == "axis":
+        return ("\toutput\tlogic  s_axis_weights_tready,\n\tinput\tlogic  "
+                "s_axis_weights_tvalid,\n"
+                f"\tinput\tlogic [{wp['width'] - 1}:0]  s_axis_weights_tdata,\n\n",
+                f"\n *  s_axis_weights: after every reset, the {what}")
+    a, d = wp["addr_bits"], wp["width"]
+    ports = [("output", 1, "arvalid"), ("input", 1, "arready"), ("output", a, "araddr"),
+             ("output", 8, "arlen"), ("output", 3, "arsize"), ("output", 2, "arburst"),
+             ("input", 1, "rvalid"), ("output", 1, "rready"), ("input", d, "rdata"),
+             ("input", 2, "rresp"), ("input", 1, "rlast")]
+    text = "".join(f"\t{io}\tlogic {' ' if w == 1 else f'[{w - 1}:0]  '}m_axi_weights_{n},\n"
+                   for io, w, n in ports)
+    text += (f"\tinput\tlogic [{a - 1}:0]  weights_addr,\n"
+             "\toutput\tlogic  weights_err,\n\n")
+    doc = (f"\n *  m_axi_weights (AXI4 read, INCR bursts of up to {wp['burst']} beats, "
+           f"{wp['outstanding']} in flight):\n *  after every reset the design reads the "
+           f"{what}\n *  weights_addr: the byte address of {WEIGHT_BIN} (a multiple of "
+           f"{d // 8}), held from reset;\n *  weights_err: an R response other than OKAY, or "
+           f"a misaligned weights_addr.")
+    return text, doc
+
+
 def _top_text(design: Design) -> str:
     plan, out, top = design.plan, design.output, design
     wp = plan.weight_port
-    weight_ports = "" if wp is None else (
-        "\toutput\tlogic  s_axis_weights_tready,\n\tinput\tlogic  s_axis_weights_tvalid,\n"
-        f"\tinput\tlogic [{wp['width'] - 1}:0]  s_axis_weights_tdata,\n\n")
-    weight_doc = "" if wp is None else f"""
- *  s_axis_weights: after every reset, the {wp['beats']} beats of {WEIGHT_IMAGE} ({WEIGHT_BIN}),
- *  {wp['width']} bits each: the UltraRAM weights of {len(wp['loads'])} engine(s), in plan.json's
- *  weight_port order; s_axis takes no image until the last is written."""
+    weight_ports, weight_doc = _weight_ports(wp)
     head = f"""/**
  * @brief   Generated by e3ne: radix-SNN accelerator top level (AXI4-Stream).
  * @description
@@ -195,5 +242,6 @@ module {TOP} (
         glue += ["", "\t/* verilator lint_off UNUSEDSIGNAL */",
                  f"\twire [{unused - 1}:0]  unused_in = s_axis_tdata[{plan.in_width - 1}:"
                  f"{in_bits}];", "\t/* verilator lint_on UNUSEDSIGNAL */"]
-    return head + "\n".join(_decls(design)) + "\n\n" + "\n".join(_instances(design)) + \
+    return head + "\n".join(_decls(design) + _fetch_start(design)) + "\n\n" + \
+        "\n".join(_instances(design)) + \
         "\n" + "\n".join(glue) + "\nendmodule\n"

@@ -37,11 +37,14 @@ def wrapper(module: str, params: dict) -> str:
         extra_port += (f"\t{o} logic {pre}rdy, {i} logic {pre}vld, "
                        f"{i} logic [{w - 1}:0] {pre}dat,\n")
         extra_conn += f", .{pre}rdy, .{pre}vld, .{pre}dat"
+    # a core without an input stream (width 0: the AXI read master) has no i* ports
+    in_port = "" if iw == 0 else (
+        f"\toutput logic irdy, input logic ivld, input logic [{iw - 1}:0] idat,\n")
+    in_conn = "" if iw == 0 else ".irdy, .ivld, .idat, "
     return (f"module cal_top (\n\tinput logic clk, input logic rst,\n"
-            f"\toutput logic irdy, input logic ivld, input logic [{iw - 1}:0] idat,\n"
-            f"{extra_port}"
+            f"{in_port}{extra_port}"
             f"\tinput logic ordy, output logic ovld, output logic [{ow - 1}:0] odat\n);\n"
-            f"\t{module} #(\n{plines}\n\t) u (.clk, .rst, .irdy, .ivld, .idat, .ordy, "
+            f"\t{module} #(\n{plines}\n\t) u (.clk, .rst, {in_conn}.ordy, "
             f".ovld, .odat{extra_conn});\nendmodule\n")
 
 

@@ -94,8 +94,9 @@ def estimate_cores(cores: list[Core]) -> CycleEstimate:
     readers = consumers(cores)
     out = [StageEstimate("s_axis", "input", "", beats, 0, 0, beats - 1)]
     for core in cores:
-        if not all(s.name in times for _, s in core.inputs()):
-            continue  # off the image path: a weight loader, done before the first image
+        ins = core.inputs()
+        if not ins or not all(s.name in times for _, s in ins):
+            continue  # off the image path: the weight fetch and loaders, done before
         first_in = min(int(times[s.name][0]) for _, s in core.inputs())
         t = times[core.outputs()[0][1].name]
         out.append(StageEstimate(core.name, core.stage, core.layer,

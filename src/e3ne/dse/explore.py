@@ -46,10 +46,10 @@ def parse_sweep(tokens: list[str] | None) -> dict[str, list[int]]:
 
 def estimate_doc(net: Network, folds: dict[str, Fold], device: str | None = None,
                  budget: dict | None = None, clock_mhz: float = 200.0,
-                 chosen_by: str | None = None) -> EstimateDoc:
+                 chosen_by: str | None = None, weight_port: str = "axis") -> EstimateDoc:
     """The models' view of one design (``estimate.json``)."""
     cyc = cycle_model.estimate(net, folds)
-    res = resource_model.estimate(net, folds)
+    res = resource_model.estimate(net, folds, weight_port)
     products = products_per_image(net)
     return EstimateDoc(
         about="modelled, not measured: cycles from e3ne.dse.cycles, resources from "

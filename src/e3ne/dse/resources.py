@@ -175,9 +175,11 @@ def _counts(module: str, params: dict, coef: dict) -> dict:
     return {**out, **{k: exact.get(k, 0) for k in ("BRAM36", "BRAM18", "URAM")}}
 
 
-def estimate(net: Network, folds: dict[str, Fold]) -> ResourceEstimate:
-    """Modelled resources of ``generate(net, folds)`` (milliseconds; no files written)."""
-    return estimate_cores(build(net, folds).cores)
+def estimate(net: Network, folds: dict[str, Fold], weight_port: str = "axis"
+             ) -> ResourceEstimate:
+    """Modelled resources of ``generate(net, folds, weight_port=...)`` (milliseconds; no
+    files written)."""
+    return estimate_cores(build(net, folds, weight_port=weight_port).cores)
 
 
 def estimate_cores(cores: list[Core]) -> ResourceEstimate:

@@ -175,7 +175,8 @@ def check_options(device: str, budget: str | None, objective: str,
 
 def search(net: Network, device: str = "xc7z020", budget: str | dict | None = None,
            objective: str = "latency", target_interval: int | None = None,
-           external_weights: bool = False, max_steps: int = 2000) -> SearchResult:
+           external_weights: bool = False, max_steps: int = 2000,
+           weight_port: str = "axis") -> SearchResult:
     """Explore folds of ``net`` for ``device`` within ``budget`` (see devices.parse_budget).
 
     ``external_weights`` models weights streamed from outside the chip (fold weights
@@ -206,12 +207,13 @@ def search(net: Network, device: str = "xc7z020", budget: str | dict | None = No
         return point_of({n: ladders[n][i] for n, i in r.items()})
 
     def point_of(folds: dict[str, Fold]) -> DesignPoint:
-        cores = build(net, folds).cores
+        cores = build(net, folds, weight_port=weight_port).cores
         res = resource_model.estimate_cores(cores)
         if not fits(res, bud) and bud["uram"] > 0:  # UltraRAM to spare: weights there?
-            folds, cores, res = _to_uram(net, layers, folds, cores, res, bud)
+            folds, cores, res = _to_uram(net, layers, folds, cores, res, bud, weight_port)
         if not fits(res, bud):  # the ratio rule placed weights badly for this budget?
-            folds, cores, res = _replace_weights(net, layers, folds, cores, res, bud)
+            folds, cores, res = _replace_weights(net, layers, folds, cores, res, bud,
+                                                 weight_port)
         return DesignPoint(folds, cycle_model.estimate_cores(cores), res)
 
     cur = point(rung)
@@ -333,7 +335,8 @@ def search(net: Network, device: str = "xc7z020", budget: str | dict | None = No
 
 
 def _replace_weights(net: Network, layers: dict[str, Synaptic], folds: dict[str, Fold],
-                     cores: list, res: resource_model.ResourceEstimate, bud: dict
+                     cores: list, res: resource_model.ResourceEstimate, bud: dict,
+                     weight_port: str = "axis"
                      ) -> tuple[dict[str, Fold], list, resource_model.ResourceEstimate]:
     """Move weight ROMs between LUTs and block RAM so that a design over one budget and under
     the other fits, if it can: over on BRAM, the ROMs that cost the fewest LUTs per block
@@ -356,7 +359,7 @@ def _replace_weights(net: Network, layers: dict[str, Synaptic], folds: dict[str,
     folds = dict(folds)
     for name, other, _, _ in want:
         folds[name] = other
-        cores = build(net, folds).cores
+        cores = build(net, folds, weight_port=weight_port).cores
         res = resource_model.estimate_cores(cores)
         if fits(res, bud) or (res.bram <= bud["bram"] if over_bram else
                               res.lut_total <= bud["lut"]):
@@ -365,7 +368,7 @@ def _replace_weights(net: Network, layers: dict[str, Synaptic], folds: dict[str,
 
 
 def _to_uram(net: Network, layers: dict[str, Synaptic], folds: dict[str, Fold], cores: list,
-             res: resource_model.ResourceEstimate, bud: dict
+             res: resource_model.ResourceEstimate, bud: dict, weight_port: str = "axis"
              ) -> tuple[dict[str, Fold], list, resource_model.ResourceEstimate]:
     """Move weight memories into UltraRAM (loaded at run time) while the design is over its
     LUT or block-RAM budget and UltraRAM is left: first those that free the most of what
@@ -387,7 +390,7 @@ def _to_uram(net: Network, layers: dict[str, Synaptic], folds: dict[str, Fold], 
     folds = dict(folds)
     for _, name in sorted(moves, reverse=True):
         trial = {**folds, name: replace(folds[name], weights="uram")}
-        t_cores = build(net, trial).cores
+        t_cores = build(net, trial, weight_port=weight_port).cores
         t_res = resource_model.estimate_cores(t_cores)
         if t_res.URAM > bud["uram"]:
             continue  # too big for what is left; a smaller one may still fit

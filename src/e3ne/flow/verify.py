@@ -24,6 +24,8 @@ from e3ne.ir import Network
 from e3ne.progress import Ticker
 
 TB = Path(__file__).resolve().parent.parent / "hw" / "sim" / "top_tb.sv"
+AXI_MEM = TB.parent / "axi_read_mem.sv"  # the bench's memory for m_axi_weights
+WB_BASE = 0x4000_0000  # where the bench's memory holds weights.bin (near it)
 
 
 @dataclass
@@ -87,9 +89,15 @@ def build(design_dir: Path, plan: Plan, n_images: int, progress: bool = True,
               "TIMEOUT": 2_000_000_000}
     defines = (["+define+E3NE_TRACE"] if trace else []) + (
         ["--trace", "+define+E3NE_VCD"] if activity else [])
-    if plan.weight_port:  # UltraRAM weights: the bench streams weights.mem in first
-        params.update(WB_W=plan.weight_port["width"], WB_BEATS=plan.weight_port["beats"])
+    wp = plan.weight_port
+    if wp:  # UltraRAM weights: the bench streams weights.mem in first, or serves its reads
+        params.update(WB_W=wp["width"], WB_BEATS=wp["beats"])
         defines.append("+define+E3NE_WEIGHT_PORT")
+        if wp.get("kind") == "m_axi":
+            # off a 4 KB boundary by 3 words, so the first burst is a short one
+            params.update(WB_ADDR_W=wp["addr_bits"], WB_BASE=WB_BASE + 3 * wp["width"] // 8)
+            defines.append("+define+E3NE_WEIGHT_AXI")
+            sources.insert(-1, AXI_MEM)
     work = design_dir / "sim" / (f"n{n_images}{'-trace' if trace else ''}"
                                  f"{'-activity' if activity else ''}")
     exe = work / "obj" / "simv"

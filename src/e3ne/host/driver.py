@@ -176,6 +176,8 @@ class Accelerator:
 
         self._pynq = pynq
         self.plan = load_plan(plan_path)
+        self.weight_buffer = None  # m_axi weight port: the image the design reads
+        self.weights_address: int | None = None  # ... and its address, for weights_addr
         self._plan_dir = find_plan(plan_path).parent
         self.overlay = pynq.Overlay(str(bitfile), download=download)
         try:
@@ -190,12 +192,17 @@ class Accelerator:
 
     def load_weights(self, path: str | Path | None = None, dma: str = "axi_dma_weights"
                      ) -> int:
-        """Send the weight image (``path``, default ``weights.bin`` next to the plan) into
-        s_axis_weights through the AXI DMA called ``dma``; needed after every reset of a
-        design with weights in UltraRAM (``plan["weight_port"]``). Returns the bytes sent."""
+        """Load the weight image (``path``, default ``weights.bin`` next to the plan) of a
+        design with weights in UltraRAM (``plan["weight_port"]``); returns its bytes.
+
+        ``kind`` "axis": sent into s_axis_weights through the AXI DMA called ``dma``, after
+        every reset. ``kind`` "m_axi": copied into a contiguous buffer that stays
+        allocated; the design reads it itself after each reset from the byte address on
+        its ``weights_addr`` input, which is ``self.weights_address`` (drive it there,
+        e.g. from an AXI GPIO, then reset the design)."""
         port = self.plan.get("weight_port")
         if not port:
-            raise ValueError("this design keeps its weights in ROMs; it has no s_axis_weights "
+            raise ValueError("this design keeps its weights in ROMs; it has no weight port "
                              "to load")
         p = Path(path) if path is not None else self._plan_dir / "weights.bin"
         data = np.fromfile(p, dtype=np.uint8) if p.is_file() else None
@@ -203,6 +210,15 @@ class Accelerator:
         if data is None or data.size != want:
             raise ValueError(f"{p}: expected the design's weight image, {want} bytes "
                              f"({port['beats']} beats of {port['width']} bits)")
+        if port.get("kind") == "m_axi":
+            buf = self._pynq.allocate(shape=(data.size,), dtype=np.uint8)
+            buf[:] = data
+            buf.flush()
+            self.weight_buffer, self.weights_address = buf, int(buf.device_address)
+            if self.weights_address % (port["width"] // 8):
+                raise ValueError(f"weight buffer at {self.weights_address:#x}: weights_addr "
+                                 f"must be a multiple of {port['width'] // 8} bytes")
+            return int(data.size)
         try:
             wdma = getattr(self.overlay, dma)
         except AttributeError:

@@ -30,11 +30,13 @@ def out_gap(core: Core, readers: dict[str, Core]) -> int:
 def beat_times(cores: list[Core], start: Stream, t0: np.ndarray) -> dict[str, np.ndarray]:
     """Times of every beat of every stream reachable from ``start``, whose beats arrive at
     ``t0``: one pass over the cores in list order (a core with an input not reached, such as
-    an outer block's join seen from an inner block's fork, is left out with all it feeds)."""
+    an outer block's join seen from an inner block's fork, or with no input stream, such as
+    the weight fetch, is left out with all it feeds)."""
     times = {start.name: np.asarray(t0, dtype=np.int64)}
     readers = consumers(cores)
     for core in cores:
-        if not all(s.name in times for _, s in core.inputs()):
+        ins = core.inputs()
+        if not ins or not all(s.name in times for _, s in ins):
             continue
         outs = core.forward_all([times[s.name] for _, s in core.inputs()],
                                 out_gap(core, readers))

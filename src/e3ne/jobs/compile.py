@@ -32,6 +32,9 @@ class CompileOptions:
     objective: str = "latency"  #: latency | throughput
     interval: int | None = None  #: target cycles per image for --objective throughput
     clock_mhz: float = 200.0  #: clock constraint of the Vivado project (assumed, not measured)
+    #: how weights in UltraRAM come in after reset: "axis" (s_axis_weights, sent by the
+    #: host) or "m_axi" (m_axi_weights: the design reads weights.bin from weights_addr)
+    weight_port: str = "axis"
 
     def to_json(self) -> dict:
         d = asdict(self)
@@ -92,6 +95,7 @@ class CompileContext:
 
 def step_check(ctx: CompileContext) -> None:
     """Refuse contradictory or malformed options before any work."""
+    from e3ne.design.chain import WEIGHT_PORTS
     from e3ne.devices import get_device
     from e3ne.dse.explore import DEFAULT_DEVICE
     from e3ne.dse.search import check_options
@@ -103,6 +107,9 @@ def step_check(ctx: CompileContext) -> None:
         raise ConfigError("--fold: a fold file fixes the design; drop --budget/--interval "
                           "or the fold file")
     o.device = get_device(o.device or DEFAULT_DEVICE).name
+    if o.weight_port not in WEIGHT_PORTS:
+        raise ConfigError(f"--weight-port {o.weight_port}: expected one of "
+                          f"{', '.join(WEIGHT_PORTS)}")
     if o.fold_file is not None:
         check_fold_device(o.fold_file, o.device)
     if o.fold_file is None:
@@ -148,7 +155,8 @@ def step_choose_folds(ctx: CompileContext) -> None:
     if o.fold_file is not None:
         ctx.folds, ctx.chosen_by = load_folds(net, o.fold_file), f"--fold {o.fold_file}"
         return
-    found = search(net, o.device, o.budget, o.objective, o.interval)
+    found = search(net, o.device, o.budget, o.objective, o.interval,
+                   weight_port=o.weight_port)
     ctx.folds, ctx.chosen_by, ctx.budget = found.chosen.folds, "explore", found.budget
     c = found.chosen
     log(f"{o.convert.model}: explored {len(found.points)} designs for {o.device} in "
@@ -162,7 +170,10 @@ def step_generate(ctx: CompileContext) -> None:
     from e3ne.design.generate import generate
 
     log(f"{ctx.opts.convert.model}: generating RTL into {ctx.out_dir / 'rtl'}")
-    ctx.plan = generate(ctx.converted.net, ctx.folds, ctx.out_dir)
+    ctx.plan = generate(ctx.converted.net, ctx.folds, ctx.out_dir, ctx.opts.weight_port)
+    if ctx.opts.weight_port != "axis" and ctx.plan.weight_port is None:
+        log(f"{ctx.opts.convert.model}: --weight-port {ctx.opts.weight_port}: no engine "
+            "keeps its weights in UltraRAM, so the design has no weight port")
 
 
 def step_estimate(ctx: CompileContext) -> None:
@@ -171,7 +182,7 @@ def step_estimate(ctx: CompileContext) -> None:
 
     o = ctx.opts
     est = estimate_doc(ctx.converted.net, ctx.folds, o.device, ctx.budget, o.clock_mhz,
-                       ctx.chosen_by)
+                       ctx.chosen_by, o.weight_port)
     est.save(ctx.out_dir)
     ctx.estimate = est.to_json()
 
@@ -203,8 +214,8 @@ def compile_design(opts: CompileOptions, out_dir: str | Path,
 def run_compile(opts: ConvertOptions, out_dir: str | Path, fold_file: str | None = None,
                 device: str | None = None, budget: str | None = None,
                 objective: str = "latency", interval: int | None = None,
-                clock_mhz: float = 200.0, converted: ConvertResult | None = None
-                ) -> CompileResult:
+                clock_mhz: float = 200.0, converted: ConvertResult | None = None,
+                weight_port: str = "axis") -> CompileResult:
     """convert + choose folds + generate: DIR/network.json, weights.npz, convert.json,
     options.json, DIR/rtl, DIR/estimate.json, DIR/vivado and DIR/host.
 
@@ -212,4 +223,5 @@ def run_compile(opts: ConvertOptions, out_dir: str | Path, fold_file: str | None
     the design-space search for ``device`` (default xc7z020) within ``budget``. A network
     ``converted`` already (from ``opts``) is saved instead of converting again."""
     return compile_design(CompileOptions(opts, fold_file, device, budget, objective,
-                                         interval, clock_mhz), out_dir, converted)
+                                         interval, clock_mhz, weight_port), out_dir,
+                          converted)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from e3ne.hw.cores.axi_read_stream import fetch_weights
 from e3ne.hw.cores.base import Core, clog2, register_core
 from e3ne.hw.memory import lutram_sites
 
@@ -117,7 +118,8 @@ def size_port(design) -> None:
     bus = port_width([(ld.params["DEPTH"], ld.params["WIDTH"]) for ld, _ in loads])
     for s in [design.weight_in] + [ld.dst for ld, _ in loads]:
         s.lane_w = bus
-    port = design.plan.weight_port = {"width": bus, "beats": 0, "loads": []}
+    port = design.plan.weight_port = {"kind": design.weight_port, "width": bus, "beats": 0,
+                                      "loads": []}
     for ld, words in loads:
         ld.params["BUS"] = bus
         depth, width = ld.params["DEPTH"], ld.params["WIDTH"]
@@ -128,3 +130,5 @@ def size_port(design) -> None:
         port["beats"] += depth * nb
         if design.writing:
             design.weight_beats += WeightLoad.beats(words, width, bus)
+    if design.weight_port == "m_axi":
+        fetch_weights(design, design.weight_in, port["beats"])

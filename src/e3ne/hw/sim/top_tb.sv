@@ -15,6 +15,9 @@
  *  With E3NE_WEIGHT_PORT defined (a design with weights in UltraRAM), the WB_BEATS beats of
  *  +WEIGHTS=<path> (default weights.mem) go into s_axis_weights from reset, with random
  *  gaps under +STALLS; images are offered from reset as well and wait for the design.
+ *  With E3NE_WEIGHT_AXI defined as well (--weight-port m_axi), the design reads them
+ *  itself on m_axi_weights from axi_read_mem (weights_addr = WB_BASE, latency WB_LAT,
+ *  arready and rvalid stalls under +STALLS); weights_err must stay low.
  *  With E3NE_VCD defined (a build with --trace), +VCD=<path> dumps every net of the DUT.
  */
 module top_tb #(
@@ -25,7 +28,10 @@ module top_tb #(
   parameter int N_IMAGES  = 1,     // capacity: the most images one run can stream
   parameter int TIMEOUT   = 10000000,
   parameter int WB_W      = 64,    // s_axis_weights width (E3NE_WEIGHT_PORT)
-  parameter int WB_BEATS  = 1      // beats in the weight image (E3NE_WEIGHT_PORT)
+  parameter int WB_BEATS  = 1,     // beats in the weight image (E3NE_WEIGHT_PORT)
+  parameter int WB_ADDR_W = 40,    // m_axi_weights address bits (E3NE_WEIGHT_AXI)
+  parameter longint WB_BASE = 0,   // weights_addr: where the image sits (E3NE_WEIGHT_AXI)
+  parameter int WB_LAT    = 24     // memory latency, cycles (E3NE_WEIGHT_AXI)
 ) ();
   logic ap_clk = 1'b0;
   logic ap_rst_n = 1'b0;
@@ -36,13 +42,29 @@ module top_tb #(
   logic              m_axis_tvalid, m_axis_tready, m_axis_tlast;
   logic [OUT_W-1:0]  m_axis_tdata;
 
-`ifdef E3NE_WEIGHT_PORT
+`ifdef E3NE_WEIGHT_AXI
+  logic                  m_axi_weights_arvalid, m_axi_weights_arready;
+  logic [WB_ADDR_W-1:0]  m_axi_weights_araddr;
+  logic [7:0]            m_axi_weights_arlen;
+  logic [2:0]            m_axi_weights_arsize;
+  logic [1:0]            m_axi_weights_arburst, m_axi_weights_rresp;
+  logic                  m_axi_weights_rvalid, m_axi_weights_rready, m_axi_weights_rlast;
+  logic [WB_W-1:0]       m_axi_weights_rdata;
+  logic                  weights_err;
+  int                    MemErrors;
+`elsif E3NE_WEIGHT_PORT
   logic              s_axis_weights_tvalid, s_axis_weights_tready;
   logic [WB_W-1:0]   s_axis_weights_tdata;
 `endif
 
   e3ne_top dut (
-`ifdef E3NE_WEIGHT_PORT
+`ifdef E3NE_WEIGHT_AXI
+    .m_axi_weights_arvalid, .m_axi_weights_arready, .m_axi_weights_araddr,
+    .m_axi_weights_arlen, .m_axi_weights_arsize, .m_axi_weights_arburst,
+    .m_axi_weights_rvalid, .m_axi_weights_rready, .m_axi_weights_rdata,
+    .m_axi_weights_rresp, .m_axi_weights_rlast,
+    .weights_addr(WB_ADDR_W'(WB_BASE)), .weights_err,
+`elsif E3NE_WEIGHT_PORT
     .s_axis_weights_tvalid, .s_axis_weights_tready, .s_axis_weights_tdata,
 `endif
     .cycles(),
@@ -75,7 +97,28 @@ module top_tb #(
   end
 `endif
 
-`ifdef E3NE_WEIGHT_PORT
+`ifdef E3NE_WEIGHT_AXI
+  // ---- the weight image in a memory the design reads on m_axi_weights ----------------
+  string weights_file;
+  initial begin
+    if (!$value$plusargs("WEIGHTS=%s", weights_file)) weights_file = "weights.mem";
+    $readmemh(weights_file, u_mem.Mem);
+  end
+  axi_read_mem #(.DATA_W(WB_W), .ADDR_W(WB_ADDR_W), .WORDS(WB_BEATS), .BASE(WB_BASE),
+                 .LAT(WB_LAT)) u_mem (
+    .clk(ap_clk), .rst(!ap_rst_n), .stalls,
+    .arvalid(m_axi_weights_arvalid), .arready(m_axi_weights_arready),
+    .araddr(m_axi_weights_araddr), .arlen(m_axi_weights_arlen),
+    .arsize(m_axi_weights_arsize), .arburst(m_axi_weights_arburst),
+    .rvalid(m_axi_weights_rvalid), .rready(m_axi_weights_rready),
+    .rdata(m_axi_weights_rdata), .rresp(m_axi_weights_rresp), .rlast(m_axi_weights_rlast),
+    .errors(MemErrors)
+  );
+  always @(posedge ap_clk) if (ap_rst_n && weights_err) begin
+    $display("FAIL weights_err high at cycle %0d", Cycle);
+    Errors++;
+  end
+`elsif E3NE_WEIGHT_PORT
   // ---- weight image into s_axis_weights, from reset ----------------------------------
   logic [WB_W-1:0]   WMem [0:WB_BEATS-1];
   string             weights_file;
@@ -171,6 +214,9 @@ module top_tb #(
           end
           for (int i = 0; i < NImages; i++) $display("IMG %0d %0d %0d", i, FirstIn[i], LastOut[i]);
           $fclose(fout);
+`ifdef E3NE_WEIGHT_AXI
+          Errors += MemErrors;
+`endif
           if (Errors == 0) $display("PASS");
           $finish;
         end
