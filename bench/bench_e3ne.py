@@ -5,7 +5,7 @@
 
 For LeNet-5 and Fang (E3NE has cycles *and* Yosys resources; see
 ../shared/anchors/e3ne.json): compile for xcvu13p within E3NE's LUT and BRAM
-(lut = its LUT cells, bram = RAMB36 + RAMB18/2), co-simulate --images MNIST test images in
+(lut = its LUT cells, bram = RAMB36 + RAMB18/2, uram = its UltraRAM: 0), co-simulate --images MNIST test images in
 Verilator bit for bit (plain and with random stalls), synthesize with Yosys
 (synth_xilinx -flatten -family xcup, E3NE's command) and compare cycles, LUT and BRAM.
 
@@ -89,7 +89,9 @@ def small_model(model: str, anchor: dict, args: argparse.Namespace) -> dict:
 
     a = anchor["models"][model]
     e3_bram = a["RAMB36"] + a["RAMB18"] / 2
-    budget = f"lut={a['LUT']},bram={e3_bram:g}"
+    # E3NE's LUT and BRAM, and its UltraRAM (none): weights in UltraRAM would sit in
+    # memory E3NE did not use
+    budget = f"lut={a['LUT']},bram={e3_bram:g},uram={a.get('URAM', 0)}"
     d = Path(args.out) / model
     res, ctimes, warm = timed_compiles(model, d, budget, args.repeats, warmup=True)
     mod = modelled(res.estimate)

@@ -29,9 +29,9 @@ from e3ne.models import ZOO, build_model
 RESULTS = Path(__file__).resolve().parent / "results" / "search.json"
 ANCHOR = Path(__file__).resolve().parents[2] / "shared" / "anchors" / "e3ne.json"
 CASES = [  # model, device, budget, external weights
-    ("lenet5", "xcvu13p", "lut=18335,bram=40", False),
+    ("lenet5", "xcvu13p", "lut=18335,bram=40,uram=0", False),  # E3NE used no UltraRAM
     ("lenet5", "xc7z020", "", False),
-    ("fang", "xcvu13p", "lut=19486,bram=95.5", False),
+    ("fang", "xcvu13p", "lut=19486,bram=95.5,uram=0", False),
     ("fang", "xc7z020", "", False),
     ("alexnet", "xcvu13p", "", False),
     ("alexnet", "xcvu13p", "", True),

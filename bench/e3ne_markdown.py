@@ -24,6 +24,7 @@ def markdown(doc: dict) -> str:
     L += software_section(doc.get("golden"))
     L += accuracy_section()
     L += qonnx_section()
+    L += zoo_section()
     L += [f"Raw numbers: `bench/results/{RESULTS.name}`.", ""]
     return "\n".join(L)
 
@@ -68,8 +69,8 @@ def _row(small: list[dict], name: str, prov: str, ours: Cell,
 def small_section(small: list[dict], repeats: int) -> list[str]:
     L = ["## LeNet-5 and Fang at E3NE's budget", "",
          f"Device {DEVICE}; LUT budget = E3NE's LUT cells, BRAM budget = E3NE's "
-         "RAMB36 + RAMB18/2. Our design is the one the search chose within that "
-         "budget.", ""]
+         "RAMB36 + RAMB18/2, no UltraRAM (E3NE used none). Our design is the one the "
+         "search chose within that budget.", ""]
     head = "| figure | provenance | " + " | ".join(
         f"{r['model']} ours | {r['model']} E3NE" for r in small) + " |"
     L += [head, "|" + "---|" * (2 + 2 * len(small))]
@@ -400,4 +401,36 @@ def accuracy_section() -> list[str]:
         L.append(f"| {r['model']} | rate (W={r['W']}) | {r['steps']} | "
                  f"{_ms(r['rate_summary'])} | {'–' if o is None else f'{o:,.0f}'} | "
                  "no RTL |")
+    return L + [""]
+
+
+def zoo_section() -> list[str]:
+    """The zoo models beyond E3NE's, each compiled with its defaults and co-simulated
+    (bench/results/cosim.json from ``bench/bench_cosim.py``); nothing before that runs."""
+    path = RESULTS.parent / "cosim.json"
+    rows = json.loads(path.read_text()).values() if path.is_file() else []
+    rows = sorted((r for r in rows if "float_accuracy" in r), key=lambda r: r["model"])
+    if not rows:
+        return []
+    cmds = sorted({f"`{r['command']}` (commit `{r['commit']}`, {r['date']})" for r in rows})
+    L = ["", "## More zoo models: float against spiking, verified in simulation", "",
+         "Each model compiled with `e3ne compile`'s defaults (the zoo's T and W, the whole "
+         "default device, the latency objective), trained on the offline MNIST digits where "
+         "the zoo says so (accuracy on its 1,000 test images), random weights otherwise "
+         "(accuracy meaningless: –). The design is co-simulated in Verilator against the "
+         "golden model, plain and with random stalls; cycles are the simulation's beside "
+         "the cycle model's. Command: " + "; ".join(cmds) + ".", "",
+         "| model | T, W | data | float acc. | SNN acc. (golden) | images verified, "
+         "mismatches (plain + stalls) | latency, cycles sim / mod | interval sim / mod | "
+         "latency with stalls (sim) | device |", "|---|---|---|---|---|---|---|---|---|---|"]
+    for r in rows:
+        trained = r["dataset"] != "random"
+        acc = (f"{r['float_accuracy']:.3f} | {r['snn_accuracy']:.3f}" if trained
+               and r["float_accuracy"] is not None else "– | –")
+        iv = r["interval_cycles"]
+        L.append(f"| {r['model']} | {r['T']}, {r['W']} | {r['dataset']} | {acc} | "
+                 f"{r['images']:,}, {r['mismatches']} | {r['latency_cycles']:,} / "
+                 f"{r['modelled_latency_cycles']:,} | "
+                 f"{'–' if iv is None else f'{iv:,.0f}'} / {r['modelled_interval_cycles']:,} "
+                 f"| {r['stalled_latency_cycles']:,} | {r['device']} |")
     return L + [""]
