@@ -5,9 +5,10 @@
 
 For LeNet-5 and Fang (E3NE has cycles *and* Yosys resources; see
 ../shared/anchors/e3ne.json): compile for xcvu13p within E3NE's LUT and BRAM
-(lut = its LUT cells, bram = RAMB36 + RAMB18/2, uram = its UltraRAM: 0), co-simulate --images MNIST test images in
-Verilator bit for bit (plain and with random stalls), synthesize with Yosys
-(synth_xilinx -flatten -family xcup, E3NE's command) and compare cycles, LUT and BRAM.
+(lut = its LUT cells, bram = RAMB36 + RAMB18/2, uram = its UltraRAM: 0), co-simulate
+--images MNIST test images in Verilator bit for bit (plain and with random stalls),
+synthesize with Yosys (synth_xilinx -flatten -family xcup, E3NE's command) and compare
+cycles, LUT and BRAM.
 
 For AlexNet and VGG-11 (E3NE has cycles only): explore xcvu13p with the whole device and
 with 10 % of its LUTs (modelled figures), and try to co-simulate the 10 % design on two
@@ -250,6 +251,9 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true",
                     help="20 images, 1 repeat, no synthesis, no AlexNet/VGG simulation: "
                          "tests this script only")
+    ap.add_argument("--merge", action="store_true",
+                    help=f"keep the rows of models not in --models from {RESULTS.name} "
+                         "(each keeps the commit and date it was measured at)")
     ap.add_argument("--render-only", action="store_true",
                     help=f"rewrite BENCHMARKS.md from {RESULTS.name} (and the design "
                          "directories under --out for derived figures it lacks); no runs")
@@ -277,10 +281,17 @@ def main() -> None:
         "repeats": args.repeats, "device": DEVICE, "synth_family": FAMILY,
         "anchor_file": str(ANCHOR), "machine": machine_note(), "models": []}
     log(f"start: {doc['command']} ({doc['machine']['uptime']})")
+    kept = []
+    if args.merge and RESULTS.is_file():
+        old = json.loads(RESULTS.read_text())
+        kept = [{"commit": old.get("commit"), "date": old.get("date"), **r}
+                for r in old["models"] if r["model"] not in models]
     for model in models:
         row = (small_model if model in SMALL else large_model)(model, anchor, args)
-        doc["models"].append(row)
+        doc["models"].append({"commit": doc["commit"], "date": date, **row})
         log(f"{model}: done")
+    order = SMALL + LARGE
+    doc["models"] = sorted(doc["models"] + kept, key=lambda r: order.index(r["model"]))
     doc["golden"] = golden_speed(args.repeats)
     doc["machine_end"] = machine_note()
     doc["total_seconds"] = time.perf_counter() - t_start

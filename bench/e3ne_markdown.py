@@ -196,6 +196,10 @@ def large_section(large: list[dict]) -> list[str]:
     for r in large:
         L += _large_rows(r)
     L.append("")
+    older = sorted({(r.get("commit"), r.get("date")) for r in large} - {(None, None)})
+    if older:
+        L += ["Rows measured at " + "; ".join(f"commit `{c}` ({d})" for c, d in older)
+              + ".", ""]
     for r in large:
         L += _large_notes(r)
     L.append("")
