@@ -4,6 +4,7 @@ per section."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 
 from e3ne_common import DEVICE, E3, LARGE, RESULTS, SMALL, f0, f1, pct, wall
@@ -419,9 +420,10 @@ def zoo_section() -> list[str]:
     cmds = sorted({f"`{r['command']}` (commit `{r['commit']}`, {r['date']})" for r in rows})
     L = ["", "## More zoo models: float against spiking, verified in simulation", "",
          "Each model compiled with `e3ne compile`'s defaults (the zoo's T and W, the whole "
-         "default device, the latency objective), trained on the offline MNIST digits where "
-         "the zoo says so (accuracy on its 1,000 test images), random weights otherwise "
-         "(accuracy meaningless: –). The design is co-simulated in Verilator against the "
+         "default device, the latency objective, post-training conversion: no QAT), trained "
+         "on the offline MNIST digits where the zoo says so (accuracy on its 1,000 test "
+         "images), random weights otherwise (accuracy meaningless: –). The design is "
+         "co-simulated in Verilator against the "
          "golden model, plain and with random stalls; cycles are the simulation's beside "
          "the cycle model's. Command: " + "; ".join(cmds) + ".", "",
          "| model | T, W | data | float acc. | SNN acc. (golden) | images verified, "
@@ -437,4 +439,10 @@ def zoo_section() -> list[str]:
                  f"{r['modelled_latency_cycles']:,} | "
                  f"{'–' if iv is None else f'{iv:,.0f}'} / {r['modelled_interval_cycles']:,} "
                  f"| {r['stalled_latency_cycles']:,} | {r['device']} |")
+    named = {m for r in rows for m in re.findall(r"--models (\S+)", r["command"])
+             for m in m.split(",")}
+    missing = sorted(named - {r["model"] for r in rows} - set(SMALL + LARGE))
+    if missing:
+        L += ["", f"Named in that command but stopped before its row was written: "
+                  f"{', '.join(missing)}."]
     return L + [""]
