@@ -82,6 +82,10 @@ CASES = {
     "k1x3_s1x2_row_1d": (1, 1, 0, 1, 11, 3, 1, 4, 9, 3, 2, 1),
     "k2x5_s2x1_p1x2_taps": (2, 2, 1, 5, 9, 1, 1, 2, 5, 5, 1, 2),
     "k5x3_rows_per_beat": (5, 1, 2, 7, 6, 2, 1, 3, 30, 3, 2, 1),
+    # whole windows whose output register keeps the last window's columns (SW < KW)
+    "k5_c6_whole_window_shift": (5, 1, 0, 8, 9, 6, 6, 4, 150),
+    "k2x3_whole_window_sw1_pad": (2, 1, 1, 5, 7, 2, 2, 3, 12, 3, 1, 1),
+    "k3x4_whole_window_sw2_pad": (3, 1, 0, 6, 9, 1, 1, 4, 12, 4, 2, 1),
 }
 VERILATOR = ["k3_p1_nonsquare_simd1", "k5_p2_c1_simd25", "k3_s2_p1_ch2_simd2",
              "k1_s2_split_gearbox", "k4_s3_two_rows_per_beat", "k1x3_s1x2_row_1d",

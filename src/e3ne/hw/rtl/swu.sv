@@ -45,6 +45,12 @@
  *  cycles (word write, bank read, output register) after both its last input word and
  *  the previous window's last beat (tests/hw/test_swu.py checks this cycle model).
  *  Input bandwidth is one BS-channel word per cycle.
+ *
+ *  Output register: with one beat per window (SIMD = K*KW*C) and SW < KW, a window after
+ *  the first of its output row takes its first KW - SW tap columns from the window before
+ *  it (shifted by SW in the output register) and only its last SW columns through the
+ *  column-bank mux; a row's first window reads column j from bank j.  Same cycles, far
+ *  fewer LUTs for whole windows (the bank mux is KW:1 on SW of KW columns).
  */
 module swu #(
 	parameter int K = 3,     // kernel rows (window height)
@@ -107,6 +113,11 @@ module swu #(
 	localparam int HWW = $clog2(H + 1);
 	localparam int WDW = $clog2(WD + 1);
 	localparam int LW = $clog2(2*H + R + 2);    // the writer's row limit (H + WY < YLim)
+	// One beat per window with a stride below its width: a window after the first of its
+	// output row keeps NS = KW - SW tap columns of the window before it (the output
+	// register shifts them by SW columns), and only the SW new columns pass the
+	// column-bank mux; without this, every tap of the window picks its bank there.
+	localparam int NS = (NY == 1 && NX == 1 && NC == 1 && SW < KW)? KW - SW : 0;
 
 	//-----------------------------------------------------------------------
 	// Parameter checks
@@ -583,6 +594,7 @@ module swu #(
 	logic [BM-1:0]  RowOk1;
 	logic [BN*BNW-1:0]  Col1;
 	logic [BN-1:0]  ColOk1;
+	logic  Shift1;   // the beat is not the first window of its output row (NS > 0 only)
 	logic  OVld;
 	logic [SIMD*T-1:0]  ODat;
 	logic [SIMD*T-1:0]  odat_nx;
@@ -604,11 +616,15 @@ module swu #(
 			RowOk1 <= row_ok;
 			Col1 <= col;
 			ColOk1 <= col_ok;
-			ODat <= odat_nx;
+			Shift1 <= Ox != 0;
 		end
+		// only a beat loads the output register: it then holds the last window, whose
+		// columns the next window of the row keeps
+		if (en && V1)  ODat <= odat_nx;
 	end
 
-	// Pick beat row i from its row slot, tap j from its bank column: indexed selects
+	// Pick beat row i from its row slot, tap j from its bank column (or, NS > 0, from the
+	// last window): indexed selects
 	// (balanced mux trees, not a priority chain of R + BN levels); padded taps read 0
 	// (arrays padded to a power of two so that the index fits; the extra entries are 0)
 	logic [BN*W-1:0]  rows [2**SLW];
@@ -621,7 +637,13 @@ module swu #(
 			row = rows[Slot1[i*SLW +: SLW]] & {(BN*W){RowOk1[i]}};
 			for (int b = 0; b < 2**BNW; b++)  taps[b] = (b < BN)? row[b*W +: W] : '0;
 			for (int j = 0; j < BN; j++)
-				odat_nx[(i*BN + j)*W +: W] = taps[Col1[j*BNW +: BNW]] & {W{ColOk1[j]}};
+				if (j < NS)
+					// the first window of a row reads tap column j from bank j (its
+					// column offset is 0); a later one keeps column j + SW of the last
+					odat_nx[(i*BN + j)*W +: W] = Shift1? ODat[(i*BN + (j + SW) % BN)*W +: W] :
+					                                     row[j*W +: W] & {W{ColOk1[j]}};
+				else
+					odat_nx[(i*BN + j)*W +: W] = taps[Col1[j*BNW +: BNW]] & {W{ColOk1[j]}};
 		end
 	end : blkAssemble
 
