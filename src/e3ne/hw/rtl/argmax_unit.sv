@@ -27,8 +27,10 @@
  *  at most every LANES cycles (its lanes leave the shift register one a cycle).
  *  The class beat leaves LANES + 1 cycles after the last score beat is taken,
  *  and the next image's first beat is taken one cycle after that: an image
- *  takes N_CLASSES + 2 cycles at full rate. irdy depends combinationally on
- *  ordy; ovld/odat/olast come from registers. Only control state is reset.
+ *  takes N_CLASSES + 2 cycles at full rate. irdy, ovld, odat and olast come
+ *  from registers: a skid register behind the output register takes the beat
+ *  made while ordy is low, so ordy (a top level's m_axis_tready) reaches no
+ *  logic but the two registers. Only control state is reset.
  *****************************************************************************/
 
 module argmax_unit #(
@@ -92,8 +94,18 @@ module argmax_unit #(
 	score_t          lane;
 	assign	lane = Sh[SCORE_W-1:0];
 
+	// Output skid: a beat is made whenever the skid register is empty (ofree, a
+	// register); the output register takes it, or the skid register while ordy is low
+	logic            SkV;
+	logic            SkLast;
+	logic [DW-1:0]   SkDat;
+	logic            NLast;   // the beat made in this cycle
+	logic [DW-1:0]   NDat;
+
 	wire  lst   = (Base == CW'((BEATS - 1) * LANES));
-	wire  ofree = !OVld || ordy;
+	wire  ofree = !SkV;
+	wire  omove = !OVld || ordy;        // the output register takes a beat
+	wire  made  = ofree && (done || take);
 	wire  free  = (Cnt <= (LW+1)'(1));   // Sh can load a beat at this edge
 	wire  done  = Pend && (Cnt == '0);   // every lane of the image compared
 	wire  take  = ivld && irdy;
@@ -113,16 +125,18 @@ module argmax_unit #(
 			Sh  <= Sh >> SCORE_W;
 			Idx <= Idx + CW'(1);
 		end
-		if (ofree) begin
-			if (done) begin
-				ODat  <= DW'(BestIdx);
-				OLast <= 1;
-			end
-			else begin
-				ODat  <= idat;
-				OLast <= 0;
-			end
+		if (omove) begin
+			ODat  <= SkV ? SkDat : NDat;
+			OLast <= SkV ? SkLast : NLast;
 		end
+		else if (made) begin
+			SkDat  <= NDat;
+			SkLast <= NLast;
+		end
+	end
+	always_comb begin
+		NDat  = done ? DW'(BestIdx) : idat;
+		NLast = done;
 	end
 
 	always_ff @(posedge clk) begin
@@ -131,6 +145,7 @@ module argmax_unit #(
 			Cnt  <= '0;
 			Pend <= 0;
 			OVld <= 0;
+			SkV  <= 0;
 		end
 		else begin
 			if (take)  Base <= lst ? '0 : Base + CW'(LANES);
@@ -138,7 +153,9 @@ module argmax_unit #(
 			else if (Cnt != '0)  Cnt <= Cnt - (LW+1)'(1);
 			if (take && lst)  Pend <= 1;
 			else if (done && ofree)  Pend <= 0;
-			if (ofree)  OVld <= done || take;
+			if (omove)  OVld <= SkV || made;
+			if (omove)  SkV <= 0;
+			else if (made)  SkV <= 1;
 		end
 	end
 
