@@ -15,11 +15,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from e3ne.design.folding import Fold, check_fold
 from e3ne.errors import ConfigError
 from e3ne.hw.cores import CORE_MODELS, Core, Stream
 from e3ne.hw.cores.argmax_unit import classify
-from e3ne.hw.timeline import consumers, out_gap
+from e3ne.hw.timeline import beat_times, consumers, out_gap
 from e3ne.ir import Network
 
 # How weights placed in UltraRAM come in after reset: "axis", a stream the host sends
@@ -81,6 +83,7 @@ class Design:
         self.skips: dict[str, Stream] = {}  # a fork's name -> its buffered skip stream
         self.readers = {layer.reads(): layer for layer in net.layers if layer.reads()}
         self.sizers: list = []  # callables run once the design is laid out and paced
+        self._input_times: dict | None = None
         self.weight_in: Stream | None = None  # s_axis_weights (engines loaded at run time)
         self.weight_tail: Stream | None = None  # the last weight loader's pass-through
         self.weight_beats: list[int] = []  # the weight image (when writing)
@@ -89,6 +92,15 @@ class Design:
     @property
     def writing(self) -> bool:
         return self.files is not None
+
+    def input_times(self) -> dict[str, np.ndarray]:
+        """Beat times of every stream with the input at one beat per cycle, once per
+        laid-out design: each skip buffer's sizer reads them (a buffer's depth does not
+        change them), and a residual network has a sizer per block."""
+        if self._input_times is None:
+            self._input_times = beat_times(self.cores, self.input,
+                                           np.arange(self.input.beats, dtype=np.int64))
+        return self._input_times
 
     def stream(self, lanes: int, lane_w: int, beats: int) -> Stream:
         s = Stream(f"s{len(self.streams)}", lanes, lane_w, beats)

@@ -84,13 +84,16 @@ def estimate(net: Network, folds: dict[str, Fold]) -> CycleEstimate:
     return estimate_cores(build(net, folds).cores)
 
 
-def estimate_cores(cores: list[Core]) -> CycleEstimate:
+def estimate_cores(cores: list[Core], times: dict[str, np.ndarray] | None = None
+                   ) -> CycleEstimate:
     """The recurrence over a design's cores: s_axis moves one beat per cycle into the
     first core, and each core's outputs feed their readers at the pace those accept
-    (``e3ne.hw.timeline``; the last core writes the design's output)."""
+    (``e3ne.hw.timeline``; the last core writes the design's output). ``times``: these
+    beat times, when the caller has them (``Design.input_times``)."""
     start = cores[0].src
     beats = start.beats
-    times = beat_times(cores, start, np.arange(beats, dtype=np.int64))
+    if times is None:
+        times = beat_times(cores, start, np.arange(beats, dtype=np.int64))
     readers = consumers(cores)
     out = [StageEstimate("s_axis", "input", "", beats, 0, 0, beats - 1)]
     for core in cores:

@@ -220,14 +220,18 @@ def search(net: Network, device: str = "xc7z020", budget: str | dict | None = No
         return point_of({n: ladders[n][i] for n, i in r.items()})
 
     def point_of(folds: dict[str, Fold]) -> DesignPoint:
-        cores = build(net, folds, weight_port=weight_port).cores
+        design = build(net, folds, weight_port=weight_port)
+        cores = design.cores
         res = resource_model.estimate_cores(cores)
         if not fits(res, bud) and bud["uram"] > 0:  # UltraRAM to spare: weights there?
             folds, cores, res = _to_uram(net, layers, folds, cores, res, bud, weight_port)
         if not fits(res, bud):  # the ratio rule placed weights badly for this budget?
             folds, cores, res = _replace_weights(net, layers, folds, cores, res, bud,
                                                  weight_port)
-        return DesignPoint(folds, cycle_model.estimate_cores(cores), res)
+        # the laid-out design's own timeline, unless the weights moved (a new design)
+        same = cores is design.cores and cores[0].src is design.input
+        times = design.input_times() if same else None
+        return DesignPoint(folds, cycle_model.estimate_cores(cores, times), res)
 
     cur = point(rung)
     points = [cur]
@@ -395,7 +399,8 @@ def _replace_weights(net: Network, layers: dict[str, Synaptic], folds: dict[str,
     folds = dict(folds)
     for name, other, _, _ in want:
         folds[name] = other
-        cores = build(net, folds, weight_port=weight_port).cores
+        design = build(net, folds, weight_port=weight_port)
+        cores = design.cores
         res = resource_model.estimate_cores(cores)
         if fits(res, bud) or (res.bram <= bud["bram"] if over_bram else
                               res.lut_total <= bud["lut"]):

@@ -180,10 +180,10 @@ def size_skip(design, fifo: Core) -> None:
     last_piece = ((np.arange(fifo.src.beats) + 1) * fifo.dst.lanes - 1) // port.lanes
     depth = 1
     big = 1 << 20
-    runs = [(design.input, np.arange(design.input.beats, dtype=np.int64)),
-            (fork.src, np.arange(fork.src.beats, dtype=np.int64) * big)]
-    for start, t0 in runs:
-        times = beat_times(cores, start, t0)
+    # the spread-out run needs the cores up to the reader only (list order is data order)
+    block = cores[:cores.index(reader) + 1]
+    spread = beat_times(block, fork.src, np.arange(fork.src.beats, dtype=np.int64) * big)
+    for times in (design.input_times(), spread):
         taken = reader.taken(*(times[s.name] for _, s in reader.inputs()))
         depth = max(depth, _occupancy(times[fifo.src.name], taken[last_piece]))
     fifo.params.update(StreamFifo.parameters(fifo.params["WIDTH"], depth + SKIP_MARGIN))
