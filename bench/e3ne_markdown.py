@@ -80,6 +80,11 @@ def small_section(small: list[dict], repeats: int) -> list[str]:
     L += ["", "Our LUT counts LUT1–6 cells (INV not counted); E3NE's `LUT` in the anchor "
           "is likewise logic LUT cells, with its 86 / 78 `RAM32M16` distributed-RAM "
           "cells listed apart (8 LUT sites each). Both ways of counting are shown.", ""]
+    runs = sorted({(r.get("commit"), r.get("date")) for r in small} - {(None, None)})
+    if len(runs) > 1:  # columns kept by --merge from an earlier run
+        L += ["Columns measured at different commits: " + "; ".join(
+            f"{r['model']} at commit `{r.get('commit')}` ({r.get('date')})" for r in small)
+            + ".", ""]
     return L
 
 
