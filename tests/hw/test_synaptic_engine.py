@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -208,10 +208,36 @@ def test_engine_verilator(tmp_path, name):
     assert cyc <= bound, (cyc, bound)
 
 
+# Streamed weights (WGT_RAM = 2): the words offered in the order the steps use them, with
+# random gaps under stalls; unstalled, the engine keeps the schedule of the same layer with
+# its weights in a ROM, cycle for cycle (the cycle model's claim for a stream that keeps up).
+STREAMED = {
+    # conv behind the SWU, two channel folds, window and parameters in block RAM
+    "conv_k3_streamed": Layer(C_OUT=8, PE=4, SIMD=6, K=3, H=5, WD=6, C=2, CH=2,
+                              MEM_BRAM=16 + 6),
+    # linear layer, three channel folds, two plane groups (a word serves two steps)
+    "linear_folds_tp2_streamed": Layer(C_OUT=6, PE=2, SIMD=4, TP=2, swu=False, MW=16,
+                                       MEM_BRAM=16),
+    # one fold, one beat per window: a word every cycle, back to back, paced output
+    "linear_one_beat_streamed": Layer(C_OUT=3, PE=3, SIMD=5, TP=4, swu=False, MW=5, OGAP=2,
+                                      MEM_BRAM=16),
+}
+
+
+@pytest.mark.rtl
+@pytest.mark.parametrize("name", list(STREAMED))
+def test_engine_streamed_weights(tmp_path, name):
+    L = STREAMED[name]
+    n_win, cyc = run_engine(tmp_path / "streamed", L)
+    rom = replace(L, MEM_BRAM=L.MEM_BRAM & ~16)
+    assert run_engine(tmp_path / "rom", rom) == (n_win, cyc)
+
+
 ICARUS = {
     "conv_k3_p1_simd2": Layer(C_OUT=2, PE=1, SIMD=2, TP=2, K=3, P=1, H=4, WD=3, C=2, CH=1),
     "conv_k1_w5_paced": Layer(C_OUT=4, PE=2, SIMD=3, T=2, W=5, OGAP=3, K=1, H=3, WD=2, C=3,
                               CH=3),
+    "linear_streamed": Layer(C_OUT=4, PE=2, SIMD=3, TP=2, swu=False, MW=9, MEM_BRAM=16),
 }
 
 
@@ -229,6 +255,7 @@ LINT_SETS = [
          ACC_RAM=1, WIN_RAM=1),
     dict(MW=16, C_OUT=4, PE=2, SIMD=8, T=6, TP=2, W=6, ACC_W=20, F=3, OUTPUT=1, ADDER=2),
     dict(MW=16, C_OUT=8, PE=2, SIMD=8, T=4, TP=1, W=3, ACC_W=12, WGT_RAM=3, PAR_RAM=1),
+    dict(MW=16, C_OUT=8, PE=2, SIMD=8, T=4, TP=2, W=4, ACC_W=12, WGT_RAM=2),
 ]
 
 
@@ -245,9 +272,10 @@ def test_engine_lint(params):
     (dict(T=4, TP=3), r"T \(4\) is not a multiple of TP \(3\)"),
     (dict(ADDER=0), r"ADDER \(0\) must be 1 \(popcount\) or 2 \(compressor\)"),
     (dict(OGAP=0), r"LEVELS \(2\) and OGAP \(0\) must be >= 1"),
-    (dict(), r"WEIGHT_FILE \(unless WGT_RAM = 3\), BIAS_FILE and \(for a hidden layer\) "
+    (dict(), r"WEIGHT_FILE \(unless WGT_RAM = 2 or 3\), BIAS_FILE and \(for a hidden layer\) "
              r"THRESH_FILE must name"),
-    (dict(WGT_RAM=2), r"WGT_RAM \(2\) must be 0 \(LUTs\), 1 \(block RAM\) or 3 \(UltraRAM\)"),
+    (dict(WGT_RAM=4), r"WGT_RAM \(4\) must be 0 \(LUTs\), 1 \(block RAM\), 2 \(streamed\) or 3 "
+                      r"\(UltraRAM\)"),
 ])
 def test_engine_refuses_illegal_parameters(tmp_path, params, message):
     out = parameter_errors("synaptic_engine", CORES, params, tmp_path)

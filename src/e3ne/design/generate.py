@@ -9,6 +9,7 @@ instantiates. Output is deterministic: the same network and folds give identical
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from dataclasses import asdict
 from pathlib import Path
@@ -248,6 +249,20 @@ module {TOP} (
         glue += ["", "\t/* verilator lint_off UNUSEDSIGNAL */",
                  f"\twire [{unused - 1}:0]  unused_in = s_axis_tdata[{plan.in_width - 1}:"
                  f"{in_bits}];", "\t/* verilator lint_on UNUSEDSIGNAL */"]
-    return head + "\n".join(_decls(design) + _fetch_start(design)) + "\n\n" + \
-        "\n".join(_instances(design)) + \
-        "\n" + "\n".join(glue) + "\nendmodule\n"
+    body = head + "\n".join(_decls(design) + _fetch_start(design)) + "\n\n" + \
+        "\n".join(_instances(design)) + "\n" + "\n".join(glue)
+    return body + _unused_aux(design, body) + "\nendmodule\n"
+
+
+def _unused_aux(design: Design, body: str) -> str:
+    """A sink for the auxiliary outputs nothing in ``body`` reads (an engine's ``wl_rdy``
+    when its weights are not streamed): their wires appear only where they are declared
+    and where their core drives them."""
+    wires = [c.aux_connections()[port] for c in design.cores
+             for port, is_in, _ in c.aux_ports(c.params) if not is_in]
+    idle = [w for w in wires if len(re.findall(rf"\b{re.escape(w)}\b", body)) == 2]
+    if not idle:
+        return ""
+    return ("\n\n\t/* verilator lint_off UNUSEDSIGNAL */\n"
+            f"\twire  unused_aux = &{{1'b0, {', '.join(idle)}}};\n"
+            "\t/* verilator lint_on UNUSEDSIGNAL */")

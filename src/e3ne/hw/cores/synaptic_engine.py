@@ -12,7 +12,7 @@ from e3ne.hw.cores.base import Core, Stream, clog2, register_core
 from e3ne.hw.cores.weight_load import load_weights
 from e3ne.hw.memory import block_ram, buffer_in_bram, lutram_sites, rom_logic_luts, uram_cells
 
-# WGT_RAM: weights in LUT logic, block RAM, streamed in (modelled only), UltraRAM (loaded)
+# WGT_RAM: weights in LUT logic, block RAM, streamed in on the load port, UltraRAM (loaded)
 WGT_LUT, WGT_BRAM, WGT_EXT, WGT_URAM = 0, 1, 2, 3
 
 
@@ -39,6 +39,7 @@ def pack_lanes(values, width: int) -> int:
 
 
 LEVELS = 2  # tree levels between two pipeline registers (spike_dot.sv)
+WS_D = 4  # streamed weights: the FIFO's words (synaptic_engine.sv)
 
 
 def tree_leaves(simd: int, W: int, tp: int, adder: int = 2) -> int:
@@ -143,17 +144,22 @@ class SynapticEngine(Core):
 
     @classmethod
     def aux_ports(cls, params: dict) -> list[tuple[str, bool, int]]:
-        """The weight load port (used with ``WGT_RAM`` 3)."""
+        """The weight load port: written by a loader (``WGT_RAM`` 3), or the weight stream
+        (``WGT_RAM`` 2: ``wl_we`` valid, ``wl_rdy`` ready, ``wl_dat`` the word)."""
         depth = params["C_OUT"] // params["PE"] * (params["MW"] // params["SIMD"])
-        return [("wl_we", True, 1), ("wl_addr", True, max(1, clog2(depth))),
+        return [("wl_rdy", False, 1), ("wl_we", True, 1),
+                ("wl_addr", True, max(1, clog2(depth))),
                 ("wl_dat", True, params["PE"] * params["SIMD"] * params["W"])]
 
     def aux_connections(self) -> dict[str, str]:
-        """The loader's write port (``info["loader"]``, its instance name), or tied off."""
+        """The loader's write port (``info["loader"]``, its instance name), or tied off;
+        ``wl_rdy`` drives a wire of its own (unused unless the weights are streamed)."""
         ld = self.info.get("loader")
+        rdy = {"wl_rdy": f"{self.name}_wl_rdy"}
         if self.params["WGT_RAM"] == WGT_URAM and ld:
-            return {"wl_we": f"{ld}_we", "wl_addr": f"{ld}_waddr", "wl_dat": f"{ld}_wdat"}
-        return {"wl_we": "1'b0", "wl_addr": "'0", "wl_dat": "'0"}
+            return {**rdy, "wl_we": f"{ld}_we", "wl_addr": f"{ld}_waddr",
+                    "wl_dat": f"{ld}_wdat"}
+        return {**rdy, "wl_we": "1'b0", "wl_addr": "'0", "wl_dat": "'0"}
 
     # --- cycles ----------------------------------------------------------------------
     @property
@@ -202,7 +208,7 @@ class SynapticEngine(Core):
         win, accm, par = (p.get(k, 0) == 1 for k in ("WIN_RAM", "ACC_RAM", "PAR_RAM"))
         uram = p.get("WGT_RAM", 0) == WGT_URAM  # a RAM without contents, timed as block RAM
         wgt = p.get("WGT_RAM", 0) == WGT_BRAM or uram  # a memory's output register
-        ext = p.get("WGT_RAM", 0) == WGT_EXT  # streamed in: no ROM, the word still registered
+        ext = p.get("WGT_RAM", 0) == WGT_EXT  # streamed in: no ROM; a FIFO, three registers
         depth, width = nf * sf, pe * simd * W
         ps_w = W + tp + clog2(simd + 1) + 1
         par_w = pe * (b_w + (0 if out else th_w))
@@ -227,8 +233,11 @@ class SynapticEngine(Core):
             "parw": par_w,
             "win": 0 if win else lutram_sites(2 * sf, simd * T),
             "accmem": 0 if nf == 1 or accm else lutram_sites(nf, pe * acc),
-            "fifo": pe * odw,  # the output FIFO's registers and muxes ...
-            "fifomem": lutram_sites(cls.fifo_depth(p) - 1, pe * odw),  # ... and its memory
+            # the output FIFO's registers and muxes, and its memory (the weight stream's
+            # FIFO, WS_D = 4 words, too)
+            "fifo": pe * odw + (width if ext else 0),
+            "fifomem": lutram_sites(cls.fifo_depth(p) - 1, pe * odw) + (
+                lutram_sites(WS_D - 1, width) if ext else 0),
             "ctrl": clog2(depth + 1) + clog2(2 * sf + 1),
             # pipeline registers: window word, spike chunk, popcounts, tree nodes,
             # accumulator and its output, bias/threshold (twice from block RAM), the
@@ -283,7 +292,7 @@ class SynapticEngine(Core):
         nf = params["C_OUT"] // pe
         files = {f"{stem}_b.mem": hex_lines([pack_lanes(beta[f * pe:(f + 1) * pe], b_w)
                                              for f in range(nf)], pe * b_w)}
-        if params["WGT_RAM"] != WGT_URAM:  # UltraRAM: the weights go to the weight image
+        if params["WGT_RAM"] not in (WGT_EXT, WGT_URAM):  # loaded or streamed: no ROM
             files[f"{stem}_w.mem"] = hex_lines(cls.packed_words(w_hw, params),
                                                pe * params["SIMD"] * params["W"])
         if theta is not None:
@@ -300,8 +309,8 @@ class SynapticEngine(Core):
     @staticmethod
     def file_names(stem: str, output: bool, wgt_ram: int = WGT_LUT) -> dict:
         """The memory-file parameters of an engine whose images are named ``stem_*`` (no
-        weight file for weights in UltraRAM, loaded at run time)."""
-        return {"WEIGHT_FILE": "" if wgt_ram == WGT_URAM else f"{stem}_w.mem",
+        weight file for weights in UltraRAM, loaded at run time, or streamed)."""
+        return {"WEIGHT_FILE": "" if wgt_ram in (WGT_EXT, WGT_URAM) else f"{stem}_w.mem",
                 "BIAS_FILE": f"{stem}_b.mem", "THRESH_FILE": "" if output else f"{stem}_t.mem"}
 
     # --- calibration -----------------------------------------------------------------
@@ -343,6 +352,9 @@ class SynapticEngine(Core):
             (12, 8, 2, 4, 3, 2, 4, 0, 0), (1, 128, 1, 6, 6, 16, 8, 0, 1),
             (16, 12, 1, 4, 3, 3, 6, 0, 0), (4, 36, 1, 6, 6, 8, 16, 0, 1),
             (2, 64, 2, 4, 3, 5, 6, 0, 0), (8, 24, 1, 4, 4, 1, 24, 1, 1),
+            # streamed weights (a linear layer's, from external memory)
+            (4, 32, 1, 6, 6, 16, 36, 0, 2), (2, 64, 2, 4, 4, 8, 16, 1, 2),
+            (8, 16, 1, 6, 6, 4, 64, 0, 2),
         ]
         return [cls.calibration_params(pe, simd, tp, t, w, nf, sf, out, wr)
                 for pe, simd, tp, t, w, nf, sf, out, wr in eng]

@@ -54,11 +54,23 @@
  *  WGT_RAM places the weight ROM in LUT logic (0; constant bits fold away), block RAM (1)
  *  or UltraRAM (3: a RAM without initial contents, written through the load port wl_we,
  *  wl_addr, wl_dat before the first window, in WEIGHT_FILE's word layout, by a
- *  weight_load.sv; timed as block RAM), as the DSE decides (2 is the DSE's "streamed from
- *  external memory", not built); WIN_RAM the window buffer, ACC_RAM the accumulator memory
+ *  weight_load.sv; timed as block RAM), as the DSE decides, or takes no weight memory at
+ *  all (2, streamed: see below); WIN_RAM the window buffer, ACC_RAM the accumulator memory
  *  and PAR_RAM the bias/threshold ROMs likewise (the generator's rule: block RAM once
  *  deep and large).  All are mem_ram.sv instances (registered reads; a block-RAM ROM's
  *  word registered once more, RD_REG = 2).
+ *  Streamed weights (WGT_RAM = 2, e.g. from external memory, for a layer whose weights do
+ *  not fit on chip): the weight words arrive on the load port as a valid/ready stream
+ *  (wl_we valid, wl_rdy ready, wl_dat the word; wl_addr ignored) in the order the steps
+ *  use them: for every window, for sf, for nf, word nf*SF + sf of WEIGHT_FILE's layout
+ *  (a linear layer's whole matrix once per image).  They wait in a WS_D-beat FIFO
+ *  (wl_rdy is its registered irdy); a step issues only while its word is at the FIFO's
+ *  head, and the word leaves with the last plane group that uses it.  While the stream
+ *  keeps the FIFO from running dry the engine keeps the schedule above, cycle for cycle:
+ *  a word passes three registers (the head, then two), standing beside its spikes in
+ *  stage 3 as a ROM's word does.
+ *  wl_rdy is high for WGT_RAM = 3 (the load port takes a word every cycle) and low for
+ *  WGT_RAM = 0 and 1 (no load port).
  *  ACC_W must hold every V: |V_c| <= sum_i |w[c][i]| * (2^T - 1) (and every partial sum,
  *  which that bound also covers); the generator derives it from the weights.
  */
@@ -79,7 +91,7 @@ module synaptic_engine #(
 	parameter int ADDER = 2,     // 1: bit-plane popcount, 2: bit-plane compressor
 	parameter int LEVELS = 2,    // tree levels between two pipeline registers
 	parameter int OGAP = 1,      // fewest cycles between two output beats (the consumer's)
-	parameter int WGT_RAM = 0,   // weights: 0 LUT logic, 1 block RAM, 3 UltraRAM (loaded)
+	parameter int WGT_RAM = 0,   // weights: 0 LUT logic, 1 block RAM, 2 streamed, 3 UltraRAM (loaded)
 	parameter int WIN_RAM = 0,   // window buffer: 0 distributed (LUT) RAM, 1 block RAM
 	parameter int ACC_RAM = 0,   // accumulator memory: 0 distributed RAM, 1 block RAM
 	parameter int PAR_RAM = 0,   // bias/threshold ROMs: 0 LUT logic, 1 block RAM
@@ -103,7 +115,9 @@ module synaptic_engine #(
 	output	logic  ovld,
 	output	logic [PE*ODW-1:0]  odat,
 
-	// Weight Load Port (WGT_RAM = 3; ignored otherwise): word wl_addr <= wl_dat
+	// Weight Load Port (WGT_RAM = 3): word wl_addr <= wl_dat when wl_we; weight stream
+	// (WGT_RAM = 2): wl_we valid, wl_rdy ready, wl_dat the word; ignored otherwise
+	output	logic  wl_rdy,
 	input	logic  wl_we,
 	input	logic [WA_W-1:0]  wl_addr,
 	input	logic [PE*SIMD*W-1:0]  wl_dat
@@ -125,6 +139,7 @@ module synaptic_engine #(
 	localparam int D = 4 + NS;        // stages from issue to the accumulator's inputs
 	localparam int OFD = 9 + NS + ((OUTPUT != 0)? 0 : T);  // output FIFO: > beats in flight
 	localparam int CRW = $clog2(OFD + 1);
+	localparam int WS_D = 4;          // streamed weights (WGT_RAM = 2): FIFO beats
 
 	initial begin
 		if (PE < 1 || SIMD < 1 || MW < 1 || C_OUT < 1 || T < 1 || TP < 1 || W < 2) begin
@@ -144,9 +159,9 @@ module synaptic_engine #(
 			$error("%m: T (%0d) is not a multiple of TP (%0d)", T, TP);
 			$finish;
 		end
-		if (WGT_RAM < 0 || WGT_RAM > 3 || WGT_RAM == 2 || WIN_RAM < 0 || WIN_RAM > 1 || ACC_RAM < 0 || ACC_RAM > 1
+		if (WGT_RAM < 0 || WGT_RAM > 3 || WIN_RAM < 0 || WIN_RAM > 1 || ACC_RAM < 0 || ACC_RAM > 1
 				|| PAR_RAM < 0 || PAR_RAM > 1) begin
-			$error("%m: WGT_RAM (%0d) must be 0 (LUTs), 1 (block RAM) or 3 (UltraRAM), WIN_RAM (%0d), ACC_RAM (%0d), PAR_RAM (%0d) 0 or 1",
+			$error("%m: WGT_RAM (%0d) must be 0 (LUTs), 1 (block RAM), 2 (streamed) or 3 (UltraRAM), WIN_RAM (%0d), ACC_RAM (%0d), PAR_RAM (%0d) 0 or 1",
 				WGT_RAM, WIN_RAM, ACC_RAM, PAR_RAM);
 			$finish;
 		end
@@ -160,8 +175,8 @@ module synaptic_engine #(
 		end
 `ifndef SYNTHESIS
 		// (simulation only: Yosys elaborates every module with its defaults when it reads it)
-		if ((WGT_RAM != 3 && WEIGHT_FILE == "") || BIAS_FILE == "" || (OUTPUT == 0 && THRESH_FILE == "")) begin
-			$error("%m: WEIGHT_FILE (unless WGT_RAM = 3), BIAS_FILE and (for a hidden layer) THRESH_FILE must name $readmemh images");
+		if ((WGT_RAM < 2 && WEIGHT_FILE == "") || BIAS_FILE == "" || (OUTPUT == 0 && THRESH_FILE == "")) begin
+			$error("%m: WEIGHT_FILE (unless WGT_RAM = 2 or 3), BIAS_FILE and (for a hidden layer) THRESH_FILE must name $readmemh images");
 			$finish;
 		end
 `endif
@@ -189,12 +204,13 @@ module synaptic_engine #(
 	logic  wlast;    // ... and it completes a window
 	logic  rlast;    // the issued step is the last one of its window
 	logic  sf_last, pg_last, nf_last;
+	logic  wgt_ok;   // the step's weight word is at hand (streamed: at the FIFO's head)
 
 	assign	irdy = !Full[WSel];
 	assign	wtake = ivld && irdy;
 	assign	wlast = wtake && (32'(WCnt) == SF-1);
 	assign	avail = Full[RSel] || (RSel == WSel && Sf < WCnt);
-	assign	issue = en && avail && (HOLD == 0 || Hold == 0) && (!(sf_last && pg_last) || Cr < CRW'(OFD));
+	assign	issue = en && avail && wgt_ok && (HOLD == 0 || Hold == 0) && (!(sf_last && pg_last) || Cr < CRW'(OFD));
 	assign	outstep = issue && sf_last && pg_last;
 	assign	sf_last = 32'(Sf) == SF-1;
 	assign	pg_last = 32'(Pg) == NP-1;
@@ -309,7 +325,33 @@ module synaptic_engine #(
 	// logic, then the register).  Its style is a placement decision (the DSE weighs LUTs
 	// against block RAMs), so it is fixed here, not left to the synthesis tool's heuristics.
 	logic [PE*SIMD*W-1:0]  Wgt3;
-	if (WGT_RAM == 3) begin : genWgtUram
+	if (WGT_RAM == 2) begin : genWgtStream
+		// the head word is taken at the issue edge and registered twice more, so it stands
+		// beside X3 like a ROM's word; it leaves the FIFO with its last plane group.  The
+		// two registers stay flip-flops (a wide word as shift registers would take a LUT
+		// site a bit: LUTs are what the budget counts)
+		logic  ws_vld;
+		logic [PE*SIMD*W-1:0]  ws_head;
+		(* keep, shreg_extract = "no" *)
+		logic [PE*SIMD*W-1:0]  Ws1, Ws2;
+		stream_fifo #(
+			.WIDTH(PE*SIMD*W), .DEPTH(WS_D)
+		) inst_ws (
+			.clk, .rst,
+			.irdy(wl_rdy), .ivld(wl_we), .idat(wl_dat),
+			.ordy(issue && pg_last), .ovld(ws_vld), .odat(ws_head)
+		);
+		assign	wgt_ok = ws_vld;
+		always_ff @(posedge clk) begin
+			if (en) begin
+				Ws1 <= ws_head;
+				Ws2 <= Ws1;
+				Wgt3 <= Ws2;
+			end
+		end
+		wire  unused_wl = &{1'b0, wl_addr, WAddr2};
+	end : genWgtStream
+	else if (WGT_RAM == 3) begin : genWgtUram
 		mem_ram #(
 			.DEPTH(NF*SF), .WIDTH(PE*SIMD*W), .STYLE(2), .WRITE(1), .RD_REG(2)
 		) inst_wgt (
@@ -317,6 +359,8 @@ module synaptic_engine #(
 			.we(wl_we), .waddr(wl_addr), .wdat(wl_dat),
 			.re(en), .raddr(WAddr1), .rdat(Wgt3)
 		);
+		assign	wgt_ok = 1'b1;
+		assign	wl_rdy = 1'b1;
 		wire  unused_wgt = &{1'b0, WAddr2};
 	end : genWgtUram
 	else begin : genWgtRom
@@ -328,6 +372,8 @@ module synaptic_engine #(
 			.we(1'b0), .waddr({WA_W{1'b0}}), .wdat({(PE*SIMD*W){1'b0}}),
 			.re(en), .raddr((WGT_RAM == 1)? WAddr1 : WAddr2), .rdat(Wgt3)
 		);
+		assign	wgt_ok = 1'b1;
+		assign	wl_rdy = 1'b0;
 		wire  unused_wl = &{1'b0, wl_we, wl_addr, wl_dat};
 	end : genWgtRom
 

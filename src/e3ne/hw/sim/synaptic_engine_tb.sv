@@ -10,6 +10,9 @@
  *  synaptic_engine.sv).  All files are written by tests/hw/test_synaptic_engine.py.
  *  MEM_BRAM bit 3: the weights in UltraRAM (WGT_RAM = 3), written from w.mem by a
  *  weight_load.sv on a 16-bit stream (random gaps) before the first window may enter.
+ *  MEM_BRAM bit 4: streamed weights (WGT_RAM = 2): w.mem's words offered on the load
+ *  port in the order the engine uses them (per window, for sf, for nf: word nf*SF + sf),
+ *  idling GAP % of the cycles like the input (+GAP= too), from reset on.
  *  stream_source idles GAP % of the cycles, stream_sink holds ordy low BP % of the cycles
  *  (plusargs +GAP=, +BP= override).  stream_sink checks every beat in order, the output
  *  handshake rules (valid and payload held until the transfer and not changing with ordy,
@@ -34,7 +37,7 @@ module synaptic_engine_tb #(
 	parameter int ADDER = 2,    // adder style
 	parameter int OGAP = 1,     // output pacing
 	parameter int MEM_BRAM = 0, // block RAM: bit 0 weights, partial sums; 1 window; 2 bias/thr;
-	                            // bit 3: weights in UltraRAM, loaded
+	                            // bit 3: weights in UltraRAM, loaded; bit 4: weights streamed
 	parameter int SWU = 0,      // 1: swu.sv in front
 	parameter int K = 3,        // swu: kernel
 	parameter int S = 1,        // swu: stride
@@ -59,6 +62,7 @@ module synaptic_engine_tb #(
 	logic [OW-1:0]  odat;
 
 	localparam int URAM = (MEM_BRAM / 8) % 2;
+	localparam int STREAM = (MEM_BRAM / 16) % 2;
 	localparam int NWORD = (C_OUT/PE)*(MW/SIMD);           // weight words
 	localparam int WWD = PE*SIMD*W;                        // bits per word
 	localparam int LB = 16;                                // load stream bits
@@ -69,7 +73,7 @@ module synaptic_engine_tb #(
 	logic  wvld;
 	logic [SIMD*T-1:0]  wdat;
 	logic  loaded;
-	logic  wl_we;
+	logic  wl_we, wl_rdy;
 	logic [WA-1:0]  wl_addr;
 	logic [WWD-1:0]  wl_dat;
 
@@ -101,6 +105,32 @@ module synaptic_engine_tb #(
 			.we(wl_we), .waddr(wl_addr), .wdat(wl_dat), .done(loaded)
 		);
 	end : genLoad
+	else if (STREAM != 0) begin : genStream
+		// every window's words in the order its steps take them, N_OUT/NF windows
+		localparam int NF_ = C_OUT/PE, SF_ = MW/SIMD;
+		localparam int NSEND = N_OUT/NF_*NWORD;
+		logic [WWD-1:0]  Words [0:NWORD-1];
+		int  Wi = 0;
+		int  wnx, k, wgap;
+		initial begin
+			$readmemh("w.mem", Words);
+			if (!$value$plusargs("GAP=%d", wgap))  wgap = GAP;
+		end
+		always @(posedge clk) begin
+			if (rst)  wl_we <= 0;
+			else begin
+				wnx = Wi + ((wl_we && wl_rdy)? 1 : 0);
+				Wi <= wnx;
+				if (!wl_we || wl_rdy) begin
+					k = wnx % NWORD;
+					wl_we <= wnx < NSEND && 32'($urandom % 100) >= wgap;
+					wl_dat <= Words[(k % NF_)*SF_ + k / NF_];
+				end
+			end
+		end
+		assign	wl_addr = '0;
+		assign	loaded = 1'b1;
+	end : genStream
 	else begin : genNoLoad
 		assign	loaded = 1'b1;
 		assign	wl_we = 1'b0;
@@ -126,13 +156,13 @@ module synaptic_engine_tb #(
 	synaptic_engine #(
 		.MW(MW), .C_OUT(C_OUT), .PE(PE), .SIMD(SIMD), .T(T), .TP(TP), .W(W), .ACC_W(ACC_W),
 		.F(F), .B_W(B_W), .TH_W(TH_W), .OUTPUT(OUTPUT), .OUT_W(OUT_W), .ADDER(ADDER), .OGAP(OGAP),
-		.WGT_RAM(URAM? 3 : MEM_BRAM % 2), .WIN_RAM((MEM_BRAM / 2) % 2), .ACC_RAM(MEM_BRAM % 2), .PAR_RAM((MEM_BRAM / 4) % 2),
-		.WEIGHT_FILE(URAM? "" : "w.mem"), .BIAS_FILE("b.mem"), .THRESH_FILE("t.mem")
+		.WGT_RAM(URAM? 3 : STREAM? 2 : MEM_BRAM % 2), .WIN_RAM((MEM_BRAM / 2) % 2), .ACC_RAM(MEM_BRAM % 2), .PAR_RAM((MEM_BRAM / 4) % 2),
+		.WEIGHT_FILE((URAM || STREAM)? "" : "w.mem"), .BIAS_FILE("b.mem"), .THRESH_FILE("t.mem")
 	) dut (
 		.clk, .rst,
 		.irdy(wrdy), .ivld(wvld), .idat(wdat),
 		.ordy, .ovld, .odat,
-		.wl_we, .wl_addr, .wl_dat
+		.wl_rdy, .wl_we, .wl_addr, .wl_dat
 	);
 
 	// in.mem -> DUT -> exp.mem
