@@ -40,14 +40,25 @@ VARIANTS = [
                            **UNSTALLED)),
     ("serial", dict(DATA_W=32, BURST=4, OUTSTANDING=1, N=37, BASE_BEAT=1, LAT=2,
                     **UNSTALLED)),
+    # LOOP: four passes over 37 words from an unaligned base, under stalls
+    ("loop", dict(DATA_W=64, BURST=16, OUTSTANDING=4, LOOP=1, BEATS=37, N=4 * 37,
+                  BASE_BEAT=5, LAT=12)),
+    # a pass shorter than a burst, bursts of one beat at the wrap
+    ("loop_short", dict(DATA_W=32, BURST=8, OUTSTANDING=2, LOOP=1, BEATS=3, N=5 * 3,
+                        BASE_BEAT=7, LAT=4)),
+    # unstalled: no gap between passes, one word a cycle after the first
+    ("loop_full_rate", dict(DATA_W=64, BURST=16, OUTSTANDING=4, LOOP=1, BEATS=50,
+                            N=4 * 50, BASE_BEAT=9, LAT=20, **UNSTALLED)),
 ]
-ICARUS_VARIANTS = ["unaligned", "slverr", "latency_bound"]
+ICARUS_VARIANTS = ["unaligned", "slverr", "latency_bound", "loop_short"]
 
 
 def make_variant(tmp: Path, name: str, params: dict, rng: np.random.Generator) -> dict:
-    words = [int(x) for x in rng.integers(0, 1 << 62, params["N"])]
+    per_pass = params.get("BEATS", params["N"])  # LOOP: the passes repeat these words
+    words = [int(x) for x in rng.integers(0, 1 << 62, per_pass)]
     w = params["DATA_W"]
     words = [(x | (x << 62) | (x << 124)) & ((1 << w) - 1) for x in words]
+    words = words * (params["N"] // per_pass)
     f = write_mem(tmp / f"{name}.hex", words, w)
     return {**params, "STIM_FILE": str(f), "EXP_FILE": str(f)}
 
@@ -64,7 +75,7 @@ def run(tmp_path: Path, names: list[str] | None, simulator: str) -> dict[str, in
     for name, p in chosen:
         assert moved[name][1:] == (p["N"], p["N"]), f"{name}: {moved[name]}"
         assert name in fetch, f"{name}: no FETCH line:\n{out[-3000:]}"
-        if all(p.get(k, 30) == 0 for k in UNSTALLED):
+        if all(p.get(k, 30) == 0 for k in UNSTALLED) and not p.get("LOOP"):
             model = fetch_cycles(p["N"], p["BURST"], p["OUTSTANDING"], p["LAT"],
                                  p.get("BASE_BEAT", 0))
             assert fetch[name] == model, f"{name}: {fetch[name]} cycles, model {model}"
@@ -75,6 +86,7 @@ def test_bench_verilator(tmp_path: Path) -> None:
     fetch = run(tmp_path, None, "verilator")
     # enough reads in flight hide the latency: one word a cycle after the first
     assert fetch["full_rate"] <= 500 + 20 + 4
+    assert fetch["loop_full_rate"] <= 200 + 20 + 4  # and no gap between passes
 
 
 def test_bench_icarus(tmp_path: Path) -> None:
@@ -100,7 +112,8 @@ def test_fetch_cycles_bounds() -> None:
 @pytest.mark.parametrize("params", [dict(DATA_W=64, BURST=16, OUTSTANDING=4),
                                     dict(DATA_W=8, BURST=1, OUTSTANDING=1, LEN_W=4),
                                     dict(DATA_W=512, BURST=8, OUTSTANDING=2, ADDR_W=49),
-                                    dict(DATA_W=32, BURST=256, OUTSTANDING=3, LEN_W=30)],
+                                    dict(DATA_W=32, BURST=256, OUTSTANDING=3, LEN_W=30),
+                                    dict(DATA_W=128, BURST=16, OUTSTANDING=4, LOOP=1)],
                          ids=lambda p: "-".join(f"{k}{v}" for k, v in p.items()))
 def test_lint(params: dict) -> None:
     lint(CORE, [RTL_DIR / "stream_fifo.sv", RTL_DIR / f"{CORE}.sv"], params)

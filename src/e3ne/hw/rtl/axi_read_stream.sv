@@ -24,6 +24,11 @@
  *  beat) and one beat a cycle keeps the output busy every cycle when
  *  (OUTSTANDING-1)*BURST >= L + 2 (model: e3ne.hw.cores.axi_read_stream).
  *
+ *  LOOP = 1: the run never ends.  The burst that requests the last of the `beats` words
+ *  is followed by one from `base` again, so the stream repeats the words for ever, with
+ *  no gap between passes beyond the memory's own (a layer whose weights are streamed
+ *  reads them once per image this way); busy stays high until reset.
+ *
  *  Built for a clock: AR outputs are registers; busy and err are registers;
  *  the output stream comes from the FIFO's registers.  err is set (sticky
  *  until the next start) by an R response other than OKAY or a base that is
@@ -36,7 +41,8 @@ module axi_read_stream #(
 	parameter int ADDR_W      = 32,  // address bits
 	parameter int BURST       = 16,  // beats per burst at most: a power of two, 1 .. 256
 	parameter int OUTSTANDING = 4,   // bursts in flight at most, >= 1
-	parameter int LEN_W       = 24   // bits of `beats`
+	parameter int LEN_W       = 24,  // bits of `beats`
+	parameter int LOOP        = 0    // 1: read the words again and again (never idle)
 )(
 	// Global Control
 	input	logic  clk,
@@ -94,6 +100,10 @@ module axi_read_stream #(
 				OUTSTANDING, LEN_W, ADDR_W, AB + BB + 1);
 			$finish;
 		end
+		if (LOOP < 0 || LOOP > 1) begin
+			$error("%m: LOOP (%0d) must be 0 or 1", LOOP);
+			$finish;
+		end
 	end
 
 	//-------------------------------------------------------------------------
@@ -101,6 +111,8 @@ module axi_read_stream #(
 	logic  Run, Err;
 	logic [LEN_W-1:0]   Left;   // words not yet requested
 	logic [ADDR_W-1:0]  NAddr;  // byte address of the next request
+	logic [ADDR_W-1:0]  Base;   // base and beats of the run (LOOP: where each pass starts)
+	logic [LEN_W-1:0]   Beats;
 	logic [RW-1:0]      Res;    // words requested and not yet sent on the stream
 	logic [FW-1:0]      Fly;    // bursts requested whose last beat has not come back
 	logic  ARVld;
@@ -125,14 +137,19 @@ module axi_read_stream #(
 	wire  r_end  = r_take && m_axi_rlast;
 	wire  issue = Run && (Left != '0) && (!ARVld || m_axi_arready) && fits
 		&& (32'(Fly) < OUTSTANDING);
+	wire  wrap = (LOOP != 0) && (CW'(Left) == CW'(len));  // this burst ends a pass
 
 	always_ff @(posedge clk) begin
 		if (issue) begin
 			ARAddr <= NAddr;
 			ARLen  <= 8'(len) - 8'(1);
 		end
-		if (start && !Run)  NAddr <= base;
-		else if (issue)     NAddr <= NAddr + ADDR_W'(len) * ADDR_W'(BYTES);
+		if (start && !Run) begin
+			NAddr <= base;
+			Base  <= base;
+			Beats <= beats;
+		end
+		else if (issue)     NAddr <= wrap ? Base : NAddr + ADDR_W'(len) * ADDR_W'(BYTES);
 	end
 
 	always_ff @(posedge clk) begin
@@ -151,7 +168,7 @@ module axi_read_stream #(
 				Err  <= (AB > 0) && (base[(AB > 0 ? AB : 1) - 1:0] != '0);
 			end
 			else begin
-				if (issue)  Left <= Left - LEN_W'(len);
+				if (issue)  Left <= wrap ? Beats : Left - LEN_W'(len);
 				if (Left == '0 && Res == '0 && !ARVld)  Run <= 0;
 				if (r_take && m_axi_rresp != 2'b00)  Err <= 1;
 			end
