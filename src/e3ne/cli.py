@@ -81,7 +81,8 @@ def cmd_compile(args: argparse.Namespace) -> int:
 
     res = run_compile(_convert_opts(args), args.out, args.fold, device=args.device,
                       budget=args.budget, objective=args.objective, interval=args.interval,
-                      clock_mhz=args.clock_mhz, weight_port=args.weight_port)
+                      clock_mhz=args.clock_mhz, weight_port=args.weight_port,
+                      external_weights=args.external_weights)
     plan, est = res.plan, res.estimate
     tot = est["resources"]["total"]
     print(f"wrote {Path(args.out) / 'rtl'}: top module e3ne_top, {len(plan.stages)} stages, "
@@ -216,8 +217,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("compile", help="convert + fold + generate the RTL into DIR/rtl")
     _add_convert_args(p)
     p.add_argument("--fold", help="JSON file of per-layer {\"PE\", \"SIMD\", \"TP\", "
-                   "\"weights\"} (weights: auto, lut, bram, or uram on UltraScale+ parts: "
-                   "loaded after each reset through the weight port; layers not named get a "
+                   "\"weights\"} (weights: auto, lut, bram, uram on UltraScale+ parts: "
+                   "loaded after each reset through the weight port, or ext: streamed from "
+                   "DDR on m_axi_weights, again for every window; layers not named get a "
                    "legal default); "
                    "without it the design-space search chooses")
     _add_dse_args(p)
@@ -227,7 +229,11 @@ def build_parser() -> argparse.ArgumentParser:
                    help="how weights in UltraRAM come in after each reset: axis, a stream "
                         "the host sends (s_axis_weights; default), or m_axi, read by the "
                         "design from DDR (m_axi_weights, from the byte address on "
-                        "weights_addr)")
+                        "weights_addr); streamed weights always use m_axi")
+    p.add_argument("--external-weights", action="store_true",
+                   help="the search streams every layer's weights from DDR (m_axi_weights: "
+                        "one looping AXI reader per layer, sharing the port) instead of "
+                        "keeping them on chip: for networks whose weights exceed the device")
     p.add_argument("--out", required=True, help="output directory")
     p.set_defaults(func=cmd_compile)
 
@@ -238,9 +244,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--sweep", nargs="+", metavar="T=..|W=..",
                    help="also sweep time steps and weight bits, e.g. T=2,3,4,6 W=3,4")
     p.add_argument("--external-weights", action="store_true",
-                   help="model weights streamed from external memory instead of on-chip ROMs "
-                   "(for networks whose weights exceed the device's block RAM; modelled "
-                   "only: compile does not build such designs yet)")
+                   help="weights streamed from external memory (DDR, on m_axi_weights) "
+                   "instead of on-chip ROMs, for networks whose weights exceed the device's "
+                   "memory (compile --external-weights builds such a design)")
     p.add_argument("--out", default=None, help="output directory (default out/explore-MODEL)")
     p.set_defaults(func=cmd_explore)
 

@@ -48,9 +48,11 @@ class Plan:
     T: int
     folds: dict[str, dict] = field(default_factory=dict)
     stages: list[dict] = field(default_factory=list)
-    # the weight port, when engines load their weights at run time (UltraRAM): its "kind"
-    # (WEIGHT_PORTS), "width", the image's "beats", per engine its "loads" (offset and
-    # beats in the image); for m_axi also "addr_bits", "burst" and "outstanding"
+    # the weight port, when engines load their weights at run time (UltraRAM) or stream
+    # them (placed "ext"): its "kind" (WEIGHT_PORTS), "width", the image's "beats", per
+    # engine its "loads" (offset and beats in the image) and its "streams" (the region
+    # one window's words take, read again and again); for m_axi also "addr_bits",
+    # "burst" and "outstanding"
     weight_port: dict | None = None
     # the float value of one input level (the network's); None: 1/(2^T-1)
     input_scale: float | None = None
@@ -88,6 +90,9 @@ class Design:
         self.weight_tail: Stream | None = None  # the last weight loader's pass-through
         self.weight_beats: list[int] = []  # the weight image (when writing)
         self.weight_loads: list = []  # (weight loader, its words or None), in chain order
+        # engines with streamed weights: (engine, its AXI reader, its region's beats or None)
+        self.weight_streams: list = []
+        self.unused: list[str] = []  # expressions the top reads into its unused sink
 
     @property
     def writing(self) -> bool:
@@ -125,7 +130,7 @@ class Design:
         if layer.name not in self.folds:
             raise ConfigError(f"{layer.where}: no fold given (PE, SIMD, TP)")
         fold = self.folds[layer.name]
-        check_fold(layer, fold, self.T)
+        check_fold(layer, fold, self.T, W=self.W)
         return fold
 
     def stage(self, entry: dict, tap: tuple[str, Stream] | None = None) -> None:

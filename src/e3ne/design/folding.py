@@ -1,7 +1,7 @@
 """Per-layer parallelism of synaptic engines: PE (output channels at once), SIMD (window
 elements at once) and TP (spike planes at once), with the legality rules of the cores, and
 where the layer's weights live (``weights``: "lut" logic, "bram" block RAM, "uram" UltraRAM
-loaded at run time, or "auto"; "ext" is modelled only).
+loaded at run time, "ext" streamed from DDR, or "auto").
 
 A fold file is JSON: ``{"<layer name>": {"PE": 4, "SIMD": 9, "TP": 1, "weights": "bram"},
 ...}``; layers it does not name get the default fold, fields it omits the default's.
@@ -37,8 +37,19 @@ def legal_simd(layer: Synaptic) -> list[int]:
     return layer.legal_simd()
 
 
-def check_fold(layer: Synaptic, fold: Fold, T: int, where: str = "fold") -> None:
-    """Raise ConfigError naming the layer and the legal values if ``fold`` is illegal."""
+def stream_keeps_up(fold: Fold, T: int, W: int) -> bool:
+    """Whether streamed weights ("ext") reach the engine as fast as it takes them: a word
+    of PE*SIMD*W bits is ceil(bits / port) beats of the weight port, and the engine uses
+    one every T/TP cycles (each word serves its T/TP plane groups)."""
+    from e3ne.hw.cores.weight_load import WIDE_BUS
+
+    return fold.PE * fold.SIMD * W <= (T // fold.TP) * WIDE_BUS
+
+
+def check_fold(layer: Synaptic, fold: Fold, T: int, where: str = "fold",
+               W: int | None = None) -> None:
+    """Raise ConfigError naming the layer and the legal values if ``fold`` is illegal
+    (``W`` given: also a streamed fold the weight port cannot keep pace with)."""
     c_out = layer.out_channels
     if fold.PE not in divisors(c_out):
         raise ConfigError(f"{where}: {layer.where}: PE={fold.PE} does not divide its "
@@ -53,6 +64,15 @@ def check_fold(layer: Synaptic, fold: Fold, T: int, where: str = "fold") -> None
     if fold.weights not in WEIGHT_PLACES:
         raise ConfigError(f"{where}: {layer.where}: weights={fold.weights!r} is not a "
                           f"placement; use one of {', '.join(WEIGHT_PLACES)}")
+    if fold.weights == "ext" and W is not None and not stream_keeps_up(fold, T, W):
+        from e3ne.hw.cores.weight_load import WIDE_BUS
+
+        bits, np_ = fold.PE * fold.SIMD * W, T // fold.TP
+        raise ConfigError(
+            f"{where}: {layer.where}: weights 'ext' stream a word of PE*SIMD*W = {bits} bits, "
+            f"{-(-bits // WIDE_BUS)} beats of the {WIDE_BUS}-bit weight port, but the engine "
+            f"takes one every T/TP = {np_} cycle(s); use PE*SIMD*W <= {np_ * WIDE_BUS} "
+            "(a smaller PE or SIMD, or a smaller TP)")
 
 
 def _fmt(values: list[int]) -> str:

@@ -53,7 +53,7 @@ def generate(net: Network, folds: dict[str, Fold], out_dir: str | Path,
     for core in cores:
         shutil.copyfile(RTL_DIR / core, rtl / core)
     (rtl / "filelist.f").write_text("".join(f"{c}\n" for c in cores) + f"{TOP}.sv\n")
-    if design.weight_in is not None:  # the weight image, for the bench and the host
+    if design.plan.weight_port is not None:  # the weight image, for the bench and the host
         bus = design.plan.weight_port["width"]
         (rtl / WEIGHT_IMAGE).write_text(hex_lines(design.weight_beats, bus))
         (rtl / WEIGHT_BIN).write_bytes(b"".join(b.to_bytes(bus // 8, "little")
@@ -83,37 +83,40 @@ def _instances(design: Design) -> list[str]:
     for c in design.cores:
         plines = ",\n".join(f"\t\t.{k}({_pval(v)})" for k, v in c.params.items())
         conn = c.aux_connections()
-        extra = "".join(f",\n\t\t.{port}({conn[port]})" for port, _, _ in c.aux_ports(c.params))
-        streams = ",\n".join(f"\t\t.{p}rdy({s.name}_rdy), .{p}vld({s.name}_vld), "
-                              f".{p}dat({s.name}_dat)" for p, s in c.inputs() + c.outputs())
+        pins = [f"\t\t.{p}rdy({s.name}_rdy), .{p}vld({s.name}_vld), .{p}dat({s.name}_dat)"
+                for p, s in c.inputs() + c.outputs()]
+        pins += [f"\t\t.{port}({conn[port]})" for port, _, _ in c.aux_ports(c.params)]
         out.append(
             f"\t{c.module} #(\n{plines}\n\t) {c.name} (\n\t\t.clk(ap_clk), .rst(rst),\n"
-            f"{streams}{extra}\n\t);\n")
+            + ",\n".join(pins) + "\n\t);\n")
     return out
 
 
 def _weight_glue(design: Design) -> list[str]:
-    """The weight port into the loader chain (s_axis_weights, or the m_axi fetch started
-    once after reset); images held off until every loader is done (``Loaded``, a
-    register: s_axis_tready is one AND behind it)."""
+    """The weight port: m_axi_weights from its core (the one reader, or the arbiter of
+    several), or s_axis_weights into the loader chain; with loaders, images held off
+    until every one is done (``Loaded``, a register: s_axis_tready is one AND behind
+    it)."""
     head, tail = design.weight_in, design.weight_tail
     loaders = [ld.name for ld, _ in design.weight_loads]
-    unused = [f"{tail.name}_vld", f"{tail.name}_dat"]
-    f = _fetch(design)
+    unused = [f"{tail.name}_vld", f"{tail.name}_dat"] if loaders else []
+    f, readers = _port_core(design), _readers(design)
     if f is not None:
         out = [f"\tassign {p.replace('m_axi_', 'm_axi_weights_')} = {f.name}_{p};"
                for p, is_in, _ in f.aux_ports(f.params) if not is_in and p.startswith("m_axi_")]
-        out.append(f"\tassign weights_err = {f.name}_err;")
-        unused.append(f"{f.name}_busy")
+        out.append(f"\tassign weights_err = {' || '.join(f'{r.name}_err' for r in readers)};")
+        unused += [f"{r.name}_busy" for r in readers]
     else:
         out = [f"\tassign {head.name}_vld = s_axis_weights_tvalid;",
                f"\tassign s_axis_weights_tready = {head.name}_rdy;",
                f"\tassign {head.name}_dat = s_axis_weights_tdata;"]
+    out += ["\t/* verilator lint_off UNUSEDSIGNAL */",
+            f"\twire  unused_weights = &{{1'b0, {', '.join(unused)}}};",
+            "\t/* verilator lint_on UNUSEDSIGNAL */"]
+    if not loaders:  # streamed weights only: images need not wait
+        return out + ["\tassign s0_vld = s_axis_tvalid;", "\tassign s_axis_tready = s0_rdy;"]
     return out + [
         f"\tassign {tail.name}_rdy = 1'b1;  // beats past the image are dropped",
-        "\t/* verilator lint_off UNUSEDSIGNAL */",
-        f"\twire  unused_weights = &{{1'b0, {', '.join(unused)}}};",
-        "\t/* verilator lint_on UNUSEDSIGNAL */",
         "\tlogic  Loaded;  // every UltraRAM written: images may enter",
         "\talways_ff @(posedge ap_clk) begin",
         "\t\tif (rst) Loaded <= 1'b0;",
@@ -124,23 +127,30 @@ def _weight_glue(design: Design) -> list[str]:
     ]
 
 
-def _fetch(design: Design) -> Core | None:
-    """The core that reads the weight image on m_axi_weights (no input stream; it feeds
-    the loaders' chain), if the design has one."""
-    return next((c for c in design.cores if c.dst is design.weight_in and not c.inputs()),
-                None)
+def _readers(design: Design) -> list[Core]:
+    """The cores that read the weight image on m_axi_weights: the loaders' fetch, and one
+    for each engine whose weights are streamed."""
+    return [c for c in design.cores if c.module == "axi_read_stream"]
+
+
+def _port_core(design: Design) -> Core | None:
+    """The core on the top's m_axi_weights: the arbiter, or the one reader (None: no
+    m_axi port)."""
+    arb = next((c for c in design.cores if c.module == "axi_read_arb"), None)
+    readers = _readers(design)
+    return arb if arb is not None else (readers[0] if readers else None)
 
 
 def _fetch_start(design: Design) -> list[str]:
-    """The m_axi weight fetch's start: one cycle after each reset (declared before the
-    cores, which read it)."""
-    fetch = _fetch(design)
-    if fetch is None:
-        return []
-    go = f"{fetch.name}_go"
-    return ["", f"\tlogic  {go};  // one fetch after each reset",
-            "\talways_ff @(posedge ap_clk) begin",
-            f"\t\tif (rst) {go} <= 1'b1;", f"\t\telse {go} <= 1'b0;", "\tend"]
+    """Each m_axi reader's start: one cycle after each reset (declared before the cores,
+    which read it; a looping reader never stops)."""
+    out = []
+    for r in _readers(design):
+        go = f"{r.name}_go"
+        out += ["", f"\tlogic  {go};  // one start after each reset",
+                "\talways_ff @(posedge ap_clk) begin",
+                f"\t\tif (rst) {go} <= 1'b1;", f"\t\telse {go} <= 1'b0;", "\tend"]
+    return out
 
 
 def _weight_ports(design: Design) -> tuple[str, str]:
@@ -152,13 +162,20 @@ def _weight_ports(design: Design) -> tuple[str, str]:
     what = (f"{wp['beats']} beats of {WEIGHT_IMAGE} ({WEIGHT_BIN}),\n *  {wp['width']} bits "
             f"each: the UltraRAM weights of {len(wp['loads'])} engine(s), in plan.json's\n"
             f" *  weight_port order; s_axis takes no image until the last is written.")
+    if wp.get("streams"):
+        what = (f"{wp['beats']} beats of {WEIGHT_BIN}, {wp['width']} bits each:\n *  "
+                + (f"the UltraRAM weights of {len(wp['loads'])} engine(s) once, then "
+                   if wp["loads"] else "")
+                + f"the streamed weights of {len(wp['streams'])} engine(s),\n *  each "
+                "region again and again (plan.json's weight_port); the readers share the port "
+                "round robin.")
     if wp["kind"] == "axis":
         return ("\toutput\tlogic  s_axis_weights_tready,\n\tinput\tlogic  "
                 "s_axis_weights_tvalid,\n"
                 f"\tinput\tlogic [{wp['width'] - 1}:0]  s_axis_weights_tdata,\n\n",
                 f"\n *  s_axis_weights: after every reset, the {what}")
     a, d = wp["addr_bits"], wp["width"]
-    f = _fetch(design)
+    f = _port_core(design)
     text = "".join(f"\t{'input' if is_in else 'output'}\tlogic "
                    f"{' ' if w == 1 else f'[{w - 1}:0]  '}"
                    f"{p.replace('m_axi_', 'm_axi_weights_')},\n"
@@ -207,7 +224,7 @@ module {TOP} (
 
 """
     in_bits = plan.in_lanes * plan.T
-    glue = _weight_glue(design) if design.weight_in is not None else [
+    glue = _weight_glue(design) if design.plan.weight_port is not None else [
         "\tassign s0_vld = s_axis_tvalid;",
         "\tassign s_axis_tready = s0_rdy;"]
     glue += [
@@ -261,6 +278,7 @@ def _unused_aux(design: Design, body: str) -> str:
     wires = [c.aux_connections()[port] for c in design.cores
              for port, is_in, _ in c.aux_ports(c.params) if not is_in]
     idle = [w for w in wires if len(re.findall(rf"\b{re.escape(w)}\b", body)) == 2]
+    idle += design.unused  # e.g. a gathered weight word's padding
     if not idle:
         return ""
     return ("\n\n\t/* verilator lint_off UNUSEDSIGNAL */\n"

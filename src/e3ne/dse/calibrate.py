@@ -41,11 +41,14 @@ def wrapper(module: str, params: dict) -> str:
     in_port = "" if iw == 0 else (
         f"\toutput logic irdy, input logic ivld, input logic [{iw - 1}:0] idat,\n")
     in_conn = "" if iw == 0 else ".irdy, .ivld, .idat, "
-    return (f"module cal_top (\n\tinput logic clk, input logic rst,\n"
-            f"{in_port}{extra_port}"
-            f"\tinput logic ordy, output logic ovld, output logic [{ow - 1}:0] odat\n);\n"
-            f"\t{module} #(\n{plines}\n\t) u (.clk, .rst, {in_conn}.ordy, "
-            f".ovld, .odat{extra_conn});\nendmodule\n")
+    # ... and one without an output stream (the AXI arbiter) has no o* ports
+    out_port = "" if ow == 0 else (
+        f"\tinput logic ordy, output logic ovld, output logic [{ow - 1}:0] odat,\n")
+    out_conn = "" if ow == 0 else ".ordy, .ovld, .odat, "
+    ports = (in_port + extra_port + out_port).rstrip(",\n")
+    conns = (in_conn + out_conn + extra_conn.removeprefix(", ")).rstrip(", ")
+    return (f"module cal_top (\n\tinput logic clk, input logic rst,\n{ports}\n);\n"
+            f"\t{module} #(\n{plines}\n\t) u (.clk, .rst, {conns});\nendmodule\n")
 
 
 def measure(module: str, params: dict, seed: int = 0, family: str = "xcup") -> dict:

@@ -39,7 +39,7 @@ import time
 from dataclasses import dataclass, field, replace
 
 from e3ne.design.chain import build
-from e3ne.design.folding import Fold, divisors, legal_simd
+from e3ne.design.folding import Fold, divisors, legal_simd, stream_keeps_up
 from e3ne.devices import get_device, parse_budget
 from e3ne.dse import cycles as cycle_model
 from e3ne.dse import resources as resource_model
@@ -110,6 +110,8 @@ def _folds(layer: Synaptic, T: int, W: int, luts_per_bram: float, max_lanes: int
             if pe * simd > max_lanes:
                 continue
             for tp in divisors(T):
+                if external and not stream_keeps_up(Fold(pe, simd, tp, "ext"), T, W):
+                    continue  # the weight port could not feed it
                 f = Fold(pe, simd, tp, "ext") if external else \
                     _place(layer, Fold(pe, simd, tp), T, W, luts_per_bram)
                 e = resource_model.core_estimate(SynapticEngine, layer.engine_params(f, T, W))
@@ -184,8 +186,9 @@ def search(net: Network, device: str = "xc7z020", budget: str | dict | None = No
            weight_port: str = "axis") -> SearchResult:
     """Explore folds of ``net`` for ``device`` within ``budget`` (see devices.parse_budget).
 
-    ``external_weights`` models weights streamed from outside the chip (fold weights
-    "ext": no ROMs counted; the generator does not build such designs yet). Raises
+    ``external_weights`` streams every layer's weights from outside the chip (fold weights
+    "ext": no ROMs; a reader per layer counted instead; only folds whose words the weight
+    port delivers as fast as the engine takes them, ``folding.stream_keeps_up``). Raises
     InfeasibleBudget, naming the smallest design's needs, when nothing fits."""
     t0 = time.perf_counter()
     dev = get_device(device)

@@ -23,8 +23,8 @@ RAMB18_SHAPES = ((16384, 1), (8192, 2), (4096, 4), (2048, 9), (1024, 18), (512, 
 RAMB36_SHAPES = ((32768, 1), (16384, 2), (8192, 4), (4096, 9), (2048, 18), (1024, 36),
                  (512, 72))
 
-# "ext": weights streamed from external memory, modelled by the DSE only (for networks whose
-# weights exceed the device's block RAM, e.g. AlexNet/VGG-11 on a VU13P); not generated.
+# "ext": weights streamed from external memory (DDR) on m_axi_weights, read again for every
+# window (axi_read_stream.stream_weights), for networks whose weights exceed the device.
 MAX_SWIZZLE = 16  # words per (wide) row that the packing search tries
 
 # "uram": UltraRAM (UltraScale+), filled at run time through s_axis_weights (weight_load.sv).

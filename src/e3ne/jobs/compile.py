@@ -35,6 +35,9 @@ class CompileOptions:
     #: how weights in UltraRAM come in after reset: "axis" (s_axis_weights, sent by the
     #: host) or "m_axi" (m_axi_weights: the design reads weights.bin from weights_addr)
     weight_port: str = "axis"
+    #: the search streams every layer's weights from DDR (placed "ext") instead of
+    #: keeping them on chip
+    external_weights: bool = False
 
     def to_json(self) -> dict:
         d = asdict(self)
@@ -156,7 +159,7 @@ def step_choose_folds(ctx: CompileContext) -> None:
         ctx.folds, ctx.chosen_by = load_folds(net, o.fold_file), f"--fold {o.fold_file}"
         return
     found = search(net, o.device, o.budget, o.objective, o.interval,
-                   weight_port=o.weight_port)
+                   external_weights=o.external_weights, weight_port=o.weight_port)
     ctx.folds, ctx.chosen_by, ctx.budget = found.chosen.folds, "explore", found.budget
     c = found.chosen
     log(f"{o.convert.model}: explored {len(found.points)} designs for {o.device} in "
@@ -215,7 +218,7 @@ def run_compile(opts: ConvertOptions, out_dir: str | Path, fold_file: str | None
                 device: str | None = None, budget: str | None = None,
                 objective: str = "latency", interval: int | None = None,
                 clock_mhz: float = 200.0, converted: ConvertResult | None = None,
-                weight_port: str = "axis") -> CompileResult:
+                weight_port: str = "axis", external_weights: bool = False) -> CompileResult:
     """convert + choose folds + generate: DIR/network.json, weights.npz, convert.json,
     options.json, DIR/rtl, DIR/estimate.json, DIR/vivado and DIR/host.
 
@@ -223,5 +226,6 @@ def run_compile(opts: ConvertOptions, out_dir: str | Path, fold_file: str | None
     the design-space search for ``device`` (default xc7z020) within ``budget``. A network
     ``converted`` already (from ``opts``) is saved instead of converting again."""
     return compile_design(CompileOptions(opts, fold_file, device, budget, objective,
-                                         interval, clock_mhz, weight_port), out_dir,
+                                         interval, clock_mhz, weight_port, external_weights),
+                          out_dir,
                           converted)

@@ -56,7 +56,7 @@ def run_explore(opts, device: str = DEFAULT_DEVICE, budget: str | None = None,
     doc = ExploreDoc(
         model=opts.model, device=device, budget=budget_doc, objective=objective,
         target_interval=interval,
-        weights="external (modelled only)" if external_weights else "on chip",
+        weights="external (streamed from DDR)" if external_weights else "on chip",
         primary=TW(T=primary[0], W=primary[1]),
         chosen_folds={k: FoldSpec(PE=f.PE, SIMD=f.SIMD, TP=f.TP, weights=f.weights)
                       for k, f in chosen_folds.items()},

@@ -29,7 +29,7 @@ from typing import Any, ClassVar
 import numpy as np
 import torch
 
-from e3ne.errors import ConfigError, FormatError
+from e3ne.errors import FormatError
 from e3ne.hw.cores.base import Stream
 from e3ne.hw.cores.residual_join import join
 from e3ne.hw.cores.synaptic_engine import (
@@ -426,10 +426,6 @@ class Synaptic(Layer):
         fold = design.fold(self)
         win, order = self.hw_input(design, src, shape, fold, tag)
         params = self.engine_params(fold, design.T, design.W)
-        if params["WGT_RAM"] == WGT_EXT and design.writing:
-            raise ConfigError(f"{self.where}: weights 'ext' (streamed from external memory) "
-                              "are modelled by the DSE only; the generated RTL keeps weights "
-                              "on chip: use weights lut, bram or auto, or a larger device")
         stem = f"{tag}_{''.join(ch if ch.isalnum() else '_' for ch in self.name)}"
         theta = None if self.skip is not None else self.theta  # the join's, if it joins
         if design.writing:
@@ -444,7 +440,8 @@ class Synaptic(Layer):
                      self.hw_weights(order) if design.writing else None)
         if self.skip is not None:
             dst = self._join(design, dst, params, fold, stem, tag)
-        placed = {WGT_BRAM: "bram", WGT_URAM: "uram"}.get(params["WGT_RAM"], "lut")
+        placed = {WGT_BRAM: "bram", WGT_URAM: "uram", WGT_EXT: "ext"}.get(params["WGT_RAM"],
+                                                                          "lut")
         design.stage({"layer": self.name, "kind": self.kind, "index": design.index,
                       **vars(fold), "weights_in": placed,
                       "acc_bits": params["ACC_W"], "mw": params["MW"], "tap": dst.doc()},

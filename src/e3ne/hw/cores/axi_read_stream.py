@@ -4,8 +4,11 @@
 In a design whose weights sit in UltraRAM and come from DDR (``e3ne compile --weight-port
 m_axi``), one instance reads the weight image (``weights.bin``) from the byte address on
 the top's ``weights_addr`` input once after every reset and feeds the weight loaders'
-chain in place of ``s_axis_weights`` (``fetch_weights``). Like the loaders it sits off the
-image path: the cycle model never reaches it, the resource model counts it.
+chain in place of ``s_axis_weights`` (``fetch_weights``). An engine whose weights are
+streamed (placed "ext") gets one of its own with ``LOOP`` = 1, reading its region of the
+image again and again, gathered to the engine's word (``stream_weights``); the readers of
+a design share ``m_axi_weights`` through an ``axi_read_arb``. Like the loaders they sit
+off the image path: the cycle model never reaches them, the resource model counts them.
 
 Two more things a caller needs before any RTL runs: the bursts the core will issue (``bursts``:
 what the memory sees, and the 4 KB rule) and the cycles a fetch takes from a memory of a
@@ -19,9 +22,7 @@ from __future__ import annotations
 
 from collections import deque
 
-import numpy as np
-
-from e3ne.hw.cores.base import Core, Stream, register_core
+from e3ne.hw.cores.base import Core, OffImagePath, Stream, register_core
 from e3ne.hw.memory import lutram_sites
 
 BURST = 16  # beats per burst of the weight fetch (16 x 512 bits = 1 KB)
@@ -30,8 +31,23 @@ ADDR_W = 40  # m_axi_weights_araddr bits (Zynq UltraScale+ HP ports take 40 or 4
 LEN_W = 32  # bits of the beat count
 
 
+def m_axi_ports(addr_w: int, data_w: int) -> list[tuple[str, bool, int]]:
+    """An AXI4 read manager's AR and R channels as (port, is an input, width)."""
+    return [("m_axi_arvalid", False, 1), ("m_axi_arready", True, 1),
+            ("m_axi_araddr", False, addr_w), ("m_axi_arlen", False, 8),
+            ("m_axi_arsize", False, 3), ("m_axi_arburst", False, 2),
+            ("m_axi_rvalid", True, 1), ("m_axi_rready", False, 1),
+            ("m_axi_rdata", True, data_w), ("m_axi_rresp", True, 2), ("m_axi_rlast", True, 1)]
+
+
+def top_port_inputs(core: Core) -> dict[str, str]:
+    """``core``'s AXI inputs connected to the top's ``m_axi_weights_*`` ports."""
+    return {p: p.replace("m_axi_", "m_axi_weights_")
+            for p, is_in, _ in core.aux_ports(core.params) if is_in and p.startswith("m_axi_")}
+
+
 @register_core
-class AxiReadStream(Core):
+class AxiReadStream(OffImagePath, Core):
     """AXI4 read master: ``beats`` words from ``base`` in INCR bursts, as a stream.
     No input stream (its input is the AXI R channel, an auxiliary port)."""
 
@@ -40,9 +56,10 @@ class AxiReadStream(Core):
     stage = "fetch"
 
     @staticmethod
-    def parameters(data_w: int, burst: int = BURST, outstanding: int = OUTSTANDING) -> dict:
+    def parameters(data_w: int, burst: int = BURST, outstanding: int = OUTSTANDING,
+                   loop: bool = False) -> dict:
         return {"DATA_W": data_w, "ADDR_W": ADDR_W, "BURST": burst,
-                "OUTSTANDING": outstanding, "LEN_W": LEN_W}
+                "OUTSTANDING": outstanding, "LEN_W": LEN_W, **({"LOOP": 1} if loop else {})}
 
     def inputs(self) -> list[tuple[str, Stream]]:
         return []
@@ -55,47 +72,47 @@ class AxiReadStream(Core):
     def aux_ports(cls, params: dict) -> list[tuple[str, bool, int]]:
         a, d = params["ADDR_W"], params["DATA_W"]
         return [("start", True, 1), ("base", True, a), ("beats", True, params["LEN_W"]),
-                ("busy", False, 1), ("err", False, 1),
-                ("m_axi_arvalid", False, 1), ("m_axi_arready", True, 1),
-                ("m_axi_araddr", False, a), ("m_axi_arlen", False, 8),
-                ("m_axi_arsize", False, 3), ("m_axi_arburst", False, 2),
-                ("m_axi_rvalid", True, 1), ("m_axi_rready", False, 1),
-                ("m_axi_rdata", True, d), ("m_axi_rresp", True, 2), ("m_axi_rlast", True, 1)]
+                ("busy", False, 1), ("err", False, 1), *m_axi_ports(a, d)]
 
     def aux_connections(self) -> dict[str, str]:
-        """Inputs from the top's ports (``m_axi_weights_*``, ``weights_addr``) and the
-        one-shot start; outputs to wires ``<instance>_<port>`` the top assigns on."""
+        """Inputs from the top's ports (``m_axi_weights_*``, ``weights_addr``), or from the
+        arbiter that shares them (``info["arb"]``: its name and this reader's index), and
+        the one-shot start; outputs to wires ``<instance>_<port>`` the top assigns on."""
+        a = self.params["ADDR_W"]
         conn = {p: f"{self.name}_{p}" for p, is_in, _ in self.aux_ports(self.params)
                 if not is_in}
-        conn.update({"start": f"{self.name}_go", "base": "weights_addr",
+        off = self.info.get("offset", 0)  # bytes from weights_addr
+        conn.update({"start": f"{self.name}_go",
+                     "base": f"weights_addr + {a}'d{off}" if off else "weights_addr",
                      "beats": f"{self.params['LEN_W']}'d{self.info['beats']}"})
-        conn.update({p: p.replace("m_axi_", "m_axi_weights_")
-                     for p, is_in, _ in self.aux_ports(self.params)
-                     if is_in and p.startswith("m_axi_")})
+        if "arb" in self.info:
+            arb, k = self.info["arb"]
+            conn.update({"m_axi_arready": f"{arb}_s_arready[{k}]",
+                         "m_axi_rvalid": f"{arb}_s_rvalid[{k}]",
+                         "m_axi_rdata": f"{arb}_s_rdata", "m_axi_rresp": f"{arb}_s_rresp",
+                         "m_axi_rlast": f"{arb}_s_rlast"})
+        else:
+            conn.update(top_port_inputs(self))
         return conn
-
-    # --- cycles: off the image path (never reached from s_axis) --------------------------
-    def busy(self, out_gap: int) -> int:
-        return 0
-
-    def forward(self, t: np.ndarray, out_gap: int) -> np.ndarray:
-        return t + 1
 
     # --- resources -------------------------------------------------------------------
     @classmethod
     def features(cls, params: dict) -> tuple[dict, dict]:
         d, depth = params["DATA_W"], params["OUTSTANDING"] * params["BURST"]
         return ({"const": 1.0, "bus": d, "addr": params["ADDR_W"], "count": params["LEN_W"],
-                 "fifomem": lutram_sites(max(1, depth - 1), d)}, {})
+                 "fifomem": lutram_sites(max(1, depth - 1), d),
+                 # LOOP: the run's base and length kept, and the wrap's muxes
+                 "loop": (params["ADDR_W"] + params["LEN_W"]) * params.get("LOOP", 0)}, {})
 
     @classmethod
     def calibration_plan(cls) -> list[dict]:
         return [cls.parameters(d, b, o) | {"ADDR_W": a}
                 for d, b, o, a in [(64, 16, 4, 32), (512, 16, 4, 40), (128, 8, 2, 40),
-                                   (64, 64, 2, 49), (256, 4, 8, 40), (32, 16, 1, 32)]]
+                                   (64, 64, 2, 49), (256, 4, 8, 40), (32, 16, 1, 32)]] + [
+            cls.parameters(d, b, o, loop=True) for d, b, o in [(512, 16, 4), (64, 8, 2)]]
 
 
-def fetch_weights(design, dst: Stream, beats: int) -> None:
+def fetch_weights(design, dst: Stream, beats: int) -> AxiReadStream:
     """The weight chain's head ``dst`` fed by an AXI read of the ``beats``-beat weight
     image from ``weights_addr`` (``e3ne compile --weight-port m_axi``)."""
     bus = Stream("m_axi_weights", dst.lanes, dst.lane_w, beats)  # the R channel (no wires)
@@ -105,6 +122,7 @@ def fetch_weights(design, dst: Stream, beats: int) -> None:
     design.cores.pop()
     design.cores.insert(next(i for i, c in enumerate(design.cores) if c.src is dst), core)
     design.plan.weight_port.update(addr_bits=ADDR_W, burst=BURST, outstanding=OUTSTANDING)
+    return core
 
 
 def bursts(base_beat: int, beats: int, burst: int) -> list[tuple[int, int]]:
@@ -158,3 +176,55 @@ def fetch_cycles(beats: int, burst: int, outstanding: int, latency: int,
             res -= 1
         fly += int(issue) - int(last)
     return edge
+
+
+def stream_weights(design, engine: Core, words: list[int] | None) -> None:
+    """Feed ``engine`` (weights placed "ext", ``WGT_RAM`` 2) from its region of the weight
+    image in DDR: an AXI read that loops over the region (the words of one window, in the
+    order its steps take them: for sf, for nf) and, when a word is wider than the bus, a
+    width converter that gathers its beats. ``words``: the engine's weight memory words
+    (``SynapticEngine.packed_words``), or None when not writing. The region's place in the
+    image, and the arbiter that shares m_axi_weights, come once the design is laid out
+    (``weight_load.size_port``)."""
+    from e3ne.hw.cores.stream_dwc import StreamDwc
+    from e3ne.hw.cores.weight_load import WIDE_BUS, WeightLoad, note_weights
+
+    p = engine.params
+    nf, sf = p["C_OUT"] // p["PE"], p["MW"] // p["SIMD"]
+    width, bus = p["PE"] * p["SIMD"] * p["W"], WIDE_BUS
+    nb = -(-width // bus)
+    tag = engine.name.removeprefix("u_syn_")
+    design.weight_port = "m_axi"  # streamed weights are read from DDR
+    raw = design.stream(1, bus, 0)
+    fetch = AxiReadStream(f"u_wsf_{tag}", engine.layer,
+                          AxiReadStream.parameters(bus, loop=True),
+                          Stream("m_axi_weights", 1, bus, 0), raw)
+    fetch.info["beats"] = nf * sf * nb
+    design.add(fetch)
+    word = raw
+    if nb > 1:
+        word = design.stream(nb, bus, 0)
+        design.add(StreamDwc(f"u_wsg_{tag}", engine.layer,
+                             {"IN_LANES": 1, "OUT_LANES": nb, "LANE_W": bus}, raw, word))
+    engine.info["wstream"] = word.name
+    if word.width > width:
+        design.unused.append(f"{word.name}_dat[{word.width - 1}:{width}]")
+    order = None if words is None else [words[n * sf + s] for s in range(sf) for n in range(nf)]
+    beats = None if order is None else WeightLoad.beats(order, width, bus)
+    design.weight_streams.append((engine, fetch, beats))
+    note_weights(design)
+
+
+def arbitrate(design, readers: list[Core]) -> None:
+    """Put ``readers`` (the design's AXI readers) on m_axi_weights through one arbiter."""
+    from e3ne.hw.cores.axi_read_arb import AxiReadArb
+
+    d = readers[0].params["DATA_W"]
+    arb = AxiReadArb("u_warb", "", AxiReadArb.parameters(
+        len(readers), d, ADDR_W, len(readers) * OUTSTANDING), readers[0].src, readers[0].src)
+    arb.info["managers"] = [r.name for r in readers]
+    for k, r in enumerate(readers):
+        r.info["arb"] = (arb.name, k)
+    design.add(arb)  # then moved before the first reader: the output's core stays last
+    design.cores.pop()
+    design.cores.insert(min(design.cores.index(r) for r in readers), arb)

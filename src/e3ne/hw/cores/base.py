@@ -193,3 +193,15 @@ class Core:
         """(memory images by file name, the parameters naming them) for a calibration
         core; cores without memories have none."""
         return {}, {}
+
+
+class OffImagePath:
+    """Mixin for a core that serves the weights, not the images (a loader, an AXI reader,
+    the arbiter): the cycle model never reaches it from s_axis, so it takes no share of
+    the interval."""
+
+    def busy(self, out_gap: int) -> int:
+        return 0
+
+    def forward(self, t: np.ndarray, out_gap: int) -> np.ndarray:
+        return t + 1

@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from e3ne.hw.cores.axi_read_stream import stream_weights
 from e3ne.hw.cores.base import Core, Stream, clog2, register_core
 from e3ne.hw.cores.weight_load import load_weights
 from e3ne.hw.memory import block_ram, buffer_in_bram, lutram_sites, rom_logic_luts, uram_cells
@@ -154,7 +155,11 @@ class SynapticEngine(Core):
     def aux_connections(self) -> dict[str, str]:
         """The loader's write port (``info["loader"]``, its instance name), or tied off;
         ``wl_rdy`` drives a wire of its own (unused unless the weights are streamed)."""
-        ld = self.info.get("loader")
+        ld, ws = self.info.get("loader"), self.info.get("wstream")
+        if self.params["WGT_RAM"] == WGT_EXT and ws:  # the gathered words of its reader
+            w = self.params["PE"] * self.params["SIMD"] * self.params["W"]
+            return {"wl_rdy": f"{ws}_rdy", "wl_we": f"{ws}_vld", "wl_addr": "'0",
+                    "wl_dat": f"{ws}_dat[{w - 1}:0]"}
         rdy = {"wl_rdy": f"{self.name}_wl_rdy"}
         if self.params["WGT_RAM"] == WGT_URAM and ld:
             return {**rdy, "wl_we": f"{ld}_we", "wl_addr": f"{ld}_waddr",
@@ -377,14 +382,17 @@ def engine(design, src: Stream, params: dict, layer_info: dict, tag: str,
            w_hw: np.ndarray | None = None) -> Stream:
     """A synaptic engine reading ``src`` (SIMD window elements per beat) and writing PE
     lanes: T-bit activations, or ``OUT_W``-bit potentials from the output layer. Weights
-    in UltraRAM (``WGT_RAM`` 3) get a loader; ``w_hw`` (the weights in stream order, when
-    writing) fills the weight image."""
+    in UltraRAM (``WGT_RAM`` 3) get a loader, streamed weights (``WGT_RAM`` 2) a reader of
+    their own; ``w_hw`` (the weights in stream order, when writing) fills the weight
+    image."""
     sf = params["MW"] // params["SIMD"]
     lane_w = params["OUT_W"] if params["OUTPUT"] else params["T"]
     dst = design.stream(params["PE"], lane_w, src.beats // sf * params["C_OUT"] // params["PE"])
     core = SynapticEngine(f"u_syn_{tag}", design.layer, params, src, dst, dict(layer_info))
     design.add(core)
+    words = None if w_hw is None else SynapticEngine.packed_words(w_hw, params)
     if params["WGT_RAM"] == WGT_URAM:
-        load_weights(design, core, None if w_hw is None else
-                     SynapticEngine.packed_words(w_hw, params))
+        load_weights(design, core, words)
+    elif params["WGT_RAM"] == WGT_EXT:
+        stream_weights(design, core, words)
     return dst

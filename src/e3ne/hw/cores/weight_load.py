@@ -10,10 +10,14 @@ resource model counts them like any core.
 
 from __future__ import annotations
 
-import numpy as np
-
-from e3ne.hw.cores.axi_read_stream import fetch_weights
-from e3ne.hw.cores.base import Core, clog2, register_core
+from e3ne.hw.cores.axi_read_stream import (
+    ADDR_W,
+    BURST,
+    OUTSTANDING,
+    arbitrate,
+    fetch_weights,
+)
+from e3ne.hw.cores.base import Core, OffImagePath, clog2, register_core
 from e3ne.hw.memory import lutram_sites
 
 WEIGHT_BUS = 64  # s_axis_weights data bits, for a weight image of up to WIDE_AFTER beats
@@ -21,7 +25,7 @@ WIDE_BUS, WIDE_AFTER = 512, 1 << 20  # wider past 2^20 beats (5.2 ms at an assum
 
 
 @register_core
-class WeightLoad(Core):
+class WeightLoad(OffImagePath, Core):
     """Writes DEPTH words of WIDTH bits, NB = ceil(WIDTH/BUS) beats each, then passes
     every further beat on (PASS 1: a two-beat FIFO) or drops it (PASS 0: the chain's last).
     Runs once after reset, before any image."""
@@ -53,13 +57,6 @@ class WeightLoad(Core):
         nb, mask = -(-width // bus), (1 << bus) - 1
         return [(w >> (b * bus)) & mask for w in words for b in range(nb)]
 
-    # --- cycles: off the image path (never reached from s_axis) --------------------------
-    def busy(self, out_gap: int) -> int:
-        return 0
-
-    def forward(self, t: np.ndarray, out_gap: int) -> np.ndarray:
-        return t + 1
-
     # --- resources -------------------------------------------------------------------
     @classmethod
     def features(cls, params: dict) -> tuple[dict, dict]:
@@ -84,10 +81,8 @@ def load_weights(design, engine: Core, words: list[int] | None) -> None:
     p = engine.params
     depth = p["C_OUT"] // p["PE"] * (p["MW"] // p["SIMD"])
     width = p["PE"] * p["SIMD"] * p["W"]
-    first = design.weight_in is None
     src = design.weight_chain(WEIGHT_BUS)
-    if first:
-        design.sizers.append(size_port)
+    note_weights(design)
     if design.weight_loads:  # the chain's last loader so far now passes beats on
         design.weight_loads[-1][0].params["PASS"] = 1
     dst = design.stream(1, WEIGHT_BUS, 0)
@@ -110,13 +105,23 @@ def port_width(loads: list[tuple[int, int]]) -> int:
     return WEIGHT_BUS if beats <= WIDE_AFTER else WIDE_BUS
 
 
+def note_weights(design) -> None:
+    """Size the weight port once the design is laid out (``size_port``), whichever of
+    its run-time weights (loaded or streamed) came first."""
+    if size_port not in design.sizers:
+        design.sizers.append(size_port)
+
+
 def size_port(design) -> None:
-    """Once the chain is laid out: its width (``port_width``) on every loader and weight
-    stream, the plan's weight_port (offset and beats of each loader) and, when writing,
-    the weight image."""
-    loads = design.weight_loads
-    bus = port_width([(ld.params["DEPTH"], ld.params["WIDTH"]) for ld, _ in loads])
-    for s in [design.weight_in] + [ld.dst for ld, _ in loads]:
+    """Once the design is laid out: the weight port's width (``port_width``, or
+    ``WIDE_BUS`` with streamed weights) on every loader and weight stream, the plan's
+    weight_port (offset and beats of each loader, then of each streamed engine's region)
+    and, when writing, the weight image; with ``m_axi``, the fetch of the loaders' part,
+    and the arbiter when more than one reader shares the port."""
+    loads, streams = design.weight_loads, design.weight_streams
+    bus = WIDE_BUS if streams else port_width(
+        [(ld.params["DEPTH"], ld.params["WIDTH"]) for ld, _ in loads])
+    for s in ([design.weight_in] if loads else []) + [ld.dst for ld, _ in loads]:
         s.lane_w = bus
     port = design.plan.weight_port = {"kind": design.weight_port, "width": bus, "beats": 0,
                                       "loads": []}
@@ -130,5 +135,24 @@ def size_port(design) -> None:
         port["beats"] += depth * nb
         if design.writing:
             design.weight_beats += WeightLoad.beats(words, width, bus)
-    if design.weight_port == "m_axi":
-        fetch_weights(design, design.weight_in, port["beats"])
+    readers = []
+    if loads and design.weight_port == "m_axi":
+        readers.append(fetch_weights(design, design.weight_in, port["beats"]))
+    if streams:
+        port["streams"] = []
+    for engine, fetch, beats in streams:
+        fetch.info["offset"] = port["beats"] * bus // 8
+        p = engine.params
+        port["streams"].append({"layer": engine.layer, "engine": engine.name,
+                                "reader": fetch.name, "offset": port["beats"],
+                                "beats": fetch.info["beats"],
+                                "words": p["C_OUT"] // p["PE"] * (p["MW"] // p["SIMD"]),
+                                "word_bits": p["PE"] * p["SIMD"] * p["W"]})
+        port["beats"] += fetch.info["beats"]
+        if design.writing:
+            design.weight_beats += beats
+        readers.append(fetch)
+    if streams:
+        port.update(addr_bits=ADDR_W, burst=BURST, outstanding=OUTSTANDING)
+    if len(readers) > 1:
+        arbitrate(design, readers)

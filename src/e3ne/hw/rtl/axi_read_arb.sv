@@ -86,14 +86,15 @@ module axi_read_arb #(
 	assign	free = (!ARVld || m_axi_arready) && route_rdy;
 
 	always_comb begin : blkPick
-		logic [IW-1:0]  k;
+		logic [IW:0]  k;   // Last + j < 2N: one subtraction wraps it (no divider)
 		any = 1'b0;
 		pick = '0;
 		for (int j = N; j >= 1; j--) begin   // the lowest j >= 1 wins: Last + 1 first
-			k = IW'((32'(Last) + j) % N);
-			if (s_arvalid[k]) begin
+			k = (IW+1)'(Last) + (IW+1)'(j);
+			if (k >= (IW+1)'(N))  k = k - (IW+1)'(N);
+			if (s_arvalid[k[IW-1:0]]) begin
 				any = 1'b1;
-				pick = k;
+				pick = k[IW-1:0];
 			end
 		end
 	end : blkPick

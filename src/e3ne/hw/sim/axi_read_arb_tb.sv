@@ -30,9 +30,17 @@ module axi_read_arb_tb #(
 	localparam int BYTES = DATA_W / 8;
 	localparam int WORDS = 512;
 	localparam int OUTST = 2;
-	localparam int BASE [0:N-1] = '{BASE0, BASE1, BASE2};
-	localparam int BEATS [0:N-1] = '{BEATS0, BEATS1, BEATS2};
-	localparam int WANT [0:N-1] = '{BEATS0, BEATS1, PASSES*BEATS2};
+	// manager i's first word, words a pass, and words to receive (functions: Icarus 11 has
+	// no array parameters)
+	function automatic int base_of(input int i);
+		return (i == 0)? BASE0 : (i == 1)? BASE1 : BASE2;
+	endfunction
+	function automatic int beats_of(input int i);
+		return (i == 0)? BEATS0 : (i == 1)? BEATS1 : BEATS2;
+	endfunction
+	function automatic int want_of(input int i);
+		return (i == 2)? PASSES*BEATS2 : beats_of(i);
+	endfunction
 
 	logic  clk = 0, rst = 1;
 	always #5 clk = ~clk;
@@ -62,9 +70,9 @@ module axi_read_arb_tb #(
 
 	for (genvar i = 0; i < N; i++) begin : genMgr
 		axi_read_stream #(.DATA_W(DATA_W), .ADDR_W(ADDR_W), .BURST(BURST), .OUTSTANDING(OUTST),
-			.LEN_W(16), .LOOP(i == 2)) u_mgr (
+			.LEN_W(16), .LOOP((i == 2)? 1 : 0)) u_mgr (
 			.clk, .rst,
-			.start(go && !rst), .base(ADDR_W'(BASE[i] * BYTES)), .beats(16'(BEATS[i])), .busy(),
+			.start(go && !rst), .base(ADDR_W'(base_of(i) * BYTES)), .beats(16'(beats_of(i))), .busy(),
 			.err(err[i]),
 			.m_axi_arvalid(arvalid[i]), .m_axi_arready(arready[i]),
 			.m_axi_araddr(araddr[i*ADDR_W +: ADDR_W]), .m_axi_arlen(arlen[i*8 +: 8]),
@@ -97,10 +105,13 @@ module axi_read_arb_tb #(
 	int  Got [0:N-1];
 	int  Errors = 0;
 	int  ostall = OSTALL;
+	int  seed, r;
 	initial begin
-		void'($urandom(SEED));
+		seed = SEED;
+		r = $urandom(seed);
 		for (int a = 0; a < WORDS; a++)
-			u_mem.Mem[a] = {(DATA_W + 31)/32{$urandom}};
+			for (int b = 0; b < DATA_W; b += 32)
+				u_mem.Mem[a][b +: 32] = $urandom;
 		for (int i = 0; i < N; i++)  Got[i] = 0;
 		stalls = STALLS != 0 || $test$plusargs("STALLS");
 		if ($test$plusargs("NOSTALLS")) begin
@@ -111,20 +122,24 @@ module axi_read_arb_tb #(
 		rst = 0;
 	end
 
+	logic  AllIn = 0;   // every manager has its words
+	always @(posedge clk)
+		AllIn <= Got[0] >= want_of(0) && Got[1] >= want_of(1) && Got[2] >= want_of(2);
+
 	always @(posedge clk) begin
 		for (int i = 0; i < N; i++) begin
 			ordy[i] <= !rst && 32'($urandom % 100) >= ostall;
 			if (ovld[i] && ordy[i]) begin
-				if (Got[i] >= WANT[i]) begin
+				if (Got[i] >= want_of(i)) begin
 					if (i != 2) begin
-						$display("FAIL manager %0d: word %0d past its %0d", i, Got[i], WANT[i]);
+						$display("FAIL manager %0d: word %0d past its %0d", i, Got[i], want_of(i));
 						Errors++;
 					end
 				end
-				else if (odat[i*DATA_W +: DATA_W] !== u_mem.Mem[BASE[i] + Got[i] % BEATS[i]]) begin
+				else if (odat[i*DATA_W +: DATA_W] !== u_mem.Mem[base_of(i) + Got[i] % beats_of(i)]) begin
 					$display("FAIL manager %0d: word %0d is %h, memory word %0d is %h", i, Got[i],
-						odat[i*DATA_W +: DATA_W], BASE[i] + Got[i] % BEATS[i],
-						u_mem.Mem[BASE[i] + Got[i] % BEATS[i]]);
+						odat[i*DATA_W +: DATA_W], base_of(i) + Got[i] % beats_of(i),
+						u_mem.Mem[base_of(i) + Got[i] % beats_of(i)]);
 					Errors++;
 				end
 				Got[i] <= Got[i] + 1;
@@ -138,12 +153,11 @@ module axi_read_arb_tb #(
 
 	initial begin
 		while (rst)  @(posedge clk);
-		while (!(Got[0] >= WANT[0] && Got[1] >= WANT[1] && Got[2] >= WANT[2]) && Cycle < 100000)
-			@(posedge clk);
+		while (!AllIn && Cycle < 100000)  @(posedge clk);
 		repeat (20) @(posedge clk);
-		if (Got[0] != WANT[0] || Got[1] != WANT[1] || Got[2] < WANT[2]) begin
+		if (Got[0] != want_of(0) || Got[1] != want_of(1) || Got[2] < want_of(2)) begin
 			$display("FAIL words %0d %0d %0d of %0d %0d %0d", Got[0], Got[1], Got[2],
-				WANT[0], WANT[1], WANT[2]);
+				want_of(0), want_of(1), want_of(2));
 			Errors++;
 		end
 		$display("ARB %0d", Cycle);
