@@ -8,7 +8,15 @@ header documents (``accept_gap``, ``busy``, ``forward``). Two figures, in clock 
 ``interval`` (steady state, images back to back) = the largest per-image work of any stage
   (``busy``): the input stream takes H0*W0 cycles; every core moves at most one beat per
   cycle per port and, apart from the argmax's class beat, has no per-image overhead, so
-  the slowest stage sets the pace of the whole chain.
+  the slowest stage sets the pace of the whole chain. With streamed weights the weight
+  port is a stage too: it moves one beat a cycle, and an image needs every streamed
+  layer's words once per window (the bound bandwidth sets).
+
+Streamed weights and latency: an engine is timed as if its words were on chip, which
+holds while its reader has the port to itself (``folding.stream_keeps_up``); readers that
+want the port at the same time take turns, which the recurrence does not follow, so the
+latency is only bounded below by the port's beats for one image: exact for a design whose
+port is rarely contended (the co-simulated tests), a bound for a bandwidth-bound one.
 
 ``latency`` (first input beat to the last output beat of one image): every stage is a
   max-plus recurrence over the beats of the image,
@@ -105,6 +113,10 @@ def estimate_cores(cores: list[Core], times: dict[str, np.ndarray] | None = None
         out.append(StageEstimate(core.name, core.stage, core.layer,
                                  core.busy(out_gap(core, readers)),
                                  int(t[0]) - first_in, int(t[0]), int(t[-1])))
+    port = sum(c.info.get("image_beats", 0) for c in cores)
+    if port:  # streamed weights: the beats m_axi_weights moves per image, one a cycle
+        out.append(StageEstimate("m_axi_weights", "port", "", port, 0, 0, 0))
     last = times[cores[-1].dst.name]
-    return CycleEstimate(latency=int(last[-1]) + 1, interval=max(s.cycles for s in out),
-                         stages=out)
+    # one image's weights pass the port too: its latency is at least their beats
+    return CycleEstimate(latency=max(int(last[-1]) + 1, port),
+                         interval=max(s.cycles for s in out), stages=out)

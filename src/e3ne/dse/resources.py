@@ -150,7 +150,7 @@ def core_estimate(module: str | type[Core], params: dict, name: str = "", layer:
     """Resources of one core (its model, or its module name) with these parameters."""
     module = module if isinstance(module, str) else module.module
     if coef is None:  # the shipped calibration: memoised (the search asks again and again)
-        key = tuple(sorted((k, v) for k, v in params.items() if not isinstance(v, str)))
+        key = tuple(sorted((k, v) for k, v in params.items() if isinstance(v, (int, float))))
         counts = _calibrated(module, key)
     else:
         counts = _counts(module, params, coef)

@@ -200,6 +200,7 @@ def stream_weights(design, engine: Core, words: list[int] | None) -> None:
                           AxiReadStream.parameters(bus, loop=True),
                           Stream("m_axi_weights", 1, bus, 0), raw)
     fetch.info["beats"] = nf * sf * nb
+    fetch.info["image_beats"] = engine.src.beats * nf * nb  # a region for every window
     design.add(fetch)
     word = raw
     if nb > 1:
