@@ -26,6 +26,7 @@ def markdown(doc: dict) -> str:
     L += accuracy_section()
     L += qonnx_section()
     L += zoo_section()
+    L += ddr_section()
     L += [f"Raw numbers: `bench/results/{RESULTS.name}`.", ""]
     return "\n".join(L)
 
@@ -451,3 +452,34 @@ def zoo_section() -> list[str]:
         L += ["", f"Named in that command but stopped before its row was written: "
                   f"{', '.join(missing)}."]
     return L + [""]
+
+
+def ddr_section() -> list[str]:
+    """AlexNet/VGG with every weight streamed from DDR (bench/results/large_ddr.json from
+    ``bench/bench_large_ddr.py``); nothing before that runs."""
+    path = RESULTS.parent / "large_ddr.json"
+    if not path.is_file():
+        return []
+    d = json.loads(path.read_text())
+    L = ["", "## Weights from DDR: AlexNet and VGG on a device too small for them", "",
+         "Every layer's weights streamed from DDR (`e3ne compile --external-weights`: one "
+         "looping AXI reader per layer, the readers sharing the 512-bit `m_axi_weights` "
+         "round robin), T6 W6, random weights, the search's design for the whole device. "
+         "**Modelled** (cycle and resource models), not simulated: the port moves one "
+         "512-bit beat a cycle, so the beats an image needs bound the interval (and the "
+         "latency); a conv layer's weights are read again for every window. E3NE's cycles "
+         "are with its weights forced on chip (no DDR time). Command: "
+         f"`.venv/bin/python bench/{d['command']}` (commit `{d['commit']}`, {d['date']}).",
+         "", "| model | device | latency (cycles) | interval | bound by | port beats per "
+         "image (MB) | LUT, FF, BRAM36 | E3NE cycles / our latency |",
+         "|---|---|---|---|---|---|---|---|"]
+    for r in d["rows"]:
+        res, e3 = r["resources"], r["e3ne_cycles"]
+        ratio = f"{e3:,} / {r['latency_cycles']:,} = {e3 / r['latency_cycles']:.1f}x" \
+            if e3 else "(no E3NE figure)"
+        L.append(f"| {r['model']} | {r['device']} | {r['latency_cycles']:,} | "
+                 f"{r['interval_cycles']:,} | {r['bottleneck']} | "
+                 f"{r['port_beats_per_image']:,} ({r['port_bytes_per_image'] / 1e6:.1f}) | "
+                 f"{res['LUT']:,}, {res['FF']:,}, {res['BRAM36']:g} | {ratio} |")
+    return L + [""]
+

@@ -5,6 +5,7 @@ images, the stalled run too."""
 from __future__ import annotations
 
 import json
+import resource
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,7 @@ from e3ne.design.generate import generate
 from e3ne.dse.cycles import estimate
 from e3ne.errors import ConfigError
 from e3ne.flow import verify
-from e3ne.flow.shards import shard_sizes
+from e3ne.flow.shards import shard_sizes, simulate
 from e3ne.jobs import run_verify
 
 SEED = 8  # a small network with a residual block (fork, skip buffer, join)
@@ -90,3 +91,17 @@ def test_trace_needs_one_process(design: tuple[Path, object]) -> None:
     d, _ = design
     with pytest.raises(ConfigError, match="--trace runs in one process"):
         run_verify(d, images=IMAGES, dataset="random", trace=True, workers=2)
+
+
+def test_a_crashed_simulator_is_reported_and_gets_the_stack_it_may(tmp_path: Path) -> None:
+    """A simulator killed by a signal (a Verilator model overflowing its stack died of
+    SIGSEGV with nothing printed) fails with the signal named; simulators start with the
+    stack limit raised to the hard limit."""
+    exe = tmp_path / "simv"
+    exe.write_text("#!/bin/sh\nulimit -s > stack.txt\nkill -SEGV $$\n")
+    exe.chmod(0o755)
+    run = simulate(exe, tmp_path, tmp_path / "work", "00\n", 1, False)
+    assert "PASS" not in run.log and "FAIL the simulator was killed by signal 11" in run.log
+    hard = resource.getrlimit(resource.RLIMIT_STACK)[1]
+    got = (tmp_path / "stack.txt").read_text().strip()
+    assert got == ("unlimited" if hard == resource.RLIM_INFINITY else str(hard // 1024))

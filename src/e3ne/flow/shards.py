@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import resource
 import subprocess
 import tarfile
 import tempfile
@@ -51,18 +52,32 @@ def _command(exe: Path, in_hex: Path, out: Path, n: int, stalls: bool,
             f"+TRACE_DIR={trace_dir}"] + (["+STALLS"] if stalls else []) + list(extra)
 
 
+def raise_stack_limit() -> None:
+    """Let simulators started from here use as much stack as the system allows: a large
+    design's Verilator model (--timing) can overflow the usual 8 MB and die of SIGSEGV
+    (random network seed 1077 did, silently). Set once in this process, which the
+    simulator processes inherit (no preexec_fn: the shards start from threads)."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_STACK)
+    if soft != hard:
+        resource.setrlimit(resource.RLIMIT_STACK, (hard, hard))
+
+
 def simulate(exe: Path, rtl_dir: Path, work: Path, in_hex: str, n: int,
              stalls: bool, extra: tuple[str, ...] = ()) -> ShardRun:
     """Stream ``n`` images (``in_hex``: their s_axis beats) through the simulator ``exe``
     in ``work``; run inside ``rtl_dir`` so the design's $readmemh file names resolve as
-    they will in Vivado."""
+    they will in Vivado. A simulator killed by a signal says so in the log."""
     work.mkdir(parents=True, exist_ok=True)
     (work / "in.hex").write_text(in_hex)
     out = work / "out.txt"
+    raise_stack_limit()
     proc = subprocess.run(_command(exe.resolve(), (work / "in.hex").resolve(), out.resolve(),
                                    n, stalls, work.resolve(), extra),
                           cwd=rtl_dir, capture_output=True, text=True, check=False)
-    return ShardRun(proc.stdout + proc.stderr, out.read_text() if out.is_file() else "")
+    log = proc.stdout + proc.stderr
+    if proc.returncode < 0:
+        log += f"\nFAIL the simulator was killed by signal {-proc.returncode}"
+    return ShardRun(log, out.read_text() if out.is_file() else "")
 
 
 def run_local(exe: Path, rtl_dir: Path, work: Path, shards: list[tuple[str, int]],
