@@ -193,7 +193,9 @@ class Accelerator:
     def load_weights(self, path: str | Path | None = None, dma: str = "axi_dma_weights"
                      ) -> int:
         """Load the weight image (``path``, default ``weights.bin`` next to the plan) of a
-        design with weights in UltraRAM (``plan["weight_port"]``); returns its bytes.
+        design with weights in UltraRAM or streamed from DDR (``plan["weight_port"]``);
+        returns its bytes. A design with streamed weights ("ext") keeps reading the buffer
+        for as long as it runs: keep it allocated.
 
         ``kind`` "axis": sent into s_axis_weights through the AXI DMA called ``dma``, after
         every reset. ``kind`` "m_axi": copied into a contiguous buffer that stays
