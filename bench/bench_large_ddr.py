@@ -62,8 +62,9 @@ def main() -> None:
             f"{c.lut:,} LUT, {c.resources.bram:g} BRAM36"
             + (f"; E3NE {e3:,} cycles: {e3 / c.latency:.1f}x fewer" if e3 else ""))
         rows.append(row)
-    RESULTS.write_text(json.dumps({**provenance("bench_large_ddr.py"), "rows": rows},
-                                  indent=1) + "\n")
+        # after every model, so that a run cut short still reports what it searched
+        RESULTS.write_text(json.dumps({**provenance("bench_large_ddr.py"), "rows": rows},
+                                      indent=1) + "\n")
     log(f"wrote {RESULTS}")
 
 
