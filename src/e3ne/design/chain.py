@@ -119,10 +119,11 @@ class Design:
             self.weight_in = self.weight_tail = self.stream(1, bus, 0)
         return self.weight_tail
 
-    def add(self, core: Core) -> Stream:
+    def add(self, core: Core, at: int | None = None) -> Stream:
+        """Append ``core`` (or insert it at index ``at``); its output stream."""
         if core.module not in CORE_MODELS:
             raise RuntimeError(f"core {core.module!r} is not registered")
-        self.cores.append(core)
+        self.cores.insert(len(self.cores) if at is None else at, core)
         return core.dst
 
     def fold(self, layer) -> Fold:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from e3ne.errors import ConfigError
 from e3ne.hw.cores.base import divisors as _divisors
+from e3ne.hw.cores.weight_load import WIDE_BUS
 from e3ne.hw.memory import WEIGHT_PLACES
 from e3ne.ir import Network
 from e3ne.layers import Synaptic
@@ -41,8 +42,6 @@ def stream_keeps_up(fold: Fold, T: int, W: int) -> bool:
     """Whether streamed weights ("ext") reach the engine as fast as it takes them: a word
     of PE*SIMD*W bits is ceil(bits / port) beats of the weight port, and the engine uses
     one every T/TP cycles (each word serves its T/TP plane groups)."""
-    from e3ne.hw.cores.weight_load import WIDE_BUS
-
     return fold.PE * fold.SIMD * W <= (T // fold.TP) * WIDE_BUS
 
 
@@ -65,8 +64,6 @@ def check_fold(layer: Synaptic, fold: Fold, T: int, where: str = "fold",
         raise ConfigError(f"{where}: {layer.where}: weights={fold.weights!r} is not a "
                           f"placement; use one of {', '.join(WEIGHT_PLACES)}")
     if fold.weights == "ext" and W is not None and not stream_keeps_up(fold, T, W):
-        from e3ne.hw.cores.weight_load import WIDE_BUS
-
         bits, np_ = fold.PE * fold.SIMD * W, T // fold.TP
         raise ConfigError(
             f"{where}: {layer.where}: weights 'ext' stream a word of PE*SIMD*W = {bits} bits, "

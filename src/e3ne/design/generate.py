@@ -9,7 +9,6 @@ instantiates. Output is deterministic: the same network and folds give identical
 from __future__ import annotations
 
 import json
-import re
 import shutil
 from dataclasses import asdict
 from pathlib import Path
@@ -114,7 +113,7 @@ def _weight_glue(design: Design) -> list[str]:
             f"\twire  unused_weights = &{{1'b0, {', '.join(unused)}}};",
             "\t/* verilator lint_on UNUSEDSIGNAL */"]
     if not loaders:  # streamed weights only: images need not wait
-        return out + ["\tassign s0_vld = s_axis_tvalid;", "\tassign s_axis_tready = s0_rdy;"]
+        return out + _input_glue()
     return out + [
         f"\tassign {tail.name}_rdy = 1'b1;  // beats past the image are dropped",
         "\tlogic  Loaded;  // every UltraRAM written: images may enter",
@@ -125,6 +124,11 @@ def _weight_glue(design: Design) -> list[str]:
         "\tassign s0_vld = s_axis_tvalid && Loaded;",
         "\tassign s_axis_tready = s0_rdy && Loaded;",
     ]
+
+
+def _input_glue() -> list[str]:
+    """s_axis straight into the first core (no weights to wait for)."""
+    return ["\tassign s0_vld = s_axis_tvalid;", "\tassign s_axis_tready = s0_rdy;"]
 
 
 def _readers(design: Design) -> list[Core]:
@@ -224,9 +228,7 @@ module {TOP} (
 
 """
     in_bits = plan.in_lanes * plan.T
-    glue = _weight_glue(design) if design.plan.weight_port is not None else [
-        "\tassign s0_vld = s_axis_tvalid;",
-        "\tassign s_axis_tready = s0_rdy;"]
+    glue = _weight_glue(design) if design.plan.weight_port is not None else _input_glue()
     glue += [
         f"\tassign s0_dat = s_axis_tdata[{in_bits - 1}:0];",
         f"\tassign m_axis_tvalid = {out.name}_vld;",
@@ -268,19 +270,14 @@ module {TOP} (
                  f"{in_bits}];", "\t/* verilator lint_on UNUSEDSIGNAL */"]
     body = head + "\n".join(_decls(design) + _fetch_start(design)) + "\n\n" + \
         "\n".join(_instances(design)) + "\n" + "\n".join(glue)
-    return body + _unused_aux(design, body) + "\nendmodule\n"
+    return body + _unused_aux(design) + "\nendmodule\n"
 
 
-def _unused_aux(design: Design, body: str) -> str:
-    """A sink for the auxiliary outputs nothing in ``body`` reads (an engine's ``wl_rdy``
-    when its weights are not streamed): their wires appear only where they are declared
-    and where their core drives them."""
-    wires = [c.aux_connections()[port] for c in design.cores
-             for port, is_in, _ in c.aux_ports(c.params) if not is_in]
-    idle = [w for w in wires if len(re.findall(rf"\b{re.escape(w)}\b", body)) == 2]
-    idle += design.unused  # e.g. a gathered weight word's padding
-    if not idle:
+def _unused_aux(design: Design) -> str:
+    """A sink for what the cores leave unread (``Design.unused``: an engine's ``wl_rdy``
+    when its weights are not streamed, a gathered weight word's padding)."""
+    if not design.unused:
         return ""
     return ("\n\n\t/* verilator lint_off UNUSEDSIGNAL */\n"
-            f"\twire  unused_aux = &{{1'b0, {', '.join(idle)}}};\n"
+            f"\twire  unused_aux = &{{1'b0, {', '.join(design.unused)}}};\n"
             "\t/* verilator lint_on UNUSEDSIGNAL */")

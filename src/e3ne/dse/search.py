@@ -110,10 +110,10 @@ def _folds(layer: Synaptic, T: int, W: int, luts_per_bram: float, max_lanes: int
             if pe * simd > max_lanes:
                 continue
             for tp in divisors(T):
-                if external and not stream_keeps_up(Fold(pe, simd, tp, "ext"), T, W):
-                    continue  # the weight port could not feed it
                 f = Fold(pe, simd, tp, "ext") if external else \
                     _place(layer, Fold(pe, simd, tp), T, W, luts_per_bram)
+                if external and not stream_keeps_up(f, T, W):
+                    continue  # the weight port could not feed it
                 e = resource_model.core_estimate(SynapticEngine, layer.engine_params(f, T, W))
                 out.append((_cycles_per_window(layer, f, T),
                             e.LUT + e.LUTRAM + luts_per_bram * e.bram, f))

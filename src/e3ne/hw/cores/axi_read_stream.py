@@ -118,10 +118,8 @@ def fetch_weights(design, dst: Stream, beats: int) -> AxiReadStream:
     bus = Stream("m_axi_weights", dst.lanes, dst.lane_w, beats)  # the R channel (no wires)
     core = AxiReadStream("u_wfetch", "", AxiReadStream.parameters(dst.lane_w), bus, dst)
     core.info["beats"] = beats
-    design.add(core)  # then moved before the first loader: cores stay in stream order
-    design.cores.pop()
-    design.cores.insert(next(i for i, c in enumerate(design.cores) if c.src is dst), core)
-    design.plan.weight_port.update(addr_bits=ADDR_W, burst=BURST, outstanding=OUTSTANDING)
+    # before the first loader: cores stay in stream order
+    design.add(core, at=next(i for i, c in enumerate(design.cores) if c.src is dst))
     return core
 
 
@@ -176,56 +174,3 @@ def fetch_cycles(beats: int, burst: int, outstanding: int, latency: int,
             res -= 1
         fly += int(issue) - int(last)
     return edge
-
-
-def stream_weights(design, engine: Core, words: list[int] | None) -> None:
-    """Feed ``engine`` (weights placed "ext", ``WGT_RAM`` 2) from its region of the weight
-    image in DDR: an AXI read that loops over the region (the words of one window, in the
-    order its steps take them: for sf, for nf) and, when a word is wider than the bus, a
-    width converter that gathers its beats. ``words``: the engine's weight memory words
-    (``SynapticEngine.packed_words``), or None when not writing. The region's place in the
-    image, and the arbiter that shares m_axi_weights, come once the design is laid out
-    (``weight_load.size_port``)."""
-    from e3ne.hw.cores.stream_dwc import StreamDwc
-    from e3ne.hw.cores.weight_load import WIDE_BUS, WeightLoad, note_weights
-
-    p = engine.params
-    nf, sf = p["C_OUT"] // p["PE"], p["MW"] // p["SIMD"]
-    width, bus = p["PE"] * p["SIMD"] * p["W"], WIDE_BUS
-    nb = -(-width // bus)
-    tag = engine.name.removeprefix("u_syn_")
-    design.weight_port = "m_axi"  # streamed weights are read from DDR
-    raw = design.stream(1, bus, 0)
-    fetch = AxiReadStream(f"u_wsf_{tag}", engine.layer,
-                          AxiReadStream.parameters(bus, loop=True),
-                          Stream("m_axi_weights", 1, bus, 0), raw)
-    fetch.info["beats"] = nf * sf * nb
-    fetch.info["image_beats"] = engine.src.beats * nf * nb  # a region for every window
-    design.add(fetch)
-    word = raw
-    if nb > 1:
-        word = design.stream(nb, bus, 0)
-        design.add(StreamDwc(f"u_wsg_{tag}", engine.layer,
-                             {"IN_LANES": 1, "OUT_LANES": nb, "LANE_W": bus}, raw, word))
-    engine.info["wstream"] = word.name
-    if word.width > width:
-        design.unused.append(f"{word.name}_dat[{word.width - 1}:{width}]")
-    order = None if words is None else [words[n * sf + s] for s in range(sf) for n in range(nf)]
-    beats = None if order is None else WeightLoad.beats(order, width, bus)
-    design.weight_streams.append((engine, fetch, beats))
-    note_weights(design)
-
-
-def arbitrate(design, readers: list[Core]) -> None:
-    """Put ``readers`` (the design's AXI readers) on m_axi_weights through one arbiter."""
-    from e3ne.hw.cores.axi_read_arb import AxiReadArb
-
-    d = readers[0].params["DATA_W"]
-    arb = AxiReadArb("u_warb", "", AxiReadArb.parameters(
-        len(readers), d, ADDR_W, len(readers) * OUTSTANDING), readers[0].src, readers[0].src)
-    arb.info["managers"] = [r.name for r in readers]
-    for k, r in enumerate(readers):
-        r.info["arb"] = (arb.name, k)
-    design.add(arb)  # then moved before the first reader: the output's core stays last
-    design.cores.pop()
-    design.cores.insert(min(design.cores.index(r) for r in readers), arb)

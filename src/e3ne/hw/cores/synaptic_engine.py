@@ -8,9 +8,8 @@ from collections.abc import Callable
 
 import numpy as np
 
-from e3ne.hw.cores.axi_read_stream import stream_weights
 from e3ne.hw.cores.base import Core, Stream, clog2, register_core
-from e3ne.hw.cores.weight_load import load_weights
+from e3ne.hw.cores.weight_port import load_weights, stream_weights
 from e3ne.hw.memory import block_ram, buffer_in_bram, lutram_sites, rom_logic_luts, uram_cells
 
 # WGT_RAM: weights in LUT logic, block RAM, streamed in on the load port, UltraRAM (loaded)
@@ -393,6 +392,8 @@ def engine(design, src: Stream, params: dict, layer_info: dict, tag: str,
     words = None if w_hw is None else SynapticEngine.packed_words(w_hw, params)
     if params["WGT_RAM"] == WGT_URAM:
         load_weights(design, core, words)
-    elif params["WGT_RAM"] == WGT_EXT:
+    if params["WGT_RAM"] == WGT_EXT:
         stream_weights(design, core, words)
+    else:  # its weight stream's ready drives nothing
+        design.unused.append(core.aux_connections()["wl_rdy"])
     return dst

@@ -10,13 +10,6 @@ resource model counts them like any core.
 
 from __future__ import annotations
 
-from e3ne.hw.cores.axi_read_stream import (
-    ADDR_W,
-    BURST,
-    OUTSTANDING,
-    arbitrate,
-    fetch_weights,
-)
 from e3ne.hw.cores.base import Core, OffImagePath, clog2, register_core
 from e3ne.hw.memory import lutram_sites
 
@@ -74,28 +67,6 @@ class WeightLoad(OffImagePath, Core):
                  (64, 64, 1536, 0), (64, 9, 6, 0)]]
 
 
-def load_weights(design, engine: Core, words: list[int] | None) -> None:
-    """Give ``engine`` (placed in UltraRAM) a loader at the tail of the weight chain;
-    ``words``: its memory's words (``SynapticEngine.packed_words``), or None when not
-    writing. The port's width is settled once the whole chain is known (``size_port``)."""
-    p = engine.params
-    depth = p["C_OUT"] // p["PE"] * (p["MW"] // p["SIMD"])
-    width = p["PE"] * p["SIMD"] * p["W"]
-    src = design.weight_chain(WEIGHT_BUS)
-    note_weights(design)
-    if design.weight_loads:  # the chain's last loader so far now passes beats on
-        design.weight_loads[-1][0].params["PASS"] = 1
-    dst = design.stream(1, WEIGHT_BUS, 0)
-    name = "u_wl_" + engine.name.removeprefix("u_syn_")
-    loader = WeightLoad(name, engine.layer, WeightLoad.parameters(WEIGHT_BUS, depth, width),
-                        src, dst)
-    loader.info["engine"] = engine.name
-    design.add(loader)
-    engine.info["loader"] = name
-    design.weight_tail = dst
-    design.weight_loads.append((loader, words))
-
-
 def port_width(loads: list[tuple[int, int]]) -> int:
     """The weight port's bits: 64, or 512 when the image would take more than
     ``WIDE_AFTER`` beats at 64 (``loads``: (words, bits a word) per loader), so that a
@@ -103,56 +74,3 @@ def port_width(loads: list[tuple[int, int]]) -> int:
     most of its cycles loading."""
     beats = sum(d * -(-w // WEIGHT_BUS) for d, w in loads)
     return WEIGHT_BUS if beats <= WIDE_AFTER else WIDE_BUS
-
-
-def note_weights(design) -> None:
-    """Size the weight port once the design is laid out (``size_port``), whichever of
-    its run-time weights (loaded or streamed) came first."""
-    if size_port not in design.sizers:
-        design.sizers.append(size_port)
-
-
-def size_port(design) -> None:
-    """Once the design is laid out: the weight port's width (``port_width``, or
-    ``WIDE_BUS`` with streamed weights) on every loader and weight stream, the plan's
-    weight_port (offset and beats of each loader, then of each streamed engine's region)
-    and, when writing, the weight image; with ``m_axi``, the fetch of the loaders' part,
-    and the arbiter when more than one reader shares the port."""
-    loads, streams = design.weight_loads, design.weight_streams
-    bus = WIDE_BUS if streams else port_width(
-        [(ld.params["DEPTH"], ld.params["WIDTH"]) for ld, _ in loads])
-    for s in ([design.weight_in] if loads else []) + [ld.dst for ld, _ in loads]:
-        s.lane_w = bus
-    port = design.plan.weight_port = {"kind": design.weight_port, "width": bus, "beats": 0,
-                                      "loads": []}
-    for ld, words in loads:
-        ld.params["BUS"] = bus
-        depth, width = ld.params["DEPTH"], ld.params["WIDTH"]
-        nb = -(-width // bus)
-        port["loads"].append({"layer": ld.layer, "engine": ld.info["engine"],
-                              "loader": ld.name, "offset": port["beats"], "beats": depth * nb,
-                              "words": depth, "word_bits": width})
-        port["beats"] += depth * nb
-        if design.writing:
-            design.weight_beats += WeightLoad.beats(words, width, bus)
-    readers = []
-    if loads and design.weight_port == "m_axi":
-        readers.append(fetch_weights(design, design.weight_in, port["beats"]))
-    if streams:
-        port["streams"] = []
-    for engine, fetch, beats in streams:
-        fetch.info["offset"] = port["beats"] * bus // 8
-        p = engine.params
-        port["streams"].append({"layer": engine.layer, "engine": engine.name,
-                                "reader": fetch.name, "offset": port["beats"],
-                                "beats": fetch.info["beats"],
-                                "words": p["C_OUT"] // p["PE"] * (p["MW"] // p["SIMD"]),
-                                "word_bits": p["PE"] * p["SIMD"] * p["W"]})
-        port["beats"] += fetch.info["beats"]
-        if design.writing:
-            design.weight_beats += beats
-        readers.append(fetch)
-    if streams:
-        port.update(addr_bits=ADDR_W, burst=BURST, outstanding=OUTSTANDING)
-    if len(readers) > 1:
-        arbitrate(design, readers)
