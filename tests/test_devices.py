@@ -75,3 +75,14 @@ def test_bad_budgets_name_the_culprit_and_the_keys(text: str, culprit: str) -> N
         parse_budget(text, "xc7z020")
     msg = str(e.value)
     assert culprit in msg and "lut, ff, bram" in msg and "\n" not in msg
+
+
+def test_board_memory_bounds_the_weight_port_only_when_slower() -> None:
+    """The ZCU102's DDR4 (19.2 GB/s) outruns a 512-bit beat a cycle at 200 MHz (12.8 GB/s)
+    and falls behind at 400 MHz (25.6 GB/s: 4/3 cycles a beat); a part with no board memory
+    known is bounded by the port alone."""
+    u9 = get_device("xczu9eg")
+    assert u9.mem_gbps == 19.2 and "DDR4" in u9.mem_source
+    assert u9.port_cycles_per_beat(200.0) == 1.0
+    assert u9.port_cycles_per_beat(400.0) == pytest.approx(4 / 3)
+    assert get_device("xcvu13p").port_cycles_per_beat(1000.0) == 1.0

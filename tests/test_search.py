@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 from netgen import random_levels, random_network
 
@@ -14,6 +15,8 @@ from e3ne.dse import cycles, resources
 from e3ne.dse.search import fits, ladder, search
 from e3ne.errors import InfeasibleBudget
 from e3ne.flow import verify
+from e3ne.ir import Network
+from e3ne.layers import Conv, Flatten, Linear
 
 SEEDS = [3, 11, 12, 21]
 
@@ -93,11 +96,6 @@ def test_searched_design_is_bit_exact_with_modelled_latency(seed: int, tmp_path:
 
 def _wide_linear_network():
     """A 512 -> 256 -> 10 MLP at W=6: 786 Kb of weights in its hidden layer."""
-    import numpy as np
-
-    from e3ne.ir import Network
-    from e3ne.layers import Flatten, Linear
-
     rng = np.random.default_rng(5)
     fc0 = Linear("fc0", weight=rng.integers(-31, 32, size=(256, 512)),
                  beta=rng.integers(-500, 500, size=256), theta=rng.integers(100, 900, size=256),
@@ -127,3 +125,32 @@ def test_search_puts_weights_in_uram_when_block_ram_runs_out() -> None:
     assert not any(f.weights == "uram" for p in no_uram.points for f in p.folds.values())
     with pytest.raises(InfeasibleBudget):
         search(net, "xczu7ev", "bram=2,lut=8000,uram=0")
+
+
+def _conv_then_linear() -> Network:
+    """A 3x3 conv over 16x16 (196 windows, each rereading a streamed conv's weights) and a
+    linear layer whose weights one window reads once."""
+    rng = np.random.default_rng(7)
+    conv = Conv("conv", weight=rng.integers(-31, 32, size=(32, 16, 3, 3)),
+                beta=rng.integers(-500, 500, size=32),
+                theta=rng.integers(100, 900, size=32), shift=0, output=False)
+    fc = Linear("fc", weight=rng.integers(-31, 32, size=(10, 32 * 14 * 14)),
+                beta=rng.integers(-50, 50, size=10), theta=None, shift=0, output=True)
+    return Network((16, 16, 16), 4, 6, [conv, Flatten("flatten"), fc]).validate()
+
+
+def test_external_weights_keep_on_chip_the_layers_that_pay() -> None:
+    """With streaming allowed the search starts from every layer streamed and brings the
+    conv's weights on chip (streamed, they pass the port once per window): faster than any
+    all-streamed design it visited, within the budget, and as the models say."""
+    net = _conv_then_linear()
+    res = search(net, "xczu9eg", "lut=40000,bram=8", external_weights=True)
+    c = res.chosen
+    assert fits(c.resources, res.budget)
+    assert c.folds["conv"].weights in ("lut", "bram")
+    all_ext = [p for p in res.points if all(f.weights == "ext" for f in p.folds.values())]
+    assert all_ext and c.latency < min(p.latency for p in all_ext)
+    assert cycles.estimate(net, c.folds).latency == c.latency
+    assert resources.estimate(net, c.folds).lut_total == c.lut
+    assert any("weight port" in n for n in res.notes) or all(
+        f.weights != "ext" for f in c.folds.values())

@@ -231,9 +231,11 @@ def build_parser() -> argparse.ArgumentParser:
                         "design from DDR (m_axi_weights, from the byte address on "
                         "weights_addr); streamed weights always use m_axi")
     p.add_argument("--external-weights", action="store_true",
-                   help="the search streams every layer's weights from DDR (m_axi_weights: "
-                        "one looping AXI reader per layer, sharing the port) instead of "
-                        "keeping them on chip: for networks whose weights exceed the device")
+                   help="the search may stream layers' weights from DDR (m_axi_weights: "
+                        "one looping AXI reader per streamed layer, sharing the port): it "
+                        "starts with every layer streamed and keeps on chip the layers whose "
+                        "ROMs save the most time; for networks whose weights exceed the "
+                        "device")
     p.add_argument("--out", required=True, help="output directory")
     p.set_defaults(func=cmd_compile)
 
@@ -244,9 +246,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--sweep", nargs="+", metavar="T=..|W=..",
                    help="also sweep time steps and weight bits, e.g. T=2,3,4,6 W=3,4")
     p.add_argument("--external-weights", action="store_true",
-                   help="weights streamed from external memory (DDR, on m_axi_weights) "
-                   "instead of on-chip ROMs, for networks whose weights exceed the device's "
-                   "memory (compile --external-weights builds such a design)")
+                   help="let layers' weights stream from external memory (DDR, on "
+                   "m_axi_weights) instead of on-chip ROMs where that fits the budget "
+                   "better, for networks whose weights exceed the device's memory (compile "
+                   "--external-weights builds such a design)")
     p.add_argument("--out", default=None, help="output directory (default out/explore-MODEL)")
     p.set_defaults(func=cmd_explore)
 

@@ -33,6 +33,17 @@ class Device:
     URAM: int  # 288 Kb UltraRAMs
     DSP: int
     source: str
+    #: peak bandwidth of the board's memory that the fabric reads streamed weights from,
+    #: in GB/s (0: not known; the weight port's width alone bounds the model)
+    mem_gbps: float = 0.0
+    mem_source: str = ""
+
+    def port_cycles_per_beat(self, clock_mhz: float, port_bits: int = 512) -> float:
+        """Cycles the board's memory needs per ``port_bits`` beat at ``clock_mhz``: 1 while
+        it keeps up with one beat a cycle (the port's width binds), more when it cannot."""
+        if self.mem_gbps <= 0:
+            return 1.0
+        return max(1.0, port_bits / 8 * clock_mhz * 1e6 / (self.mem_gbps * 1e9))
 
     @property
     def BRAM18(self) -> int:
@@ -45,7 +56,8 @@ DEVICES: dict[str, Device] = {d.name: d for d in [
     Device("xczu3eg", "xcup", 70_560, 141_120, 216, 0, 360, "DS891 Zynq UltraScale+ (Ultra96)"),
     Device("xczu7ev", "xcup", 230_400, 460_800, 312, 96, 1_728,
            "DS891 Zynq UltraScale+ (ZCU104)"),
-    Device("xczu9eg", "xcup", 274_080, 548_160, 912, 0, 2_520, "DS891 Zynq UltraScale+ (ZCU102)"),
+    Device("xczu9eg", "xcup", 274_080, 548_160, 912, 0, 2_520, "DS891 Zynq UltraScale+ (ZCU102)",
+           19.2, "ZCU102 PS DDR4, 64 bit at 2,400 MT/s (UG1182): 19.2 GB/s peak"),
     Device("xcvu9p", "xcup", 1_182_240, 2_364_480, 2_160, 960, 6_840,
            "DS923 Virtex UltraScale+ (VCU118, AWS F1)"),
     Device("xcvu13p", "xcup", 1_728_000, 3_456_000, 2_688, 1_280, 12_288,

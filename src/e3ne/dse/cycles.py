@@ -46,6 +46,7 @@ first gaps between images, which a steady-state figure leaves out.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -86,18 +87,21 @@ class CycleEstimate:
         return max(self.stages, key=lambda s: s.cycles)
 
 
-def estimate(net: Network, folds: dict[str, Fold]) -> CycleEstimate:
+def estimate(net: Network, folds: dict[str, Fold],
+             port_cycles_per_beat: float = 1.0) -> CycleEstimate:
     """Latency and interval of the design ``generate(net, folds)`` writes, without
     generating or simulating it (about a millisecond for the zoo)."""
-    return estimate_cores(build(net, folds).cores)
+    return estimate_cores(build(net, folds).cores, None, port_cycles_per_beat)
 
 
-def estimate_cores(cores: list[Core], times: dict[str, np.ndarray] | None = None
-                   ) -> CycleEstimate:
+def estimate_cores(cores: list[Core], times: dict[str, np.ndarray] | None = None,
+                   port_cycles_per_beat: float = 1.0) -> CycleEstimate:
     """The recurrence over a design's cores: s_axis moves one beat per cycle into the
     first core, and each core's outputs feed their readers at the pace those accept
     (``e3ne.hw.timeline``; the last core writes the design's output). ``times``: these
-    beat times, when the caller has them (``Design.input_times``)."""
+    beat times, when the caller has them (``Design.input_times``).
+    ``port_cycles_per_beat``: the board memory's pace on m_axi_weights when it is slower
+    than one 512-bit beat a cycle (``Device.port_cycles_per_beat``)."""
     start = cores[0].src
     beats = start.beats
     if times is None:
@@ -115,6 +119,7 @@ def estimate_cores(cores: list[Core], times: dict[str, np.ndarray] | None = None
                                  int(t[0]) - first_in, int(t[0]), int(t[-1])))
     port = sum(c.info.get("image_beats", 0) for c in cores)
     if port:  # streamed weights: the beats m_axi_weights moves per image, one a cycle
+        port = math.ceil(port * port_cycles_per_beat)  # or as fast as the memory gives
         out.append(StageEstimate("m_axi_weights", "port", "", port, 0, 0, 0))
     last = times[cores[-1].dst.name]
     # one image's weights pass the port too: its latency is at least their beats

@@ -17,6 +17,7 @@ from e3ne.artifacts import (
     StageResources,
 )
 from e3ne.design.folding import Fold
+from e3ne.devices import get_device
 from e3ne.dse import cycles as cycle_model
 from e3ne.dse import resources as resource_model
 from e3ne.dse.lane_cost import lane_cost, products_per_image
@@ -48,7 +49,8 @@ def estimate_doc(net: Network, folds: dict[str, Fold], device: str | None = None
                  budget: dict | None = None, clock_mhz: float = 200.0,
                  chosen_by: str | None = None, weight_port: str = "axis") -> EstimateDoc:
     """The models' view of one design (``estimate.json``)."""
-    cyc = cycle_model.estimate(net, folds)
+    pace = get_device(device).port_cycles_per_beat(clock_mhz) if device else 1.0
+    cyc = cycle_model.estimate(net, folds, pace)
     res = resource_model.estimate(net, folds, weight_port)
     products = products_per_image(net)
     return EstimateDoc(

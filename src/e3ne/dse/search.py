@@ -16,6 +16,10 @@ SetFolding does, but with both cost models in the loop:
    fewer, larger beats), with its weights in LUTs or in block RAM, shortens the latency
    within the budget, take the best such move (LUT and BRAM each against its own spare).
 
+4. *weights on chip* (with ``external_weights``, where the search starts from every
+   layer streamed): from the fastest design, bring streamed layers' weights on chip, first
+   by latency saved per share of the budget spent, then by latency alone.
+
 For the latency objective, phases 2 and 3 run three times: from where phase 1 ended,
 from the smallest design (the interval climb can spend the budget on a layer the latency
 does not need), and from a balanced start: the bottleneck layer a rung up at a time, no
@@ -183,17 +187,21 @@ def check_options(device: str, budget: str | None, objective: str,
 def search(net: Network, device: str = "xc7z020", budget: str | dict | None = None,
            objective: str = "latency", target_interval: int | None = None,
            external_weights: bool = False, max_steps: int = 2000,
-           weight_port: str = "axis") -> SearchResult:
+           weight_port: str = "axis", clock_mhz: float = 200.0) -> SearchResult:
     """Explore folds of ``net`` for ``device`` within ``budget`` (see devices.parse_budget).
 
-    ``external_weights`` streams every layer's weights from outside the chip (fold weights
-    "ext": no ROMs; a reader per layer counted instead; only folds whose words the weight
-    port delivers as fast as the engine takes them, ``folding.stream_keeps_up``). Raises
+    ``external_weights`` lets the search stream a layer's weights from outside the chip
+    (fold weights "ext": no ROM; a reader per layer counted instead; only folds whose words
+    the weight port delivers as fast as the engine takes them, ``folding.stream_keeps_up``):
+    it starts with every layer streamed and keeps on chip the layers whose ROMs buy the
+    most latency within the budget (phase 3); the port moves a 512-bit beat a cycle, or
+    fewer where the device's board memory is slower at ``clock_mhz``. Raises
     InfeasibleBudget, naming the smallest design's needs, when nothing fits."""
     t0 = time.perf_counter()
     dev = get_device(device)
     bud = budget if isinstance(budget, dict) else check_options(dev.name, budget, objective,
                                                                 target_interval)
+    port_pace = dev.port_cycles_per_beat(clock_mhz)
     ratio = bud["lut"] / bud["bram"] if bud["bram"] > 0 else float("inf")
     ratio = ratio if ratio != float("inf") else DEFAULT_LUTS_PER_BRAM36 * 1e6
     T, W = net.T, net.W
@@ -210,7 +218,8 @@ def search(net: Network, device: str = "xc7z020", budget: str | dict | None = No
     order = [layer.name for layer in syn]
 
     layers = {layer.name: layer for layer in syn}
-    # phase 3 tries each fold with its weights in LUTs and in block RAM
+    # phase 3 tries each fold with its weights in LUTs and in block RAM (streamed folds:
+    # streamed only)
     alternatives = {n: [g for _, _, f in every[n] for g in
                         ([f] if f.weights == "ext" else
                          [replace(f, weights="lut"), replace(f, weights="bram")])]
@@ -234,7 +243,7 @@ def search(net: Network, device: str = "xc7z020", budget: str | dict | None = No
         # the laid-out design's own timeline, unless the weights moved (a new design)
         same = cores is design.cores and cores[0].src is design.input
         times = design.input_times() if same else None
-        return DesignPoint(folds, cycle_model.estimate_cores(cores, times), res)
+        return DesignPoint(folds, cycle_model.estimate_cores(cores, times, port_pace), res)
 
     cur = point(rung)
     points = [cur]
@@ -287,6 +296,50 @@ def search(net: Network, device: str = "xc7z020", budget: str | dict | None = No
             return None
         return (cur.latency - c.latency) / max(1, c.lut - cur.lut)
 
+    def by_latency(c: DesignPoint, base: DesignPoint) -> tuple | None:
+        return (-c.latency, -c.lut) if (c.latency, c.lut) < (base.latency, base.lut) else None
+
+    def per_share(c: DesignPoint, base: DesignPoint) -> tuple | None:
+        if c.latency >= base.latency:
+            return None
+        spent = max(0.0, (c.lut - base.lut) / bud["lut"]) + (
+            max(0.0, (c.resources.bram - base.resources.bram) / bud["bram"])
+            if bud["bram"] > 0 else 0.0)
+        return ((base.latency - c.latency) / max(spent, 1e-6),)
+
+    def refine(start: DesignPoint, moves_of, gain_of) -> DesignPoint:
+        """Phase 3's loop: while one layer's move to another fold (``moves_of(name,
+        fold)``) fits the budget and ``gain_of(candidate, current)`` is not None, take
+        the move with the largest gain."""
+        nonlocal steps
+        cur = start
+        while steps < max_steps:
+            steps += 1
+            best = None
+            spare_lut = bud["lut"] - cur.lut
+            spare_bram = bud["bram"] - cur.resources.bram
+            for name in order:
+                f0 = cur.folds[name]
+                e0 = engine_cost(name, f0)
+                for f in moves_of(name, f0):
+                    if f == f0:
+                        continue
+                    # each resource against its own spare (the LUT-per-BRAM ratio that
+                    # builds the ladders priced idle block RAM out of reach here)
+                    e = engine_cost(name, f)
+                    if (e.LUT + e.LUTRAM - e0.LUT - e0.LUTRAM > spare_lut
+                            or e.bram - e0.bram > spare_bram):
+                        continue
+                    cand = point_of({**cur.folds, name: f})
+                    points.append(cand)
+                    gain = gain_of(cand, cur) if fits(cand.resources, bud) else None
+                    if gain is not None and (best is None or gain > best[0]):
+                        best = (gain, cand)
+            if best is None:
+                break
+            cur = best[1]
+        return cur
+
     steps = 0
     # phase 1: the interval, bottleneck first
     while steps < max_steps and not (objective == "throughput"
@@ -329,33 +382,29 @@ def search(net: Network, device: str = "xc7z020", budget: str | dict | None = No
         # phase 3: latency, off the ladders: a ladder keeps the cheapest fold per speed,
         # but two folds of one speed can give different latencies (a wider SIMD waits for
         # fewer, larger beats), so try every fold of each layer
-        while objective == "latency" and steps < max_steps:
-            steps += 1
-            best = None
-            spare_lut = bud["lut"] - cur.lut
-            spare_bram = bud["bram"] - cur.resources.bram
-            for name in order:
-                f0 = cur.folds[name]
-                e0 = engine_cost(name, f0)
-                for f in alternatives[name]:
-                    if f == f0:
-                        continue
-                    # each resource against its own spare (the LUT-per-BRAM ratio that
-                    # builds the ladders priced idle block RAM out of reach here)
-                    e = engine_cost(name, f)
-                    if (e.LUT + e.LUTRAM - e0.LUT - e0.LUTRAM > spare_lut
-                            or e.bram - e0.bram > spare_bram):
-                        continue
-                    cand = point_of({**cur.folds, name: f})
-                    points.append(cand)
-                    if (fits(cand.resources, bud)
-                            and (cand.latency, cand.lut) < (cur.latency, cur.lut)
-                            and (best is None or (cand.latency, cand.lut)
-                                 < (best.latency, best.lut))):
-                        best = cand
-            if best is None:
-                break
-            cur = best
+        if objective == "latency":
+            cur = refine(cur, lambda name, f0: alternatives[name], by_latency)
+    if objective == "latency" and external_weights:
+        # phase 4: weights on chip where they pay. From the fastest design so far, bring
+        # a streamed layer's weights on chip (its fold kept, or a rung of its on-chip
+        # ladder; every on-chip fold would make each step of a large network take a
+        # minute): a streamed conv layer reads its weights again for every window, port
+        # beats a ROM saves. First by latency saved per share of the budget spent (taking
+        # the largest saving first filled AlexNet's LUTs with one hard-wired layer), then
+        # by latency alone.
+        on_chip = {n: [g for f in ladder(layers[n], T, W, ratio)
+                       for g in (replace(f, weights="lut"), replace(f, weights="bram"))]
+                   for n in every}
+
+        def moves(name: str, f0: Fold) -> list[Fold]:
+            kept = ([replace(f0, weights="lut"), replace(f0, weights="bram")]
+                    if f0.weights == "ext" else [])
+            return kept + on_chip[name] + alternatives[name]
+
+        cur = min((p for p in points if fits(p.resources, bud)),
+                  key=lambda p: (p.latency, p.lut))
+        cur = refine(cur, moves, per_share)
+        cur = refine(cur, moves, by_latency)
     points = _dedupe(points)
     feasible = [p for p in points if fits(p.resources, bud)]
     _pareto(feasible)
@@ -373,6 +422,15 @@ def search(net: Network, device: str = "xc7z020", budget: str | dict | None = No
         chosen = min(feasible, key=lambda p: (p.latency, p.interval, p.lut))
     bn = chosen.cycles.bottleneck
     notes.append(f"bottleneck: {bn.name} ({bn.kind}, {bn.cycles:,} cycles per image)")
+    beats = sum(c.info.get("image_beats", 0)
+                for c in build(net, chosen.folds, weight_port=weight_port).cores)
+    if beats:
+        need = beats * 64 / (chosen.interval / (clock_mhz * 1e6)) / 1e9
+        have = (f"the board's memory gives {dev.mem_gbps:g} GB/s ({dev.mem_source})"
+                if dev.mem_gbps else f"no board memory bandwidth known for {dev.name}")
+        notes.append(f"weight port: {beats:,} beats of 512 bits per image "
+                     f"({beats * 64 / 1e6:.1f} MB), {need:.1f} GB/s at {clock_mhz:g} MHz "
+                     f"(assumed clock); {have}")
     return SearchResult(feasible, chosen, bud, dev.name, objective,
                         time.perf_counter() - t0, notes)
 

@@ -159,7 +159,8 @@ def step_choose_folds(ctx: CompileContext) -> None:
         ctx.folds, ctx.chosen_by = load_folds(net, o.fold_file), f"--fold {o.fold_file}"
         return
     found = search(net, o.device, o.budget, o.objective, o.interval,
-                   external_weights=o.external_weights, weight_port=o.weight_port)
+                   external_weights=o.external_weights, weight_port=o.weight_port,
+                   clock_mhz=o.clock_mhz)
     ctx.folds, ctx.chosen_by, ctx.budget = found.chosen.folds, "explore", found.budget
     c = found.chosen
     log(f"{o.convert.model}: explored {len(found.points)} designs for {o.device} in "
