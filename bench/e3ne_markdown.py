@@ -455,31 +455,50 @@ def zoo_section() -> list[str]:
 
 
 def ddr_section() -> list[str]:
-    """AlexNet/VGG with every weight streamed from DDR (bench/results/large_ddr.json from
-    ``bench/bench_large_ddr.py``); nothing before that runs."""
+    """AlexNet/VGG with weights streamed from DDR where they do not fit
+    (bench/results/large_ddr.json from ``bench/bench_large_ddr.py``); nothing before that
+    runs."""
     path = RESULTS.parent / "large_ddr.json"
     if not path.is_file():
         return []
     d = json.loads(path.read_text())
     L = ["", "## Weights from DDR: AlexNet and VGG on a device too small for them", "",
-         "Every layer's weights streamed from DDR (`e3ne compile --external-weights`: one "
-         "looping AXI reader per layer, the readers sharing the 512-bit `m_axi_weights` "
-         "round robin), T6 W6, random weights, the search's design for the whole device. "
-         "**Modelled** (cycle and resource models), not simulated: the port moves one "
-         "512-bit beat a cycle, so the beats an image needs bound the interval (and the "
-         "latency); a conv layer's weights are read again for every window. E3NE's cycles "
-         "are with its weights forced on chip (no DDR time). Command: "
-         f"`.venv/bin/python bench/{d['command']}` (commit `{d['commit']}`, {d['date']}).",
-         "", "| model | device | latency (cycles) | interval | bound by | port beats per "
-         "image (MB) | LUT, FF, BRAM36 | E3NE cycles / our latency |",
-         "|---|---|---|---|---|---|---|---|"]
+         "`e3ne compile --external-weights`: the search starts with every layer's weights "
+         "streamed from DDR (one looping AXI reader per streamed layer, the readers sharing "
+         "the 512-bit `m_axi_weights` round robin) and keeps on chip the layers whose ROMs "
+         "save the most latency within the device; T6 W6, random weights. **Modelled** "
+         "(cycle and resource models) unless a simulated row says otherwise: the port moves "
+         "one 512-bit beat a cycle, so the beats an image needs bound the interval (and the "
+         "latency); a streamed conv layer's weights are read again for every window. The "
+         "bandwidth column is what that takes at the assumed clock, beside the board "
+         "memory's peak (devices.py). E3NE's cycles are with its weights forced on chip (no "
+         f"DDR time). Command: `.venv/bin/python bench/{d['command']}` (commit "
+         f"`{d['commit']}`, {d['date']}).",
+         "", "| model | device | latency (cycles) | interval | bound by | weights streamed "
+         "/ on chip | port beats per image (MB) | bandwidth at the clock (board) | LUT, FF, "
+         "BRAM36 | E3NE cycles / our latency |",
+         "|---|---|---|---|---|---|---|---|---|---|"]
     for r in d["rows"]:
         res, e3 = r["resources"], r["e3ne_cycles"]
         ratio = f"{e3:,} / {r['latency_cycles']:,} = {e3 / r['latency_cycles']:.1f}x" \
             if e3 else "(no E3NE figure)"
+        placed = r.get("weights_placed", {})
+        ext = placed.get("ext", 0)
+        bw = (f"{r['port_gbps_needed']:g} GB/s at {r['clock_mhz_assumed']:g} MHz "
+              f"(assumed; {r['board_memory_gbps']:g} GB/s)" if "port_gbps_needed" in r
+              and r.get("board_memory_gbps") else "")
         L.append(f"| {r['model']} | {r['device']} | {r['latency_cycles']:,} | "
                  f"{r['interval_cycles']:,} | {r['bottleneck']} | "
+                 f"{ext} / {sum(placed.values()) - ext} | "
                  f"{r['port_beats_per_image']:,} ({r['port_bytes_per_image'] / 1e6:.1f}) | "
-                 f"{res['LUT']:,}, {res['FF']:,}, {res['BRAM36']:g} | {ratio} |")
+                 f"{bw} | {res['LUT']:,}, {res['FF']:,}, {res['BRAM36']:g} | {ratio} |")
+    for r in d["rows"]:
+        s = r.get("simulated")
+        if s:
+            lat = ", ".join(f"{x['latency_cycles']:,}" for x in s["runs"])
+            L.append("")
+            L.append(f"{r['model']} on the {r['device']}, **simulated**: {s['images']} "
+                     f"images, {s['mismatches']} mismatches, latency {lat} (plain, stalls) "
+                     f"against {s['modelled_latency_cycles']:,} modelled; {s['how']}.")
     return L + [""]
 
