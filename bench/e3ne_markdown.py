@@ -473,7 +473,7 @@ def ddr_section() -> list[str]:
          "bandwidth column is what that takes at the assumed clock, beside the board "
          "memory's peak (devices.py). E3NE's cycles are with its weights forced on chip (no "
          f"DDR time). Command: `.venv/bin/python bench/{d['command']}` (commit "
-         f"`{d['commit']}`, {d['date']}).",
+         f"`{d['commit']}`, {d['date']})." + (f" Note: {d['note']}." if d.get("note") else ""),
          "", "| model | device | latency (cycles) | interval | bound by | weights streamed "
          "/ on chip | port beats per image (MB) | bandwidth at the clock (board) | LUT, FF, "
          "BRAM36 | E3NE cycles / our latency |",
