@@ -36,8 +36,19 @@ def _run(cmd: Sequence[str], cwd: Path, timeout: float, env: dict | None = None)
         raise Mismatch(f"{Path(cmd[0]).name} timed out after {timeout:.0f} s") from e
     out = proc.stdout + proc.stderr
     if proc.returncode != 0:
-        raise Mismatch(f"{Path(cmd[0]).name} failed (exit {proc.returncode}):\n{out[-4000:]}")
+        raise Mismatch(f"{Path(cmd[0]).name} failed (exit {proc.returncode}){_killed(proc, out)}"
+                       f":\n{out[-4000:]}")
     return out
+
+
+def _killed(proc: subprocess.CompletedProcess, out: str) -> str:
+    """A hint when the tool (or Verilator's own child) was killed with SIGKILL: on these
+    machines that is the kernel's out-of-memory killer (a 200k-LUT design's Verilator
+    build took more than 14 GB here)."""
+    if proc.returncode == -9 or "threw signal 9" in out:
+        return (": killed by signal 9, most likely out of memory; close other jobs or "
+                "simulate on a machine with more RAM")
+    return ""
 
 
 def build_verilator(
