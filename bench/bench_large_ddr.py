@@ -26,7 +26,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from e3ne_common import ZOO_OPTS, provenance  # noqa: E402
+from e3ne_common import ZOO_OPTS, placements, provenance  # noqa: E402
 
 from e3ne.devices import get_device  # noqa: E402
 from e3ne.dse.search import search  # noqa: E402
@@ -60,18 +60,15 @@ def main() -> None:
         found = search(conv.net, args.device, None, "latency", None, external_weights=True,
                        clock_mhz=args.clock_mhz)
         c = found.chosen
-        port = next((s.cycles for s in c.cycles.stages if s.kind == "port"), 0)
+        port = c.cycles.port_beats
         e3 = anchors.get(model, {}).get("cycles")
-        seconds = c.interval / (args.clock_mhz * 1e6)
-        placed: dict[str, int] = {}
-        for f in c.folds.values():
-            placed[f.weights] = placed.get(f.weights, 0) + 1
+        placed = placements(c.folds)
         row = {"model": model, "device": args.device, "T": conv.net.T, "W": conv.net.W,
                "latency_cycles": c.latency, "interval_cycles": c.interval,
                "port_beats_per_image": port,
                "port_bytes_per_image": port * PORT_BITS // 8,
                "clock_mhz_assumed": args.clock_mhz,
-               "port_gbps_needed": round(port * PORT_BITS / 8 / seconds / 1e9, 2),
+               "port_gbps_needed": round(c.cycles.port_gbps(args.clock_mhz), 2),
                "board_memory_gbps": dev.mem_gbps or None,
                "board_memory": dev.mem_source or None,
                "bottleneck": c.cycles.bottleneck.name,

@@ -26,7 +26,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from e3ne_common import LARGE_BUDGETS, ZOO_OPTS  # noqa: E402
+from e3ne_common import LARGE_BUDGETS, ZOO_OPTS, placements  # noqa: E402
 
 from e3ne.dse.search import search  # noqa: E402
 from e3ne.jobs import ConvertOptions, log, run_compile, run_convert, run_verify  # noqa: E402
@@ -70,9 +70,7 @@ def main() -> None:
         for name in args.budgets.split(","):
             found = search(net, DEVICE, LARGE_BUDGETS.get(name, name) or None, "latency", None)
             c, r = found.chosen, found.chosen.resources
-            placed = {}
-            for f in c.folds.values():
-                placed[f.weights] = placed.get(f.weights, 0) + 1
+            placed = placements(c.folds)
             row["budgets"][name] = {
                 "budget": found.budget, "search_seconds": round(found.seconds, 1),
                 "modelled": {"latency_cycles": c.latency, "interval_cycles": c.interval,

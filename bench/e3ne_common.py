@@ -70,3 +70,11 @@ def provenance(script: str) -> dict:
                             capture_output=True, text=True).stdout.strip()
     return {"command": shlex.join([script, *sys.argv[1:]]), "commit": commit,
             "date": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime())}
+
+
+def placements(folds: dict) -> dict[str, int]:
+    """How many layers keep their weights where (``Fold.weights``: lut, bram, uram, ext)."""
+    placed: dict[str, int] = {}
+    for f in folds.values():
+        placed[f.weights] = placed.get(f.weights, 0) + 1
+    return placed

@@ -80,6 +80,11 @@ class CycleEstimate:
     latency: int  # first input beat .. last output beat of one image, inclusive
     interval: int  # steady-state cycles between images streamed back to back
     stages: list[StageEstimate] = field(default_factory=list)
+    port_beats: int = 0  # 512-bit beats m_axi_weights moves per image (streamed weights)
+
+    def port_gbps(self, clock_mhz: float) -> float:
+        """The memory bandwidth those beats take at ``clock_mhz``, one image an interval."""
+        return self.port_beats * 64 * clock_mhz * 1e6 / self.interval / 1e9
 
     @property
     def bottleneck(self) -> StageEstimate:
@@ -117,11 +122,11 @@ def estimate_cores(cores: list[Core], times: dict[str, np.ndarray] | None = None
         out.append(StageEstimate(core.name, core.stage, core.layer,
                                  core.busy(out_gap(core, readers)),
                                  int(t[0]) - first_in, int(t[0]), int(t[-1])))
-    port = sum(c.info.get("image_beats", 0) for c in cores)
-    if port:  # streamed weights: the beats m_axi_weights moves per image, one a cycle
-        port = math.ceil(port * port_cycles_per_beat)  # or as fast as the memory gives
+    beats = sum(c.info.get("image_beats", 0) for c in cores)
+    port = math.ceil(beats * port_cycles_per_beat)  # one a cycle, or as the memory gives
+    if port:  # streamed weights: m_axi_weights is a stage
         out.append(StageEstimate("m_axi_weights", "port", "", port, 0, 0, 0))
     last = times[cores[-1].dst.name]
     # one image's weights pass the port too: its latency is at least their beats
     return CycleEstimate(latency=max(int(last[-1]) + 1, port),
-                         interval=max(s.cycles for s in out), stages=out)
+                         interval=max(s.cycles for s in out), stages=out, port_beats=beats)

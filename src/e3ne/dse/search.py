@@ -194,7 +194,7 @@ def search(net: Network, device: str = "xc7z020", budget: str | dict | None = No
     (fold weights "ext": no ROM; a reader per layer counted instead; only folds whose words
     the weight port delivers as fast as the engine takes them, ``folding.stream_keeps_up``):
     it starts with every layer streamed and keeps on chip the layers whose ROMs buy the
-    most latency within the budget (phase 3); the port moves a 512-bit beat a cycle, or
+    most latency within the budget (phase 4); the port moves a 512-bit beat a cycle, or
     fewer where the device's board memory is slower at ``clock_mhz``. Raises
     InfeasibleBudget, naming the smallest design's needs, when nothing fits."""
     t0 = time.perf_counter()
@@ -422,14 +422,13 @@ def search(net: Network, device: str = "xc7z020", budget: str | dict | None = No
         chosen = min(feasible, key=lambda p: (p.latency, p.interval, p.lut))
     bn = chosen.cycles.bottleneck
     notes.append(f"bottleneck: {bn.name} ({bn.kind}, {bn.cycles:,} cycles per image)")
-    beats = sum(c.info.get("image_beats", 0)
-                for c in build(net, chosen.folds, weight_port=weight_port).cores)
+    beats = chosen.cycles.port_beats
     if beats:
-        need = beats * 64 / (chosen.interval / (clock_mhz * 1e6)) / 1e9
         have = (f"the board's memory gives {dev.mem_gbps:g} GB/s ({dev.mem_source})"
                 if dev.mem_gbps else f"no board memory bandwidth known for {dev.name}")
+        gbps = chosen.cycles.port_gbps(clock_mhz)
         notes.append(f"weight port: {beats:,} beats of 512 bits per image "
-                     f"({beats * 64 / 1e6:.1f} MB), {need:.1f} GB/s at {clock_mhz:g} MHz "
+                     f"({beats * 64 / 1e6:.1f} MB), {gbps:.1f} GB/s at {clock_mhz:g} MHz "
                      f"(assumed clock); {have}")
     return SearchResult(feasible, chosen, bud, dev.name, objective,
                         time.perf_counter() - t0, notes)
