@@ -18,11 +18,13 @@ import pytest
 import torch
 from netgen import random_folds, random_levels, random_network
 
+from e3ne.design.chain import core_instances
 from e3ne.design.folding import Fold, load_folds
 from e3ne.design.generate import generate
 from e3ne.dse.cycles import CycleEstimate, estimate
 from e3ne.errors import ConfigError
 from e3ne.flow import verify
+from e3ne.hw.cores.swu import pixels_per_beat
 from e3ne.ir import Network
 
 INTERVAL_TRANSIENT = 0.01
@@ -118,7 +120,11 @@ def test_interval_is_the_slowest_stage_and_engines_follow_the_fold_formula() -> 
             assert want <= engines[layer.name].cycles <= want + beats * f.PE, (i, layer.name)
         else:
             assert engines[layer.name].cycles == want, (i, layer.name)
-    assert est.stages[0].kind == "input" and est.stages[0].cycles == 28 * 28
+    # the input: a beat a cycle, two pixels a beat (conv1's window unit emits a whole 3x3
+    # window a beat, 676 beats against 784 pixels, so it takes two pixels a cycle)
+    first = core_instances(net, folds)[0]
+    assert first.module == "swu" and pixels_per_beat(first.params) == 2
+    assert est.stages[0].kind == "input" and est.stages[0].cycles == 28 * 28 // 2
     # the first output of every stage comes after that of the stage before it
     firsts = [s.first_out for s in est.stages]
     assert firsts == sorted(firsts)

@@ -59,8 +59,15 @@ def test_weights_placement() -> None:
 
 
 def test_line_buffer_geometry() -> None:
+    # one bank: the 4 live rows are row words of its address, 18 columns x 8 words each
     lb = line_buffer(k=3, s=1, p=1, h=5, wd=17, c=64, simd=8, T=4)
-    assert (lb.rows, lb.banks_per_row, lb.depth, lb.width) == (4, 1, 144, 32)
-    assert lb.in_bram
-    lb = line_buffer(k=5, s=1, p=0, h=32, wd=32, c=1, simd=25, T=4)  # LeNet conv1
-    assert lb.banks_per_row == 5 and not lb.in_bram
+    assert (lb.rows, lb.row_banks, lb.banks_per_row, lb.depth, lb.width) == (4, 1, 1, 576, 32)
+    assert lb.banks == 1 and lb.in_bram
+    # LeNet conv1, a whole 5x5 window a beat: 10 row slots in 5 row banks of 2 row words,
+    # 5 column banks of 7 columns (row words 8 apart: the row word is the high address bit)
+    lb = line_buffer(k=5, s=1, p=0, h=32, wd=32, c=1, simd=25, T=4)
+    assert (lb.rows, lb.row_banks, lb.banks_per_row, lb.depth) == (10, 5, 5, 15)
+    assert lb.banks == 25 and not lb.in_bram
+    # LeNet conv2, a kernel row a beat: one row bank of all 10 slots, 5 column banks
+    lb = line_buffer(k=5, s=1, p=0, h=14, wd=14, c=6, simd=30, T=4)
+    assert (lb.rows, lb.row_banks, lb.banks_per_row, lb.depth, lb.width) == (10, 1, 5, 30, 24)

@@ -26,10 +26,13 @@ def ideal_cycles(*, K, S, P, H, WD, C, CH, SIMD, images, KW, SW, PW) -> int:
     """Cycle model: input at one word per cycle, output at one beat per cycle.
 
     A pixel takes C / min(CH, BS) cycles to enter (BS = channels per output beat, the
-    write-port word); a window can start once its last pixel is in and the previous window
-    has left; it takes K*KW*C/SIMD cycles.  Returns the cycle of the last beat.
+    write-port word), or a beat of PX = CH/C > 1 pixels one cycle (written as it is taken,
+    a cycle earlier than a gearbox's word); a window can start once
+    its last pixel is in and the previous window has left; it takes K*KW*C/SIMD cycles.
+    Returns the cycle of the last beat.
     """
     per_pixel = C // min(CH, min(SIMD, C))
+    px = CH // C if CH > C else 1
     per_window = K * KW * C // SIMD
     t = 0
     for img in range(images):
@@ -37,7 +40,10 @@ def ideal_cycles(*, K, S, P, H, WD, C, CH, SIMD, images, KW, SW, PW) -> int:
             for ox in range(out_size(WD, KW, SW, PW)):
                 y_last = min(oy * S - P + K - 1, H - 1)
                 x_last = min(ox * SW - PW + KW - 1, WD - 1)
-                ready = ((img * H + y_last) * WD + x_last + 1) * per_pixel
+                pixel = (img * H + y_last) * WD + x_last
+                # a word is written the cycle after its gearbox takes it; a beat of px > 1
+                # pixels (no gearbox) in the cycle it is taken
+                ready = (pixel + 1) * per_pixel if px == 1 else pixel // px
                 t = max(t, ready) + per_window
     return t
 
@@ -86,10 +92,14 @@ CASES = {
     "k5_c6_whole_window_shift": (5, 1, 0, 8, 9, 6, 6, 4, 150),
     "k2x3_whole_window_sw1_pad": (2, 1, 1, 5, 7, 2, 2, 3, 12, 3, 1, 1),
     "k3x4_whole_window_sw2_pad": (3, 1, 0, 6, 9, 1, 1, 4, 12, 4, 2, 1),
+    # several pixels an input beat, written in one cycle into as many column banks
+    "k5_c1_two_pixels_whole_window": (5, 1, 0, 8, 8, 1, 2, 4, 25),
+    "k3_p1_c2_three_pixels_whole_window": (3, 1, 1, 6, 9, 2, 6, 3, 18),
+    "k3_s2_p1_two_pixels_row_beats": (3, 2, 1, 7, 8, 1, 2, 4, 3),
 }
 VERILATOR = ["k3_p1_nonsquare_simd1", "k5_p2_c1_simd25", "k3_s2_p1_ch2_simd2",
              "k1_s2_split_gearbox", "k4_s3_two_rows_per_beat", "k1x3_s1x2_row_1d",
-             "k5x3_rows_per_beat"]
+             "k5x3_rows_per_beat", "k5_c1_two_pixels_whole_window"]
 
 
 def check(tmp_path, name, simulator):
@@ -120,6 +130,7 @@ LINT_SETS = [
     dict(K=1, S=2, P=0, H=6, WD=5, C=8, CH=8, T=2, SIMD=2),
     dict(K=3, S=2, P=1, H=7, WD=9, C=3, CH=1, T=6, SIMD=9),
     dict(K=1, S=1, P=0, KW=5, SW=2, PW=2, H=1, WD=20, C=4, CH=4, T=4, SIMD=20),
+    dict(K=5, S=1, P=0, H=32, WD=32, C=1, CH=2, T=4, SIMD=25),
 ]
 
 
@@ -138,6 +149,8 @@ BAD = [
     (dict(C=6, CH=4, SIMD=6), r"channels C \(6\) are not a multiple of CH \(4\)"),
     (dict(C=6, CH=2, SIMD=3), r"CH \(2\) and SIMD \(3\) must divide one another"),
     (dict(K=5, P=0, H=4), r"kernel 5 x 5 exceeds the padded input 4 x 8"),
+    (dict(K=3, C=2, CH=4, SIMD=2), r"CH \(4\) above C \(2\) must be PX = CH/C whole pixels "
+                                   r"with SIMD \(2\) >= C, PX <= 1 column banks"),
 ]
 
 

@@ -6,8 +6,9 @@ sums each core's estimate, the report lists it. Each layer kind decides which co
 becomes (``Layer.build_hw``); this module only walks the network, hands out streams and
 keeps the plan.
 
-Stream plan (see hw/README.md): s_axis carries one input pixel per beat (its C channels,
-T bits each); each layer appends its cores; the output layer feeds an argmax unit whose
+Stream plan (see hw/README.md): s_axis carries ``in_pixels`` input pixels per beat (their
+C channels, T bits each; one, unless the first layer's window unit takes more a cycle and
+needs them); each layer appends its cores; the output layer feeds an argmax unit whose
 scores and class leave on m_axis (the class beat carries tlast).
 """
 
@@ -38,8 +39,8 @@ class Plan:
     """What the top level looks like from outside, for benches and host drivers."""
 
     in_width: int  # s_axis_tdata bits (byte aligned)
-    in_lanes: int  # channels per input beat
-    in_beats: int  # input beats per image (pixels)
+    in_lanes: int  # channels per input pixel
+    in_beats: int  # input beats per image (pixels / in_pixels)
     out_width: int  # m_axis_tdata bits (byte aligned)
     out_lanes: int  # scores per output beat
     score_bits: int  # bits per score lane (two's complement)
@@ -56,6 +57,7 @@ class Plan:
     weight_port: dict | None = None
     # the float value of one input level (the network's); None: 1/(2^T-1)
     input_scale: float | None = None
+    in_pixels: int = 1  # pixels per input beat, raster order, pixel k at k*in_lanes*T
 
 
 class Design:
@@ -63,7 +65,7 @@ class Design:
     streams traced per layer, memory images (when ``write``), the plan."""
 
     def __init__(self, net: Network, folds: dict[str, Fold], write: bool,
-                 weight_port: str = "axis") -> None:
+                 weight_port: str = "axis", in_pixels: int = 1) -> None:
         if weight_port not in WEIGHT_PORTS:
             raise ConfigError(f"--weight-port {weight_port}: expected one of "
                               f"{', '.join(WEIGHT_PORTS)}")
@@ -76,8 +78,9 @@ class Design:
         self.layer, self.index = "", -1  # the IR layer whose cores are being added
         self.feature_order: tuple[int, int, int] | None = None  # a flatten's (C, H, W)
         c0, h0, w0 = net.input_shape
-        self.input = self.stream(c0, net.T, h0 * w0)
-        self.plan = Plan(in_width=byte_align(c0 * net.T), in_lanes=c0, in_beats=h0 * w0,
+        self.input = self.stream(c0 * in_pixels, net.T, h0 * w0 // in_pixels)
+        self.plan = Plan(in_width=byte_align(c0 * in_pixels * net.T), in_lanes=c0,
+                         in_beats=h0 * w0 // in_pixels, in_pixels=in_pixels,
                          out_width=0, out_lanes=0, score_bits=0, out_beats=0,
                          num_classes=net.num_classes, T=net.T, input_scale=net.input_scale,
                          folds={k: dict(vars(v)) for k, v in folds.items()})
@@ -145,7 +148,9 @@ class Design:
 def build(net: Network, folds: dict[str, Fold], write: bool = False,
           weight_port: str = "axis") -> Design:
     """The design ``generate`` writes; memory images only when ``write``."""
-    d = Design(net, folds, write, weight_port)
+    first = net.layers[0] if net.layers else None
+    px = 1 if first is None else first.input_pixels(folds.get(first.name), net.input_shape)
+    d = Design(net, folds, write, weight_port, px)
     src = d.input
     for i, (layer, shape) in enumerate(zip(net.layers, net.shapes(), strict=False)):
         d.layer, d.index = layer.name, i

@@ -63,8 +63,9 @@ def load_plan(design_dir: Path) -> Plan:
 
 
 def input_words(plan: Plan, q0: np.ndarray) -> list[int]:
-    """Input levels ``[N, C, H, W]`` -> s_axis beats (one pixel each, channel k at k*T)."""
-    pix = q0.transpose(0, 2, 3, 1).reshape(-1, q0.shape[1])  # raster order, channels per beat
+    """Input levels ``[N, C, H, W]`` -> s_axis beats (``in_pixels`` pixels each in raster
+    order, pixel p's channel k at (p*C + k)*T)."""
+    pix = q0.transpose(0, 2, 3, 1).reshape(-1, q0.shape[1] * plan.in_pixels)
     return [pack_lanes(row, plan.T) for row in pix]
 
 

@@ -7,9 +7,10 @@ reads the design's ``plan.json`` (written by ``e3ne compile`` into ``DIR/rtl/``,
 
 Stream formats (see the header of the generated ``e3ne_top.sv``):
 
-* s_axis: one beat per input pixel in raster order, ``in_width`` bits (a whole number of
-  bytes), channel ``k`` at bits ``[k*T, k*T+T)``; the DMA buffer holds the beats back to
-  back, each little-endian.
+* s_axis: ``in_pixels`` input pixels per beat (1 in most designs; absent from older
+  plans: 1) in raster order, ``in_width`` bits (a whole number of bytes), pixel ``p``'s
+  channel ``k`` at bits ``[(p*in_lanes + k)*T, ... + T)``; the DMA buffer holds the beats
+  back to back, each little-endian.
 * m_axis: per image ``out_beats - 1`` score beats of ``out_lanes`` signed ``score_bits``-bit
   lanes (lane ``j`` of beat ``b`` is class ``b*out_lanes + j``), then one class beat (the
   argmax, lowest index on ties) with tlast; each beat ``out_width`` bits, little-endian.
@@ -66,9 +67,12 @@ def check_plan(plan: dict, where: str = "plan") -> dict:
     if plan["in_width"] % 8 or plan["out_width"] % 8:
         raise ValueError(f"{where}: in_width/out_width must be whole bytes, got "
                          f"{plan['in_width']}/{plan['out_width']}")
-    if plan["in_lanes"] * plan["T"] > plan["in_width"]:
-        raise ValueError(f"{where}: {plan['in_lanes']} channels of {plan['T']} bits do not fit "
-                         f"in_width={plan['in_width']}")
+    px = plan.setdefault("in_pixels", 1)
+    if not isinstance(px, int) or px < 1:
+        raise ValueError(f"{where}: in_pixels must be a positive integer, got {px!r}")
+    if px * plan["in_lanes"] * plan["T"] > plan["in_width"]:
+        raise ValueError(f"{where}: {px} pixel(s) of {plan['in_lanes']} channels of "
+                         f"{plan['T']} bits do not fit in_width={plan['in_width']}")
     if plan["out_lanes"] * plan["score_bits"] > plan["out_width"]:
         raise ValueError(f"{where}: {plan['out_lanes']} lanes of {plan['score_bits']} bits do "
                          f"not fit out_width={plan['out_width']}")
@@ -103,17 +107,18 @@ def images_to_levels(images: np.ndarray, T: int, scale: float | None = None) -> 
 def pack_images(plan: dict, levels: np.ndarray) -> np.ndarray:
     """Input levels ``[N, C, H, W]`` -> the s_axis DMA buffer (flat uint8, little-endian beats).
 
-    ``N * in_beats`` beats of ``in_width/8`` bytes: pixel by pixel in raster order, channel
-    ``k`` at bits ``[k*T, k*T+T)`` of its beat, unused high bits zero.
+    ``N * in_beats`` beats of ``in_width/8`` bytes: ``in_pixels`` pixels a beat in raster
+    order, pixel ``p``'s channel ``k`` at bits ``[(p*C + k)*T, ... + T)`` of its beat, unused
+    high bits zero.
     """
     check_plan(plan)
     q = np.asarray(levels)
     if q.ndim == 3:
         q = q[None]
-    T, c = plan["T"], plan["in_lanes"]
-    if q.ndim != 4 or q.shape[1] != c or q.shape[2] * q.shape[3] != plan["in_beats"]:
+    T, c, px = plan["T"], plan["in_lanes"], plan["in_pixels"]
+    if q.ndim != 4 or q.shape[1] != c or q.shape[2] * q.shape[3] != plan["in_beats"] * px:
         raise ValueError(f"levels of shape {q.shape}: do not fit the design; expected "
-                         f"[N, {c}, H, W] with H*W = {plan['in_beats']}")
+                         f"[N, {c}, H, W] with H*W = {plan['in_beats'] * px}")
     if q.dtype.kind not in "iu":
         raise ValueError(f"levels of dtype {q.dtype}: expected integers; convert pixels in "
                          "[0, 1] with images_to_levels")
@@ -121,11 +126,12 @@ def pack_images(plan: dict, levels: np.ndarray) -> np.ndarray:
     if q.size and (q.min() < 0 or q.max() > hi):
         raise ValueError(f"levels in [{int(q.min())}, {int(q.max())}]: out of range; "
                          f"expected integers in [0, {hi}] (T={T})")
-    pix = q.astype(np.int64).transpose(0, 2, 3, 1).reshape(-1, c)  # [beats, C], raster order
+    # [beats, px*C]: px pixels a beat, raster order
+    pix = q.astype(np.int64).transpose(0, 2, 3, 1).reshape(-1, c * px)
     shifts = np.arange(T, dtype=np.int64)
-    bits = ((pix[:, :, None] >> shifts) & 1).astype(np.uint8).reshape(len(pix), c * T)
+    bits = ((pix[:, :, None] >> shifts) & 1).astype(np.uint8).reshape(len(pix), c * px * T)
     full = np.zeros((len(pix), plan["in_width"]), np.uint8)
-    full[:, :c * T] = bits  # bit k*T + t = bit t of channel k
+    full[:, :c * px * T] = bits  # bit (p*C + k)*T + t = bit t of pixel p's channel k
     return np.packbits(full, axis=1, bitorder="little").reshape(-1)
 
 

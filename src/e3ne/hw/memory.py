@@ -48,15 +48,15 @@ class BramCells:
         return self.n36 + self.n18 / 2
 
 
-def _packing(depth: int, width: int, shapes: tuple[tuple[int, int], ...]
-             ) -> tuple[int, int]:
+def _packing(depth: int, width: int, shapes: tuple[tuple[int, int], ...],
+             max_fold: int = MAX_SWIZZLE) -> tuple[int, int]:
     """The cheapest packing of a ``depth`` x ``width`` memory into copies of one of
     ``shapes`` (cell depth, width), ``f`` words folded into a row: (cells,
     read-multiplexer LUTs), as Yosys's memory_libmap picks (fewest cells, then mux; the
     first found of equals)."""
     best: tuple[int, int] | None = None
     for d, w in shapes:
-        for f in range(1, MAX_SWIZZLE + 1):
+        for f in range(1, max_fold + 1):
             rows = math.ceil(depth / (f * d))  # cell rows, each f words deep per row
             cells = rows * math.ceil(f * width / w)
             mux = width * math.ceil((rows * f - 1) / 3)  # (rows*f):1 per bit, LUT6 = 4:1
@@ -66,12 +66,16 @@ def _packing(depth: int, width: int, shapes: tuple[tuple[int, int], ...]
 
 
 @functools.cache
-def bram_cells(depth: int, width: int) -> BramCells:
-    """Block RAM cells Yosys maps a ``depth`` x ``width`` memory to (style "block")."""
+def bram_cells(depth: int, width: int, ram: bool = False) -> BramCells:
+    """Block RAM cells Yosys maps a ``depth`` x ``width`` memory to (style "block"). A ROM
+    may fold several words into a wide row; a written memory (``ram``) keeps one word a
+    row (its write port has no enable per word: a line-buffer bank of 1,152 x 24 bits is
+    3 RAMB18 under Yosys, not one RAMB36 row of three words)."""
     if depth < 1 or width < 1:
         return BramCells()
-    c18, m18 = _packing(depth, width, RAMB18_SHAPES)
-    c36, m36 = _packing(depth, width, RAMB36_SHAPES)
+    fold = 1 if ram else MAX_SWIZZLE
+    c18, m18 = _packing(depth, width, RAMB18_SHAPES, fold)
+    c36, m36 = _packing(depth, width, RAMB36_SHAPES, fold)
     # in 18 Kb halves, then the smaller multiplexer, then the fewer cells
     if (c18, m18, c18) <= (2 * c36, m36, c36):
         return BramCells(n18=c18, luts=m18)
@@ -99,12 +103,15 @@ def uram_cells(depth: int, width: int) -> UramCells:
     return UramCells(*_packing(depth, width, (URAM_SHAPE,)))
 
 
-def block_ram(mems: list[tuple[int, int]]) -> dict[str, int]:
-    """Exact block-RAM cells (and their read-multiplexer LUTs) of (depth, width) memories
-    in block RAM, as a core model's exactly counted resources."""
+def block_ram(mems: list[tuple[int, int]], rams: list[tuple[int, int]] | None = None
+              ) -> dict[str, int]:
+    """Exact block-RAM cells (and their read-multiplexer LUTs) of (depth, width) ROMs
+    ``mems`` and written memories ``rams`` in block RAM, as a core model's exactly counted
+    resources."""
     out = {"BRAM36": 0, "BRAM18": 0, "LUT": 0}
-    for depth, width in mems:
-        c = bram_cells(depth, width)
+    for depth, width, ram in [(d, w, False) for d, w in mems] + [
+            (d, w, True) for d, w in rams or []]:
+        c = bram_cells(depth, width, ram)
         out["BRAM36"] += c.n36
         out["BRAM18"] += c.n18
         out["LUT"] += c.luts
@@ -152,16 +159,18 @@ def weights_in_bram(place: str, depth: int, width: int,
 
 @dataclass(frozen=True)
 class LineBuffer:
-    """The line-buffer banks of a sliding-window unit (localparams R, BN, D, W of swu.sv)."""
+    """The line-buffer banks of a sliding-window unit (localparams R, BM, BN, DB, W of
+    swu.sv): BM x BN banks, the row slots folded into each bank's address."""
 
-    rows: int  # R
+    rows: int  # R, live rows
+    row_banks: int  # BM, rows a beat reads (one bank row each)
     banks_per_row: int  # BN
-    depth: int  # D, words per bank
+    depth: int  # DB, words per bank: RR row words of D column words, DS apart
     width: int  # W, bits per word
 
     @property
     def banks(self) -> int:
-        return self.rows * self.banks_per_row
+        return self.row_banks * self.banks_per_row
 
     @property
     def in_bram(self) -> bool:
@@ -175,7 +184,10 @@ def line_buffer(k: int, s: int, p: int, h: int, wd: int, c: int, simd: int, T: i
     kw, pw = (k if kw is None else kw), (p if pw is None else pw)
     bs = simd if simd <= c else c
     bn = 1 if simd <= c else (simd // c if simd <= kw * c else kw)
+    bm = 1 if simd <= kw * c else simd // (kw * c)
     rb = 2 * (k - p) + ((h + 2 * p - k) % s if h + 2 * p >= k else 0)
     rows = max(k + s, rb)
-    xw = (pw + wd - 1) // bn + 1
-    return LineBuffer(rows, bn, xw * (c // bs), bs * T)
+    row_words = -(-rows // bm)  # RR = RP / BM, RP = R rounded up to a multiple of BM
+    d = ((pw + wd - 1) // bn + 1) * (c // bs)  # column words of a row word
+    stride = d if bm == 1 else 1 << (d - 1).bit_length()  # DS: a power of two for BM > 1
+    return LineBuffer(rows, bm, bn, (row_words - 1) * stride + d, bs * T)

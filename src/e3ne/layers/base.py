@@ -112,6 +112,11 @@ class Layer:
         before any work), or None."""
         return None
 
+    def input_pixels(self, fold, shape: Shape) -> int:
+        """Pixels per s_axis beat when this layer reads the network's input: 1 unless its
+        first core can take more in a cycle and needs them (a window unit)."""
+        return 1
+
     def build_hw(self, design, src, shape: Shape, tag: str):
         """Append the cores this layer becomes to ``design`` (an ``e3ne.design.chain.Design``),
         reading ``src``, the stream of its input of ``shape``; return its output stream."""

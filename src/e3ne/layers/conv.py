@@ -17,7 +17,7 @@ import torch.nn.functional as F
 from e3ne.errors import FormatError, UnsupportedModel
 from e3ne.hw.cores.base import Stream
 from e3ne.hw.cores.stream_dwc import convert
-from e3ne.hw.cores.swu import legal_simd, padding_refusal, window
+from e3ne.hw.cores.swu import input_pixels, legal_simd, padding_refusal, window
 from e3ne.layers.base import Shape, pair, register, window_out
 from e3ne.layers.synaptic import Synaptic
 
@@ -171,6 +171,15 @@ class Conv(Synaptic):
     def covers_input(self, shape: tuple[int, ...]) -> bool:
         """The kernel is the whole unpadded input: one window, the stream in its order."""
         return tuple(shape[1:]) == tuple(self.kernel) and self.padding == (0, 0)
+
+    def input_pixels(self, fold, shape: Shape) -> int:
+        """Several pixels a beat when the window unit emits fewer beats than it reads
+        pixels (whole windows or rows a beat: LeNet-5's conv1 takes two)."""
+        if fold is None or self.covers_input(shape):
+            return 1
+        c, h, w = shape
+        (kh, kw), (sh, sw), (ph, pw) = self.kernel, self.stride, self.padding
+        return input_pixels(kh, sh, ph, h, w, c, fold.SIMD, kw, sw, pw)
 
     def hw_input(self, design, src: Stream, shape: tuple[int, ...], fold, tag: str
                  ) -> tuple[Stream, None]:

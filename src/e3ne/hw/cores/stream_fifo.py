@@ -39,7 +39,7 @@ class StreamFifo(Core):
         bram = params.get("STYLE", 0) == 1 and d > 1
         mem = 0 if bram or d == 1 else lutram_sites(d - 1, w)
         return ({"const": 1.0, "width": w, "mem": mem, "ptr": clog2(d + 1)},
-                block_ram([(d - 1, w)] if bram else []))
+                block_ram([], [(d - 1, w)] if bram else []))
 
     @classmethod
     def calibration_plan(cls) -> list[dict]:

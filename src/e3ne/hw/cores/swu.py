@@ -14,8 +14,10 @@ from e3ne.hw.memory import block_ram, line_buffer, lutram_sites
 @register_core
 class Swu(Core):
     """The writer stores one BS-channel word per cycle (an input beat of CH channels takes
-    max(1, CH/BS) cycles); window w's first beat leaves 3 cycles after its last pixel's
-    last word is written, and after the previous window's last beat."""
+    max(1, CH/BS) cycles, a word written the cycle after its gearbox has it), or a beat of
+    PX = CH/C > 1 whole pixels in the cycle it is taken; window w's first beat leaves 3
+    cycles after its last pixel's last word is written, and after the previous window's
+    last beat."""
 
     module = "swu"
     sources = ("mem_ram.sv", "swu.sv")
@@ -34,18 +36,25 @@ class Swu(Core):
         return k, s, pad, h, w, p["C"], p["CH"], bs, oh, ow, k * kw * p["C"] // p["SIMD"]
 
     def accept_gap(self) -> int:
+        if pixels_per_beat(self.params) > 1:
+            return 1
         return max(1, self.params["CH"] // min(self.params["SIMD"], self.params["C"]))
 
     def busy(self, out_gap: int) -> int:
         _, _, _, h, w, c, ch, bs, oh, ow, nb = self._geometry()
-        return max(h * w * c // ch, h * w * c // bs, oh * ow * nb)
+        px = pixels_per_beat(self.params)
+        return max(h * w * c // ch, h * w * c // bs // px, oh * ow * nb)
 
     def forward(self, t: np.ndarray, out_gap: int) -> np.ndarray:
         k, s, pad, h, w, c, ch, bs, oh, ow, nb = self._geometry()
-        nw = max(1, ch // bs)  # writer cycles per input beat
-        taken = serve(t, nw)
-        per_pixel = c // ch
-        written = taken[per_pixel - 1::per_pixel] + nw  # pixel's last word stored
+        px = pixels_per_beat(self.params)
+        if px > 1:  # a beat of px pixels, written as it is taken (no gearbox register)
+            written = np.repeat(serve(t, 1), px)
+        else:
+            nw = max(1, ch // bs)  # writer cycles per input beat
+            taken = serve(t, nw)
+            per_pixel = c // ch
+            written = taken[per_pixel - 1::per_pixel] + nw  # pixel's last word stored
         oy, ox = np.divmod(np.arange(oh * ow), ow)
         y = np.minimum(oy * s - pad + k - 1, h - 1)  # window's last pixel
         kw, sw, pw = _columns(self.params)
@@ -67,16 +76,14 @@ class Swu(Core):
             "lutram": sites,
             "gear": (p["CH"] + min(p["SIMD"], p["C"])) * p["T"],
             "addr": lb.banks * clog2(lb.depth + 1) + lb.banks_per_row * clog2(lb.rows + 1),
-            # each output bit picks its tap from one of rows x column banks memories: a
-            # mux of that many inputs (the clog2 terms alone left the 5x5 windows 25-42 %
-            # under their Yosys counts); a bit the output register keeps from the last
-            # window picks from its row slots or the kept tap. Leave-one-out LUT error
-            # over the 16 calibration cores: median 6 %, p90 21 % (bench_resource_model)
-            "rowsel": p["SIMD"] * p["T"] * (lb.rows - 1),
-            "sel": (p["SIMD"] * p["T"] - kept) * (lb.rows * lb.banks_per_row - 1),
-            "keep": kept * lb.rows,
+            # each output bit picks its beat row from the BM row banks (a rotation by the
+            # first row's bank), then its tap from the BN column banks; a bit the output
+            # register keeps from the last window picks its row or the kept tap
+            "rowsel": p["SIMD"] * p["T"] * (lb.row_banks - 1),
+            "sel": (p["SIMD"] * p["T"] - kept) * (lb.banks_per_row - 1),
+            "keep": kept * lb.row_banks,
         }
-        return feats, block_ram([(lb.depth, lb.width)] * lb.banks if bram else [])
+        return feats, block_ram([], [(lb.depth, lb.width)] * lb.banks if bram else [])
 
     @classmethod
     def calibration_plan(cls) -> list[dict]:
@@ -90,6 +97,8 @@ class Swu(Core):
             (3, 1, 1, 32, 32, 16, 4, 4, 16, 1), (5, 1, 2, 16, 16, 8, 8, 6, 40, 0),
             # whole windows per beat (wide muxes over rows x column banks: LeNet-5's conv2)
             (5, 1, 0, 14, 14, 6, 6, 4, 150, 0), (3, 1, 1, 14, 14, 8, 8, 4, 72, 0),
+            # several pixels an input beat (LeNet-5's conv1 at two)
+            (5, 1, 0, 32, 32, 1, 2, 4, 25, 0), (3, 1, 1, 15, 15, 4, 12, 4, 36, 0),
         ]
         return [{"K": k, "S": s, "P": p, "H": h, "WD": wd, "C": c, "CH": ch, "T": t,
                  "SIMD": simd, "LB_RAM": lb} for k, s, p, h, wd, c, ch, t, simd, lb in swus]
@@ -98,6 +107,27 @@ class Swu(Core):
 def _columns(p: dict) -> tuple[int, int, int]:
     """(KW, SW, PW): the window's width, horizontal stride and padding (default square)."""
     return p.get("KW", p["K"]), p.get("SW", p["S"]), p.get("PW", p["P"])
+
+
+def pixels_per_beat(p: dict) -> int:
+    """Whole pixels an input beat carries (swu.sv's PX): CH/C when CH exceeds C, else 1."""
+    return p["CH"] // p["C"] if p["CH"] > p["C"] and p["CH"] % p["C"] == 0 else 1
+
+
+def input_pixels(k: int, s: int, p: int, h: int, w: int, c: int, simd: int,
+                 kw: int | None = None, sw: int | None = None, pw: int | None = None) -> int:
+    """Pixels per input beat for a unit reading the network's input: the fewest that keep
+    the input (a beat a cycle) from being slower than the unit's output beats, within what
+    swu.sv takes (SIMD >= C, at most one pixel per column bank, a whole number of beats a
+    row); 1 when the unit emits as many beats as it reads pixels, or more."""
+    kw, sw, pw = (k if kw is None else kw), (s if sw is None else sw), (p if pw is None else pw)
+    if simd < c:
+        return 1
+    oh, ow = (h + 2 * p - k) // s + 1, (w + 2 * pw - kw) // sw + 1
+    out_beats = oh * ow * k * kw * c // simd
+    banks = line_buffer(k, s, p, h, w, c, simd, 1, kw, pw).banks_per_row
+    legal = [x for x in range(1, banks + 1) if w % x == 0]
+    return next((x for x in legal if -(-h * w // x) <= out_beats), legal[-1])
 
 
 def kept_columns(p: dict) -> int:

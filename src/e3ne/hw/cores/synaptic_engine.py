@@ -250,13 +250,13 @@ class SynapticEngine(Core):
             + 2 * pe * acc + (2 if par else 1) * par_w + 3 * pe * odw,
         }
         live = p.get("WGT_BITS", width)  # constant bit columns are dropped by synthesis
-        mems = ([(depth, live)] if wgt and not uram else []) + (
-            [(2 * sf, simd * T)] if win else [])
+        mems = [(depth, live)] if wgt and not uram else []   # ROMs, and written memories:
+        rams = [(2 * sf, simd * T)] if win else []
         if accm and nf > 1:
-            mems += [(nf, pe * acc)]
+            rams += [(nf, pe * acc)]
         if par:
             mems += [(nf, pe * b_w)] + ([] if out else [(nf, pe * th_w)])
-        exact = block_ram(mems)
+        exact = block_ram(mems, rams)
         if uram:  # written at run time: every bit column is kept
             u = uram_cells(depth, width)
             exact = {**exact, "URAM": u.cells, "LUT": exact["LUT"] + u.luts}

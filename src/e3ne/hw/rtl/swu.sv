@@ -3,7 +3,12 @@
  * @author  e3ne
  * @description
  *  Input: an H x WD x C feature map of T-bit activations, HWC raster order, CH channels
- *  per beat (channel k of a beat at idat[k*T +: T]), images back to back.
+ *  per beat (channel k of a beat at idat[k*T +: T]), images back to back.  CH divides C,
+ *  or CH = PX*C, PX > 1 whole pixels a beat (pixel k at idat[k*C*T +: C*T]), written in
+ *  one cycle into PX column banks: for a window unit whose output beats are fewer than
+ *  its input pixels (whole windows or several rows a beat), so that the input, at one
+ *  pixel a cycle, is not what holds it back.  PX > 1 needs SIMD >= C, PX <= BN (the PX
+ *  pixels land in different column banks) and PX dividing WD (no beat spans two rows).
  *  Output: for every output pixel (oy, ox) in raster order, for a K x KW window (rows x
  *  columns) with strides S, SW and paddings P, PW (KW, SW, PW default to K, S, P; a 1-D
  *  window is K = 1), with
@@ -25,17 +30,24 @@
  *   (a) 1 x 1 x SIMD,  (b) 1 x SIMD/C x C,  (c) SIMD/(KW*C) x KW x C.
  *  Element (i, j, k) of a beat sits at odat[((i*BN + j)*BS + k)*T +: T].
  *
- *  Line buffer: R = max(K + S, 2(K - P) + (H + 2P - K) mod S) rows (global input row g
- *  lives in row slot g mod R, so images follow each other without a gap): K + S lets the
+ *  Line buffer: R = max(K + S, 2(K - P) + (H + 2P - K) mod S) live rows: K + S lets the
  *  writer fill the next S rows while a window row is read; the second term lets it fill
  *  the next image's first K - P rows while the last window row of an image is read (it
- *  only exceeds K + S for P < K - S).  Each row is split into BN column banks (bank b holds
- *  columns x with (x + PW) mod BN = b).  Each of the R*BN banks is an inferred simple
- *  dual-port memory of D = ((PW + WD - 1)/BN + 1) * (C/BS) words of BS*T bits; the word for
- *  (x, channel word cw) is at ((x + PW)/BN)*(C/BS) + cw; LB_RAM puts the banks in LUT
- *  (distributed) or block RAM, as the DSE decides (each bank a mem_ram.sv instance with
- *  STYLE = LB_RAM and a registered read).  A gearbox turns CH-channel input
- *  beats into BS-channel words, one written per cycle.
+ *  only exceeds K + S for P < K - S).  Global input row g lives in row slot g mod RP, RP =
+ *  R rounded up to a multiple of BM (so images follow each other without a gap).  A beat
+ *  reads BM consecutive slots, so slot s lives in row bank s mod BM (BM consecutive slots
+ *  are in BM different banks) at row word s / BM; each row bank is split into BN column
+ *  banks (column bank b holds columns x with (x + PW) mod BN = b).  Each of the BM*BN
+ *  banks is an inferred simple dual-port memory of (RR-1)*DS + D words of BS*T bits, RR = RP/BM row
+ *  words of D = ((PW + WD - 1)/BN + 1) * (C/BS) column words; the word for (slot s, x,
+ *  channel word cw) is at (s/BM)*DS + ((x + PW)/BN)*(C/BS) + cw, DS = D for BM = 1, else D
+ *  rounded up to a power of two (the row word then takes the address's high bits: no adder
+ *  in the BM*BN read addresses).  So only the banks a beat
+ *  reads exist (one memory per bank of the beat, not one per row slot): the row slot is
+ *  part of the address, not a mux in front of the output register.  LB_RAM puts the banks
+ *  in LUT (distributed) or block RAM, as the DSE decides (each bank a mem_ram.sv instance
+ *  with STYLE = LB_RAM and a registered read).  A gearbox turns CH-channel input beats
+ *  into BS-channel words, one written per cycle (PX words, PX > 1).
  *
  *  Flow control: the writer may write input row g while g < (reader's top row, >= 0) + R,
  *  the reader's row as it stood one cycle before (the permission is a register);
@@ -44,7 +56,7 @@
  *  ordy is high and the input keeps up: without stalls, window w's first beat leaves 3
  *  cycles (word write, bank read, output register) after both its last input word and
  *  the previous window's last beat (tests/hw/test_swu.py checks this cycle model).
- *  Input bandwidth is one BS-channel word per cycle.
+ *  Input bandwidth is one BS-channel word per cycle, or PX pixels.
  *
  *  Output register: with one beat per window (SIMD = K*KW*C) and SW < KW, a window after
  *  the first of its output row takes its first KW - SW tap columns from the window before
@@ -91,19 +103,29 @@ module swu #(
 	localparam int BN = (SIMD <= C)? 1 : (SIMD <= KW*C)? SIMD/C : KW; // columns per beat
 	localparam int BM = (SIMD <= KW*C)? 1 : SIMD/(KW*C);           // rows per beat
 	localparam int NC = C/BS;       // channel words per pixel
+	localparam int PX = (CH > C && CH % C == 0)? CH/C : 1;   // pixels per input beat
+	localparam int XL = WD - PX;    // first column of a row's last input beat
 	localparam int NX = KW/BN;       // column blocks per kernel row
 	localparam int NY = K/BM;       // row blocks per window
 	localparam int RB = 2*(K - P) + ((H + 2*P >= K)? (H + 2*P - K) % S : 0);  // rows to cross an image boundary
-	localparam int R = (K + S > RB)? K + S : RB;   // line-buffer rows
+	localparam int R = (K + S > RB)? K + S : RB;   // live line-buffer rows
+	localparam int RP = ((R + BM - 1)/BM)*BM;      // row slots, a multiple of BM
+	localparam int RR = RP/BM;                     // row words per bank
 	localparam int XW = (PW + WD - 1)/BN + 1;   // column words per row and bank
-	localparam int D = XW*NC;                  // bank depth
-	localparam int AMAX = ((WD + 2*PW)/BN + 2)*NC;  // bound of any computed bank address
+	localparam int D = XW*NC;                  // column words per row word
+	// row word stride: D, or with several row banks (BM > 1: a bank address per row bank
+	// and column bank) D rounded up to a power of two, so that the row word is the high
+	// bits of an address and the BM*BN addresses take no adders
+	localparam int DS = (BM > 1)? 2**$clog2(D) : D;
+	localparam int DB = (RR - 1)*DS + D;       // bank depth
+	localparam int AMAX = (RR - 1)*DS + ((WD + 2*PW)/BN + 2)*NC;  // bound of any computed bank address
 	localparam int AW = $clog2(AMAX + 1);          // computed address width
-	localparam int IW = ($clog2(D) > 0)? $clog2(D) : 1;  // bank index width
+	localparam int IW = ($clog2(DB) > 0)? $clog2(DB) : 1;  // bank index width
 	localparam int W = BS*T;        // bank word width
 	localparam int HW = ((H + 2*P + K + S > WD + 2*PW + KW + SW)? H + 2*P + K + S : WD + 2*PW + KW + SW) + 2;  // coordinate bound
 	localparam int YW = $clog2(HW + 1) + 1;    // signed coordinate width
-	localparam int SLW = $clog2(R + 1);        // row-slot width
+	localparam int SLW = $clog2(RP + 1);       // row-slot width
+	localparam int RBW = ($clog2(BM) > 0)? $clog2(BM) : 1;  // row-bank index width
 	localparam int BNW = $clog2(BN + 1);       // bank-column width
 	localparam int OHW = $clog2(OH + 1);
 	localparam int OWW = $clog2(OW + 1);
@@ -113,6 +135,28 @@ module swu #(
 	localparam int HWW = $clog2(H + 1);
 	localparam int WDW = $clog2(WD + 1);
 	localparam int LW = $clog2(2*H + R + 2);    // the writer's row limit (H + WY < YLim)
+	// Row word of slot s in row bank rb, times D: the bank's address offset.  A read of
+	// the BM slots from s on finds slot s + ((rb - s) mod BM) in bank rb, whose row word is
+	// s/BM, or the next one (mod RR) when rb < s mod BM.  A table over the few slots (no
+	// divider): each address bit is a function of the slot's bits alone.
+	function automatic logic [AW-1:0] row_base(input logic [SLW-1:0] s, input int rb);
+		row_base = '0;
+		for (int k = 0; k < RP; k++)
+			if (32'(s) == k)  row_base = AW'((((k/BM) + ((rb < k % BM)? 1 : 0)) % RR) * DS);
+	endfunction
+	// slot s's own row word times D (where the writer stores it), as a table
+	function automatic logic [AW-1:0] slot_base(input logic [SLW-1:0] s);
+		slot_base = '0;
+		for (int k = 0; k < RP; k++)
+			if (32'(s) == k)  slot_base = AW'((k/BM) * DS);
+	endfunction
+	// the row bank of slot s (s mod BM), as a table
+	function automatic logic [RBW-1:0] row_bank(input logic [SLW-1:0] s);
+		row_bank = '0;
+		for (int k = 0; k < RP; k++)
+			if (32'(s) == k)  row_bank = RBW'(k % BM);
+	endfunction
+
 	// One beat per window with a stride below its width: a window after the first of its
 	// output row keeps NS = KW - SW tap columns of the window before it (the output
 	// register shifts them by SW columns), and only the SW new columns pass the
@@ -139,8 +183,13 @@ module swu #(
 			$error("%m: kernel %0d x %0d exceeds the padded input %0d x %0d", K, KW, H + 2*P, WD + 2*PW);
 			$finish;
 		end
-		if (C % CH != 0) begin
+		if (CH <= C && C % CH != 0) begin
 			$error("%m: channels C (%0d) are not a multiple of CH (%0d)", C, CH);
+			$finish;
+		end
+		if (CH > C && !(CH % C == 0 && SIMD >= C && CH/C <= BN && WD % (CH/C) == 0)) begin
+			$error("%m: CH (%0d) above C (%0d) must be PX = CH/C whole pixels with SIMD (%0d) >= C, PX <= %0d column banks and PX dividing WD (%0d)",
+				CH, C, SIMD, BN, WD);
 			$finish;
 		end
 		if (!((C % SIMD == 0) || (SIMD % C == 0 && (KW*C) % SIMD == 0) ||
@@ -157,96 +206,112 @@ module swu #(
 
 	//-----------------------------------------------------------------------
 	// Writer: gearbox CH channels -> BS-channel words
-	logic  wvld;        // a word waits to be written
-	logic [W-1:0]  wdat;
+	logic  wvld;        // a word (PX > 1: PX words) waits to be written
+	logic [PX*W-1:0]  wdat;
 	logic  wgo;         // it is written in this cycle
 
-	// Input skid register (when a word is one beat or more: CH <= BS): irdy is a flip-flop,
-	// so the writer's limit compares never reach the upstream core; a beat the gearbox
-	// cannot take waits here (no added latency).  A gearbox that splits a beat into CH/BS
-	// words takes it directly: a skid would accept the next beat early, and the upstream
-	// core would run ahead of the cycle model.
-	logic  gvld;        // gearbox input: the skid register's beat, else the input's
-	logic [CH*T-1:0]  gdat;
-	logic  grdy;
-
-	if (CH <= BS) begin : genSkid
+	if (PX > 1) begin : genWide
+		// PX pixels a beat, all written in one cycle; through a skid register as below
 		logic  SkV;
 		logic [CH*T-1:0]  SkD;
 
 		assign	irdy = !SkV;
-		assign	gvld = SkV || ivld;
-		assign	gdat = SkV? SkD : idat;
+		assign	wvld = SkV || ivld;
+		assign	wdat = SkV? SkD : idat;
 		always_ff @(posedge clk) begin
 			if (rst)  SkV <= 0;
-			else  SkV <= gvld && !grdy;
+			else  SkV <= wvld && !wgo;
 			if (!SkV)  SkD <= idat;
 		end
-	end : genSkid
-	else begin : genDirect
-		assign	irdy = grdy;
-		assign	gvld = ivld;
-		assign	gdat = idat;
-	end : genDirect
+	end : genWide
+	else begin : genWord
+		// Input skid register (when a word is one beat or more: CH <= BS): irdy is a flip-flop,
+		// so the writer's limit compares never reach the upstream core; a beat the gearbox
+		// cannot take waits here (no added latency).  A gearbox that splits a beat into CH/BS
+		// words takes it directly: a skid would accept the next beat early, and the upstream
+		// core would run ahead of the cycle model.
+		logic  gvld;        // gearbox input: the skid register's beat, else the input's
+		logic [CH*T-1:0]  gdat;
+		logic  grdy;
 
-	if (CH >= BS) begin : genSplit
-		// each input beat yields CH/BS words, lowest channels first
-		localparam int NW = CH/BS;
-		localparam int CNW = $clog2(NW+1);
-		logic [CH*T-1:0]  Buf;
-		logic [CNW-1:0]  Cnt;   // words left in Buf
+		if (CH <= BS) begin : genSkid
+			logic  SkV;
+			logic [CH*T-1:0]  SkD;
 
-		assign	wvld = Cnt != 0;
-		assign	wdat = Buf[W-1:0];
-		assign	grdy = (Cnt == 0) || (Cnt == 1 && wgo);
-		always_ff @(posedge clk) begin
-			if (rst)  Cnt <= 0;
-			else if (gvld && grdy)  Cnt <= CNW'(NW);
-			else if (wgo)  Cnt <= Cnt - 1;
-		end
-		always_ff @(posedge clk) begin
-			if (gvld && grdy)  Buf <= gdat;
-			else if (wgo)  Buf <= Buf >> W;
-		end
-	end : genSplit
-	else begin : genCollect
-		// BS/CH input beats form one word, the first beat in the lowest channels
-		localparam int NB = BS/CH;
-		logic [W-CH*T-1:0]  Acc;             // first NB-1 beats of the word being filled
-		logic [$clog2(NB+1)-1:0]  Cnt;       // beats in Acc
-		logic [W-1:0]  Word;                 // word waiting for the write port
-		logic  WVld;
-		logic  take;
-		logic [W-1:0]  acc_nx;
-
-		assign	wvld = WVld;
-		assign	wdat = Word;
-		assign	grdy = (32'(Cnt) != NB-1) || !WVld || wgo;
-		assign	take = gvld && grdy;
-		assign	acc_nx = {gdat, Acc};
-		always_ff @(posedge clk) begin
-			if (rst) begin
-				Cnt <= 0;
-				WVld <= 0;
+			assign	irdy = !SkV;
+			assign	gvld = SkV || ivld;
+			assign	gdat = SkV? SkD : idat;
+			always_ff @(posedge clk) begin
+				if (rst)  SkV <= 0;
+				else  SkV <= gvld && !grdy;
+				if (!SkV)  SkD <= idat;
 			end
-			else begin
-				if (wgo)  WVld <= 0;
-				if (take) begin
-					if (32'(Cnt) == NB-1) begin
-						Cnt <= 0;
-						WVld <= 1;
+		end : genSkid
+		else begin : genDirect
+			assign	irdy = grdy;
+			assign	gvld = ivld;
+			assign	gdat = idat;
+		end : genDirect
+
+		if (CH >= BS) begin : genSplit
+			// each input beat yields CH/BS words, lowest channels first
+			localparam int NW = CH/BS;
+			localparam int CNW = $clog2(NW+1);
+			logic [CH*T-1:0]  Buf;
+			logic [CNW-1:0]  Cnt;   // words left in Buf
+
+			assign	wvld = Cnt != 0;
+			assign	wdat = Buf[W-1:0];
+			assign	grdy = (Cnt == 0) || (Cnt == 1 && wgo);
+			always_ff @(posedge clk) begin
+				if (rst)  Cnt <= 0;
+				else if (gvld && grdy)  Cnt <= CNW'(NW);
+				else if (wgo)  Cnt <= Cnt - 1;
+			end
+			always_ff @(posedge clk) begin
+				if (gvld && grdy)  Buf <= gdat;
+				else if (wgo)  Buf <= Buf >> W;
+			end
+		end : genSplit
+		else begin : genCollect
+			// BS/CH input beats form one word, the first beat in the lowest channels
+			localparam int NB = BS/CH;
+			logic [W-CH*T-1:0]  Acc;             // first NB-1 beats of the word being filled
+			logic [$clog2(NB+1)-1:0]  Cnt;       // beats in Acc
+			logic [W-1:0]  Word;                 // word waiting for the write port
+			logic  WVld;
+			logic  take;
+			logic [W-1:0]  acc_nx;
+
+			assign	wvld = WVld;
+			assign	wdat = Word;
+			assign	grdy = (32'(Cnt) != NB-1) || !WVld || wgo;
+			assign	take = gvld && grdy;
+			assign	acc_nx = {gdat, Acc};
+			always_ff @(posedge clk) begin
+				if (rst) begin
+					Cnt <= 0;
+					WVld <= 0;
+				end
+				else begin
+					if (wgo)  WVld <= 0;
+					if (take) begin
+						if (32'(Cnt) == NB-1) begin
+							Cnt <= 0;
+							WVld <= 1;
+						end
+						else  Cnt <= Cnt + 1;
 					end
-					else  Cnt <= Cnt + 1;
 				end
 			end
-		end
-		always_ff @(posedge clk) begin
-			if (take) begin
-				Acc <= acc_nx[W-1:CH*T];
-				if (32'(Cnt) == NB-1)  Word <= acc_nx;
+			always_ff @(posedge clk) begin
+				if (take) begin
+					Acc <= acc_nx[W-1:CH*T];
+					if (32'(Cnt) == NB-1)  Word <= acc_nx;
+				end
 			end
-		end
-	end : genCollect
+		end : genCollect
+	end : genWord
 
 	//-----------------------------------------------------------------------
 	// Writer position (next word to write) and reader position (next beat to read)
@@ -266,7 +331,7 @@ module swu #(
 	logic [YW-1:0]  YtpN;         // the next window row's: Ytp + S
 	logic [YW-1:0]  Yrp;          // first row of the beat + P: Ytp + Yb*BM
 	logic [SLW-1:0]  ImgSlot;     // row slot of row 0 of the current image
-	logic [SLW-1:0]  YtSlot;      // row slot of the window's top row (mod R, also above row 0)
+	logic [SLW-1:0]  YtSlot;      // row slot of the window's top row (mod RP, also above row 0)
 	logic [SLW-1:0]  RSlot;       // row slot of the beat's first row
 	logic [YW-1:0]  OXp;          // ox*SW: left column of the window + PW
 	logic [YW-1:0]  OXpN;         // the next window's: OXp + SW
@@ -320,10 +385,10 @@ module swu #(
 		// min(oxp - PW + KW - 1, WD - 1)
 		x_last = (CXL < 0 || oxp > YW'(CXL))? WDW'(WD - 1) : WDW'(oxp) + WDW'(KW - 1 - PW);
 	endfunction
-	// (a + b) mod R for a < R, b < R (b a constant at every call)
+	// (a + b) mod RP for a < RP, b < RP (b a constant at every call)
 	function automatic logic [SLW-1:0] slot_add(input logic [SLW-1:0] a, input logic [SLW-1:0] b);
 		logic [SLW-1:0]  rb;
-		rb = SLW'(R) - b;
+		rb = SLW'(RP) - b;
 		slot_add = (a >= rb)? a - rb : a + b;
 	endfunction
 
@@ -343,7 +408,7 @@ module swu #(
 	logic  WrOk;
 	logic [HWW-1:0]  WYn;     // WY + 1
 	logic  w_row_end;         // the word written in this cycle ends an input row
-	assign	w_row_end = wgo && 32'(WC) == NC-1 && 32'(WX) == WD-1;
+	assign	w_row_end = wgo && 32'(WC) == NC-1 && 32'(WX) == XL;
 	always_comb begin : blkWrOk
 		logic  same0, same1, next0, next1;
 		same0 = LW'(WY) < YLim;
@@ -390,19 +455,21 @@ module swu #(
 			if (32'(WC) != NC-1)  WC <= WC + 1;
 			else begin
 				WC <= 0;
-				if (32'(WX) != WD-1) begin
-					WX <= WX + 1;
-					if (32'(WBank) == BN-1) begin
-						WBank <= 0;
+				if (32'(WX) != XL) begin
+					WX <= WX + WDW'(PX);
+					/* verilator lint_off UNSIGNED */  // (always, with one column bank)
+					if (32'(WBank) >= BN-PX) begin
+					/* verilator lint_on UNSIGNED */
+						WBank <= WBank - BNW'(BN-PX);
 						WXQ <= WXQ + AW'(NC);
 					end
-					else  WBank <= WBank + 1;
+					else  WBank <= WBank + BNW'(PX);
 				end
 				else begin
 					WX <= 0;
 					WBank <= BNW'(PW % BN);
 					WXQ <= AW'((PW/BN)*NC);
-					WSlot <= (32'(WSlot) == R-1)? 0 : WSlot + 1;
+					WSlot <= (32'(WSlot) == RP-1)? 0 : WSlot + 1;
 					WY <= (32'(WY) != H-1)? WYn : 0;
 					WYn <= (32'(WY) != H-1)? WYn + 1 : 1;
 				end
@@ -437,8 +504,8 @@ module swu #(
 			YLast <= y_last(0);
 			Yrp <= 0;
 			ImgSlot <= 0;
-			YtSlot <= SLW'((R - P) % R);
-			RSlot <= SLW'((R - P) % R);
+			YtSlot <= SLW'((RP - P) % RP);
+			RSlot <= SLW'((RP - P) % RP);
 			OXp <= 0;
 			OXpN <= YW'(SW);
 			XLast <= x_last(0);
@@ -463,7 +530,7 @@ module swu #(
 						XQ <= OXQ;
 						Xp <= OXp;
 						Yrp <= Yrp + YW'(BM);
-						RSlot <= slot_add(RSlot, SLW'(BM % R));
+						RSlot <= slot_add(RSlot, SLW'(BM % RP));
 					end
 					else begin
 						Yb <= 0;
@@ -504,7 +571,7 @@ module swu #(
 								YLimH <= y_lim_h(YtpN);
 								YLast <= y_last(YtpN);
 								Yrp <= YtpN;
-								s_nx = slot_add(YtSlot, SLW'(S % R));
+								s_nx = slot_add(YtSlot, SLW'(S % RP));
 								YtSlot <= s_nx;
 								RSlot <= s_nx;
 							end
@@ -517,9 +584,9 @@ module swu #(
 								YLimH <= y_lim_h(0);
 								YLast <= y_last(0);
 								Yrp <= 0;
-								i_nx = slot_add(ImgSlot, SLW'(H % R));
+								i_nx = slot_add(ImgSlot, SLW'(H % RP));
 								ImgSlot <= i_nx;
-								s_nx = slot_add(ImgSlot, SLW'((H % R + R - P) % R));
+								s_nx = slot_add(ImgSlot, SLW'((H % RP + RP - P) % RP));
 								YtSlot <= s_nx;
 								RSlot <= s_nx;
 							end
@@ -531,22 +598,21 @@ module swu #(
 	end : blkReader
 
 	//-----------------------------------------------------------------------
-	// Beat geometry of the current read: beat row i reads row slot slot[i] (masked when
-	// the row is padding), beat column j reads bank column col[j] (masked when the column
-	// is padding); and the bank addresses
-	logic [BM*SLW-1:0]  slot;
+	// Beat geometry of the current read: beat row i reads slot RSlot + i from row bank
+	// (RSlot + i) mod BM (masked when the row is padding), beat column j reads bank column
+	// col[j] (masked when the column is padding); and the bank addresses
 	logic [BM-1:0]  row_ok;
 	logic [BN*BNW-1:0]  col;
 	logic [BN-1:0]  col_ok;
-	logic [BN*IW-1:0]  raddr;    // read address of bank column b
+	logic [BM*BN*IW-1:0]  raddr;    // read address of bank (row bank rb, column b)
 	logic [IW-1:0]  waddr;
 
 	always_comb begin : blkGeometry
 		logic [YW:0]  y_i, x_j;
 		logic [BNW:0]  bc;
+		logic [AW-1:0]  ca;
 		/* verilator lint_off UNSIGNED */  // with P = 0 or PW = 0 a lower bound is constant
 		for (int i = 0; i < BM; i++) begin
-			slot[i*SLW +: SLW] = slot_add(RSlot, SLW'(i));
 			y_i = (YW+1)'(Yrp) + (YW+1)'(i);
 			row_ok[i] = y_i >= (YW+1)'(P) && y_i < (YW+1)'(P + H);
 		end
@@ -560,28 +626,56 @@ module swu #(
 		/* verilator lint_on UNSIGNED */
 		for (int b = 0; b < BN; b++) begin
 			// bank b holds the tap at the smallest column >= Xp that is = b (mod BN)
-			// (beyond D only for padded taps, which are masked below)
-			raddr[b*IW +: IW] = IW'(XQ + AW'(Cw) + ((BNW'(b) < OXR)? AW'(NC) : '0));
+			// (beyond the row word only for padded taps, which are masked below)
+			ca = XQ + AW'(Cw) + ((BNW'(b) < OXR)? AW'(NC) : '0);
+			for (int rb = 0; rb < BM; rb++)
+				// (BM > 1: the row word in the high bits; a column address past the row
+				// word is a padded tap's, masked below, so dropping its high bits is safe)
+				raddr[(rb*BN + b)*IW +: IW] = (BM > 1)? IW'(row_base(RSlot, rb) | (ca & AW'(DS - 1))) :
+				                                        IW'(row_base(RSlot, rb) + ca);
 		end
 	end : blkGeometry
-	assign	waddr = IW'(WXQ + AW'(WC));
+	// (below DS: no carry into the row word); with PX > 1 (NC = 1) a bank left of WBank
+	// takes its pixel in the next column word
+	assign	waddr = IW'(slot_base(WSlot) + WXQ + AW'(WC));
 
 	//-----------------------------------------------------------------------
 	// Line-buffer banks
-	logic [R*BN*W-1:0]  rd;      // stage 1: bank words read
+	logic [BM*BN*W-1:0]  rd;      // stage 1: bank words read
+	logic [RBW-1:0]  wrow;        // the row bank the writer writes
+	assign	wrow = row_bank(WSlot);
 
-	for (genvar r = 0; r < R; r++) begin : genRow
+	for (genvar r = 0; r < BM; r++) begin : genRow
 		for (genvar b = 0; b < BN; b++) begin : genCol
 			// The style is a placement decision of the DSE, not the synthesis tool's guess.
 			logic  bank_we;
+			logic [IW-1:0]  bank_wa;
+			logic [W-1:0]  bank_wd;
 			logic [W-1:0]  Rd;
-			assign	bank_we = wgo && 32'(WSlot) == r && 32'(WBank) == b;
+			if (PX > 1) begin : genPix
+				// pixel k = (b - WBank) mod BN of the beat, when k < PX
+				always_comb begin
+					bank_we = 0;
+					bank_wd = wdat[W-1:0];
+					for (int k = 0; k < PX; k++)
+						if (32'(WBank) == (b + BN - k) % BN) begin   // (WBank + k) mod BN == b
+							bank_we = wgo && 32'(wrow) == r;
+							bank_wd = wdat[k*W +: W];
+						end
+				end
+				assign	bank_wa = (b < 32'(WBank))? waddr + IW'(1) : waddr;
+			end : genPix
+			else begin : genOne
+				assign	bank_we = wgo && 32'(wrow) == r && 32'(WBank) == b;
+				assign	bank_wa = waddr;
+				assign	bank_wd = wdat;
+			end : genOne
 			mem_ram #(
-				.DEPTH(D), .WIDTH(W), .STYLE(LB_RAM), .WRITE(1), .RD_REG(1)
+				.DEPTH(DB), .WIDTH(W), .STYLE(LB_RAM), .WRITE(1), .RD_REG(1)
 			) inst_bank (
 				.clk,
-				.we(bank_we), .waddr(waddr), .wdat(wdat),
-				.re(en), .raddr(raddr[b*IW +: IW]), .rdat(Rd)
+				.we(bank_we), .waddr(bank_wa), .wdat(bank_wd),
+				.re(en), .raddr(raddr[(r*BN + b)*IW +: IW]), .rdat(Rd)
 			);
 			assign	rd[(r*BN + b)*W +: W] = Rd;
 		end : genCol
@@ -590,7 +684,7 @@ module swu #(
 	//-----------------------------------------------------------------------
 	// Stage 1 side band and output register
 	logic  V1;
-	logic [BM*SLW-1:0]  Slot1;
+	logic [BM*RBW-1:0]  Rot1;   // the row bank of each beat row
 	logic [BM-1:0]  RowOk1;
 	logic [BN*BNW-1:0]  Col1;
 	logic [BN-1:0]  ColOk1;
@@ -612,7 +706,7 @@ module swu #(
 	end
 	always_ff @(posedge clk) begin
 		if (en) begin
-			Slot1 <= slot;
+			for (int i = 0; i < BM; i++)  Rot1[i*RBW +: RBW] <= row_bank(slot_add(RSlot, SLW'(i % RP)));
 			RowOk1 <= row_ok;
 			Col1 <= col;
 			ColOk1 <= col_ok;
@@ -623,18 +717,19 @@ module swu #(
 		if (en && V1)  ODat <= odat_nx;
 	end
 
-	// Pick beat row i from its row slot, tap j from its bank column (or, NS > 0, from the
-	// last window): indexed selects
-	// (balanced mux trees, not a priority chain of R + BN levels); padded taps read 0
-	// (arrays padded to a power of two so that the index fits; the extra entries are 0)
-	logic [BN*W-1:0]  rows [2**SLW];
+	// Pick beat row i from its row bank (a rotation by the first row's bank: a BM-way
+	// select, none when a beat is one row), tap j from its bank column (or, NS > 0, from
+	// the last window): indexed selects (balanced mux trees, not a priority chain);
+	// padded taps read 0 (arrays padded to a power of two so that the index fits; the
+	// extra entries are 0)
+	logic [BN*W-1:0]  rows [2**RBW];
 	always_comb
-		for (int r = 0; r < 2**SLW; r++)  rows[r] = (r < R)? rd[r*BN*W +: BN*W] : '0;
+		for (int r = 0; r < 2**RBW; r++)  rows[r] = (r < BM)? rd[r*BN*W +: BN*W] : '0;
 	always_comb begin : blkAssemble
 		logic [W-1:0]  taps [2**BNW];
 		logic [BN*W-1:0]  row;
 		for (int i = 0; i < BM; i++) begin
-			row = rows[Slot1[i*SLW +: SLW]] & {(BN*W){RowOk1[i]}};
+			row = rows[Rot1[i*RBW +: RBW]] & {(BN*W){RowOk1[i]}};
 			for (int b = 0; b < 2**BNW; b++)  taps[b] = (b < BN)? row[b*W +: W] : '0;
 			for (int j = 0; j < BN; j++)
 				if (j < NS)
