@@ -210,49 +210,41 @@ module swu #(
 	logic [PX*W-1:0]  wdat;
 	logic  wgo;         // it is written in this cycle
 
-	if (PX > 1) begin : genWide
-		// PX pixels a beat, all written in one cycle; through a skid register as below
+	// Input skid register (when a word is one beat or more, CH <= BS, and for PX > 1 whole
+	// pixels a beat): irdy is a flip-flop, so the writer's limit compares never reach the
+	// upstream core; a beat the gearbox cannot take waits here (no added latency).  A
+	// gearbox that splits a beat into CH/BS words takes it directly: a skid would accept
+	// the next beat early, and the upstream core would run ahead of the cycle model.
+	logic  gvld;        // gearbox input: the skid register's beat, else the input's
+	logic [CH*T-1:0]  gdat;
+	logic  grdy;
+
+	if (CH <= BS || PX > 1) begin : genSkid
 		logic  SkV;
 		logic [CH*T-1:0]  SkD;
 
 		assign	irdy = !SkV;
-		assign	wvld = SkV || ivld;
-		assign	wdat = SkV? SkD : idat;
+		assign	gvld = SkV || ivld;
+		assign	gdat = SkV? SkD : idat;
 		always_ff @(posedge clk) begin
 			if (rst)  SkV <= 0;
-			else  SkV <= wvld && !wgo;
+			else  SkV <= gvld && !grdy;
 			if (!SkV)  SkD <= idat;
 		end
+	end : genSkid
+	else begin : genDirect
+		assign	irdy = grdy;
+		assign	gvld = ivld;
+		assign	gdat = idat;
+	end : genDirect
+
+	if (PX > 1) begin : genWide
+		// PX pixels a beat, all written in the cycle they are taken
+		assign	wvld = gvld;
+		assign	wdat = gdat;
+		assign	grdy = wgo;
 	end : genWide
 	else begin : genWord
-		// Input skid register (when a word is one beat or more: CH <= BS): irdy is a flip-flop,
-		// so the writer's limit compares never reach the upstream core; a beat the gearbox
-		// cannot take waits here (no added latency).  A gearbox that splits a beat into CH/BS
-		// words takes it directly: a skid would accept the next beat early, and the upstream
-		// core would run ahead of the cycle model.
-		logic  gvld;        // gearbox input: the skid register's beat, else the input's
-		logic [CH*T-1:0]  gdat;
-		logic  grdy;
-
-		if (CH <= BS) begin : genSkid
-			logic  SkV;
-			logic [CH*T-1:0]  SkD;
-
-			assign	irdy = !SkV;
-			assign	gvld = SkV || ivld;
-			assign	gdat = SkV? SkD : idat;
-			always_ff @(posedge clk) begin
-				if (rst)  SkV <= 0;
-				else  SkV <= gvld && !grdy;
-				if (!SkV)  SkD <= idat;
-			end
-		end : genSkid
-		else begin : genDirect
-			assign	irdy = grdy;
-			assign	gvld = ivld;
-			assign	gdat = idat;
-		end : genDirect
-
 		if (CH >= BS) begin : genSplit
 			// each input beat yields CH/BS words, lowest channels first
 			localparam int NW = CH/BS;
