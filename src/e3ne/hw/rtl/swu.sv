@@ -150,6 +150,11 @@ module swu #(
 		for (int k = 0; k < RP; k++)
 			if (32'(s) == k)  slot_base = AW'((k/BM) * DS);
 	endfunction
+	// the row word part of the registered read address XA: with one row bank, the row
+	// word of slot s; with several, none (the row word takes the address's high bits)
+	function automatic logic [AW-1:0] base1(input logic [SLW-1:0] s);
+		base1 = (BM == 1)? row_base(s, 0) : '0;
+	endfunction
 	// the row bank of slot s (s mod BM), as a table
 	function automatic logic [RBW-1:0] row_bank(input logic [SLW-1:0] s);
 		row_bank = '0;
@@ -312,7 +317,12 @@ module swu #(
 	logic [NCW-1:0]  WC;      // channel word
 	logic [SLW-1:0]  WSlot;   // row slot of WY
 	logic [BNW-1:0]  WBank;   // bank column of WX
-	logic [AW-1:0]  WXQ;      // ((WX + PW)/BN)*NC
+	// the write address, registered (no adder in front of the banks' write ports):
+	// WB = the row word of WSlot + ((WX + PW)/BN)*NC, WA = WB + WC, WA1 = WA + 1 (PX > 1:
+	// a bank left of WBank takes its pixel in the next column word)
+	logic [AW-1:0]  WB;
+	logic [AW-1:0]  WA;
+	logic [AW-1:0]  WA1;
 
 	logic [OHW-1:0]  Oy;      // output row
 	logic [OWW-1:0]  Ox;      // output column
@@ -329,8 +339,13 @@ module swu #(
 	logic [YW-1:0]  OXpN;         // the next window's: OXp + SW
 	logic [YW-1:0]  Xp;           // left column of the beat + PW: OXp + Xb*BN
 	logic [AW-1:0]  OXQ;          // (OXp/BN)*NC
-	logic [AW-1:0]  XQ;           // (Xp/BN)*NC
 	logic [BNW-1:0]  OXR;         // OXp mod BN
+	// The beat's bank address, registered so that no adder stands between a register and
+	// the banks' read ports: XA = (Xp/BN)*NC + Cw (+ the row word of RSlot, BM = 1),
+	// XA1 = XA + NC (a bank left of OXR reads the next column word).  Kept beside Xp, Cw
+	// and RSlot.
+	logic [AW-1:0]  XA;
+	logic [AW-1:0]  XA1;
 	// the flow control's limits, registered beside Ytp and OXp (each a function of one of
 	// them) so that no clamp or add stands in front of the compares that gate the writer
 	// All of it in the narrowest widths: a 32-bit compare is a 32-bit carry chain.
@@ -433,6 +448,8 @@ module swu #(
 
 	//-----------------------------------------------------------------------
 	// Writer counters
+	logic [AW-1:0]  w_row_nx;     // WB at the next row's first word
+	assign	w_row_nx = slot_base((32'(WSlot) == RP-1)? '0 : WSlot + 1) + AW'((PW/BN)*NC);
 	always_ff @(posedge clk) begin
 		if (rst) begin
 			WY <= 0;
@@ -441,10 +458,16 @@ module swu #(
 			WC <= 0;
 			WSlot <= 0;
 			WBank <= BNW'(PW % BN);
-			WXQ <= AW'((PW/BN)*NC);
+			WB <= AW'((PW/BN)*NC);
+			WA <= AW'((PW/BN)*NC);
+			WA1 <= AW'((PW/BN)*NC + 1);
 		end
 		else if (wgo) begin
-			if (32'(WC) != NC-1)  WC <= WC + 1;
+			if (32'(WC) != NC-1) begin
+				WC <= WC + 1;
+				WA <= WA + 1;
+				WA1 <= WA1 + 1;
+			end
 			else begin
 				WC <= 0;
 				if (32'(WX) != XL) begin
@@ -453,14 +476,22 @@ module swu #(
 					if (32'(WBank) >= BN-PX) begin
 					/* verilator lint_on UNSIGNED */
 						WBank <= WBank - BNW'(BN-PX);
-						WXQ <= WXQ + AW'(NC);
+						WB <= WB + AW'(NC);
+						WA <= WA + 1;     // (WB + NC - 1 + 1)
+						WA1 <= WA1 + 1;
 					end
-					else  WBank <= WBank + BNW'(PX);
+					else begin
+						WBank <= WBank + BNW'(PX);
+						WA <= WB;
+						WA1 <= WB + 1;
+					end
 				end
 				else begin
 					WX <= 0;
 					WBank <= BNW'(PW % BN);
-					WXQ <= AW'((PW/BN)*NC);
+					WB <= w_row_nx;
+					WA <= w_row_nx;
+					WA1 <= w_row_nx + 1;
 					WSlot <= (32'(WSlot) == RP-1)? 0 : WSlot + 1;
 					WY <= (32'(WY) != H-1)? WYn : 0;
 					WYn <= (32'(WY) != H-1)? WYn + 1 : 1;
@@ -483,6 +514,7 @@ module swu #(
 		logic [BNW:0]  r_nx;
 		logic [AW:0]  q_nx;
 		logic [SLW-1:0]  s_nx, i_nx;
+		logic [AW-1:0]  a_nx;
 		if (rst) begin
 			Oy <= 0;
 			Ox <= 0;
@@ -503,26 +535,36 @@ module swu #(
 			XLast <= x_last(0);
 			Xp <= 0;
 			OXQ <= 0;
-			XQ <= 0;
 			OXR <= 0;
+			XA <= base1(SLW'((RP - P) % RP));
+			XA1 <= base1(SLW'((RP - P) % RP)) + AW'(NC);
 		end
 		else if (issue) begin
-			if (32'(Cw) != NC-1)  Cw <= Cw + 1;
+			if (32'(Cw) != NC-1) begin
+				Cw <= Cw + 1;
+				XA <= XA + 1;
+				XA1 <= XA1 + 1;
+			end
 			else begin
 				Cw <= 0;
 				if (32'(Xb) != NX-1) begin
+					// the next column word, channel word 0: (Xp/BN)*NC + NC = XA - (NC - 1) + NC
 					Xb <= Xb + 1;
-					XQ <= XQ + AW'(NC);
+					XA <= XA + 1;
+					XA1 <= XA1 + 1;
 					Xp <= Xp + YW'(BN);
 				end
 				else begin
 					Xb <= 0;
 					if (32'(Yb) != NY-1) begin
 						Yb <= Yb + 1;
-						XQ <= OXQ;
 						Xp <= OXp;
 						Yrp <= Yrp + YW'(BM);
-						RSlot <= slot_add(RSlot, SLW'(BM % RP));
+						s_nx = slot_add(RSlot, SLW'(BM % RP));
+						RSlot <= s_nx;
+						a_nx = base1(s_nx) + OXQ;
+						XA <= a_nx;
+						XA1 <= a_nx + AW'(NC);
 					end
 					else begin
 						Yb <= 0;
@@ -537,19 +579,20 @@ module swu #(
 							end
 							OXR <= BNW'(r_nx);
 							OXQ <= AW'(q_nx);
-							XQ <= AW'(q_nx);
 							OXp <= OXpN;
 							OXpN <= OXpN + YW'(SW);
 							XLast <= x_last(OXpN);
 							Xp <= OXpN;
 							Yrp <= Ytp;
 							RSlot <= YtSlot;
+							a_nx = base1(YtSlot) + AW'(q_nx);
+							XA <= a_nx;
+							XA1 <= a_nx + AW'(NC);
 						end
 						else begin
 							Ox <= 0;
 							OXR <= 0;
 							OXQ <= 0;
-							XQ <= 0;
 							OXp <= 0;
 							OXpN <= YW'(SW);
 							XLast <= x_last(0);
@@ -566,6 +609,8 @@ module swu #(
 								s_nx = slot_add(YtSlot, SLW'(S % RP));
 								YtSlot <= s_nx;
 								RSlot <= s_nx;
+								XA <= base1(s_nx);
+								XA1 <= base1(s_nx) + AW'(NC);
 							end
 							else begin
 								// next image
@@ -581,6 +626,8 @@ module swu #(
 								s_nx = slot_add(ImgSlot, SLW'((H % RP + RP - P) % RP));
 								YtSlot <= s_nx;
 								RSlot <= s_nx;
+								XA <= base1(s_nx);
+								XA1 <= base1(s_nx) + AW'(NC);
 							end
 						end
 					end
@@ -602,7 +649,7 @@ module swu #(
 	always_comb begin : blkGeometry
 		logic [YW:0]  y_i, x_j;
 		logic [BNW:0]  bc;
-		logic [AW-1:0]  ca;
+		logic [AW-1:0]  a;
 		/* verilator lint_off UNSIGNED */  // with P = 0 or PW = 0 a lower bound is constant
 		for (int i = 0; i < BM; i++) begin
 			y_i = (YW+1)'(Yrp) + (YW+1)'(i);
@@ -619,17 +666,17 @@ module swu #(
 		for (int b = 0; b < BN; b++) begin
 			// bank b holds the tap at the smallest column >= Xp that is = b (mod BN)
 			// (beyond the row word only for padded taps, which are masked below)
-			ca = XQ + AW'(Cw) + ((BNW'(b) < OXR)? AW'(NC) : '0);
+			// (BM = 1: XA holds the row word's offset too)
+			a = (BNW'(b) < OXR)? XA1 : XA;
 			for (int rb = 0; rb < BM; rb++)
 				// (BM > 1: the row word in the high bits; a column address past the row
 				// word is a padded tap's, masked below, so dropping its high bits is safe)
-				raddr[(rb*BN + b)*IW +: IW] = (BM > 1)? IW'(row_base(RSlot, rb) | (ca & AW'(DS - 1))) :
-				                                        IW'(row_base(RSlot, rb) + ca);
+				raddr[(rb*BN + b)*IW +: IW] = (BM > 1)? IW'(row_base(RSlot, rb) | (a & AW'(DS - 1))) : IW'(a);
 		end
 	end : blkGeometry
 	// (below DS: no carry into the row word); with PX > 1 (NC = 1) a bank left of WBank
 	// takes its pixel in the next column word
-	assign	waddr = IW'(slot_base(WSlot) + WXQ + AW'(WC));
+	assign	waddr = IW'(WA);
 
 	//-----------------------------------------------------------------------
 	// Line-buffer banks
@@ -655,7 +702,7 @@ module swu #(
 							bank_wd = wdat[k*W +: W];
 						end
 				end
-				assign	bank_wa = (b < 32'(WBank))? waddr + IW'(1) : waddr;
+				assign	bank_wa = (b < 32'(WBank))? IW'(WA1) : waddr;
 			end : genPix
 			else begin : genOne
 				assign	bank_we = wgo && 32'(wrow) == r && 32'(WBank) == b;
