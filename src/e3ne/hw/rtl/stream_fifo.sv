@@ -120,6 +120,16 @@ module stream_fifo #(
 		wire  mwr   = push && !byp;
 
 		wire [CW-1:0]  cnt_nxt = MCnt + CW'(mwr) - CW'(mrd);
+		// The flags without the count's adder and compare in front of them: ofree (the
+		// downstream ready, the latest signal here) is chosen last, so ready reaches Rdy
+		// and MEmp through one gate (LeNet-5's critical path on ECP5 ran ready -> mrd ->
+		// cnt_nxt -> Rdy).  With ofree a beat leaves the memory (or, empty, the input
+		// bypasses it): never full next, empty when it held one and nothing is pushed in
+		// (the bypass keeps it empty); without, a push adds one.
+		wire  one    = (MCnt == CW'(1));
+		wire  almost = (MCnt == CW'(MD - 1));
+		wire  emp_nxt = ofree ? (MEmp || (!push && one)) : (MEmp && !push);
+		wire  rdy_nxt = ofree || (Rdy && !(push && almost));
 		wire [AW-1:0]  wr_nxt  = (WrPtr == AW'(MD - 1)) ? '0 : WrPtr + 1'b1;
 		wire [AW-1:0]  rd_nxt  = (RdPtr == AW'(MD - 1)) ? '0 : RdPtr + 1'b1;
 
@@ -159,8 +169,8 @@ module stream_fifo #(
 				if (mwr)  WrPtr <= wr_nxt;
 				if (mrd)  RdPtr <= rd_nxt;
 				MCnt <= cnt_nxt;
-				MEmp <= (cnt_nxt == '0);
-				Rdy  <= (cnt_nxt != CW'(MD));
+				MEmp <= emp_nxt;   // = (cnt_nxt == 0)
+				Rdy  <= rdy_nxt;   // = (cnt_nxt != MD)
 				if (ofree) begin
 					OVld <= mrd || push;
 					OSel <= mrd;
