@@ -25,7 +25,7 @@ def test_bad_device_and_speed_are_refused_in_one_line(tmp_path: Path) -> None:
         place_and_route(tmp_path / "missing")
 
 
-def test_critical_path_is_the_slowest_of_the_report() -> None:
+def test_critical_path_is_the_slowest_clocked_path_of_the_report() -> None:
     def seg(kind: str, delay: float, cell: str) -> dict:
         end = {"cell": cell, "port": "Q" if kind == "clk-to-q" else "A"}
         return {"type": kind, "delay": delay, "from": end, "to": end}
@@ -36,6 +36,12 @@ def test_critical_path_is_the_slowest_of_the_report() -> None:
     cp = critical_path({"critical_paths": [{"path": fast}, {"path": slow}]})
     assert (cp.start, cp.end, cp.logic_cells) == ("x.Q", "w.A", 2)
     assert (cp.ns, cp.logic_ns, cp.routing_ns) == (3.0, 0.8, 1.7)
+    # a longer path from an input pin does not set Fmax: the clock's own path is reported
+    clk = "posedge $glbnet$ap_clk"
+    pin = [seg("routing", 5.0, "i"), seg("logic", 0.2, "j"), seg("setup", 0.1, "k")]
+    cp = critical_path({"critical_paths": [{"from": clk, "to": clk, "path": slow},
+                                           {"from": "<async>", "to": clk, "path": pin}]})
+    assert (cp.start, cp.ns) == ("x.Q", 3.0)
 
 
 @pytest.mark.synth

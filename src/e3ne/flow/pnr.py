@@ -109,8 +109,12 @@ def _run(cmd: list[str], cwd: Path, log: Path | None, what: str, timeout: float,
 
 
 def critical_path(report: dict) -> CriticalPath:
-    """The slowest path of a nextpnr ``--report`` document."""
-    paths = [p.get("path") or [] for p in report.get("critical_paths") or []]
+    """The slowest register-to-register path of a nextpnr ``--report`` document: the one
+    that sets Fmax (a path from or to a pin, ``<async>``, is unconstrained here and can be
+    longer), or the slowest of any kind when the report has none."""
+    reported = report.get("critical_paths") or []
+    clocked = [p for p in reported if "<async>" not in (p.get("from"), p.get("to"))]
+    paths = [p.get("path") or [] for p in (clocked or reported)]
 
     def delay(segments: list[dict]) -> float:
         return round(sum(s.get("delay", 0.0) for s in segments), 3)
