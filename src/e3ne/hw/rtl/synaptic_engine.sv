@@ -37,7 +37,8 @@
  *  step's output beat leaves 7 + NS + (T | 0) cycles after its issue.  The pipeline never
  *  stalls (no enable reaches its registers): a step that emits an output beat issues only
  *  while fewer than OFD beats are in flight or in the FIFO (a credit counter), so
- *  back-pressure holds the issue, not the pipeline.  irdy depends on the buffer only.
+ *  back-pressure holds the issue, not the pipeline.  irdy depends on the buffer only, and is
+ *  a register.
  *
  *  Adders (ADDER, spike_dot.sv): 1: a plain popcount per weight and spike plane pair;
  *  2: a compressor tree of spike-gated 3:2 and 6:3 counters (smaller; the default).
@@ -206,7 +207,19 @@ module synaptic_engine #(
 	logic  sf_last, pg_last, nf_last;
 	logic  wgt_ok;   // the step's weight word is at hand (streamed: at the FIFO's head)
 
-	assign	irdy = !Full[WSel];
+	// irdy is a register (IRdy = !Full[WSel], kept from the next values of both), so the
+	// window unit that feeds the engine sees its ready straight from a flip-flop: its
+	// pipeline enable is one gate from registers, however far apart the two are placed
+	logic  IRdy;
+	logic [1:0]  full_nx;
+	logic  wsel_nx;
+	always_comb begin
+		full_nx = Full;
+		if (wlast)  full_nx[WSel] = 1;
+		if (rlast)  full_nx[RSel] = 0;
+		wsel_nx = WSel ^ wlast;
+	end
+	assign	irdy = IRdy;
 	assign	wtake = ivld && irdy;
 	assign	wlast = wtake && (32'(WCnt) == SF-1);
 	assign	avail = Full[RSel] || (RSel == WSel && Sf < WCnt);
@@ -265,6 +278,14 @@ module synaptic_engine #(
 			end
 		end
 	end
+	always_ff @(posedge clk) begin
+		if (rst)  IRdy <= 1;
+		else  IRdy <= !full_nx[wsel_nx];
+	end
+`ifndef SYNTHESIS
+	always_ff @(posedge clk)
+		if (!rst && IRdy != !Full[WSel])  $error("%m: IRdy (%0d) differs from !Full[WSel]", IRdy);
+`endif
 
 	//-----------------------------------------------------------------------
 	// Control through the pipeline: Ctl[k] is the step in stage k+1 (k = 0 .. D-1)
