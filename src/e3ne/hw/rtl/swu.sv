@@ -674,8 +674,8 @@ module swu #(
 				raddr[(rb*BN + b)*IW +: IW] = (BM > 1)? IW'(row_base(RSlot, rb) | (a & AW'(DS - 1))) : IW'(a);
 		end
 	end : blkGeometry
-	// (below DS: no carry into the row word); with PX > 1 (NC = 1) a bank left of WBank
-	// takes its pixel in the next column word
+	// the write address is the register WA (with PX > 1, a bank left of WBank takes WA1,
+	// its pixel's next column word: see genPix)
 	assign	waddr = IW'(WA);
 
 	//-----------------------------------------------------------------------
