@@ -283,8 +283,12 @@ module synaptic_engine #(
 		else  IRdy <= !full_nx[wsel_nx];
 	end
 `ifndef SYNTHESIS
-	always_ff @(posedge clk)
-		if (!rst && IRdy != !Full[WSel])  $error("%m: IRdy (%0d) differs from !Full[WSel]", IRdy);
+	// (simulation only, from the first reset on: before it the registers hold anything)
+	bit  RstSeen = 0;
+	always_ff @(posedge clk) begin
+		if (rst)  RstSeen <= 1;
+		else if (RstSeen && IRdy != !Full[WSel])  $error("%m: IRdy (%0d) differs from !Full[WSel]", IRdy);
+	end
 `endif
 
 	//-----------------------------------------------------------------------
