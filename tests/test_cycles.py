@@ -197,3 +197,34 @@ def test_missing_or_illegal_folds_are_refused() -> None:
         estimate(net, {k: v for k, v in folds.items() if k != layer.name})
     with pytest.raises(ConfigError, match="does not divide"):
         estimate(net, {**folds, layer.name: Fold(PE=layer.out_channels + 1)})
+
+
+def test_kept_beat_times_are_the_times_of_each_design() -> None:
+    """The search keeps the cores' beat times across its candidates (``memo``): over designs
+    of one network with different folds, every stream's times with the kept ones must equal
+    a fresh run's; and a design that differs from one already run in its last layer runs
+    again only the cores of that layer and the few before it whose consumer changed."""
+    from dataclasses import replace
+
+    from e3ne.design.chain import build
+    from e3ne.hw.timeline import beat_times
+
+    memo: dict = {}
+    for seed in (3, 12, 40, 242, 1100, 1103):
+        net = random_network(seed)
+        last = net.synaptic_layers[-1].name
+        for k in range(3):
+            folds = random_folds(net, seed + 100 * k)
+            for fs in (folds, {**folds, last: replace(folds[last], PE=1, SIMD=1, TP=1)}):
+                d = build(net, fs)
+                t0 = np.arange(d.input.beats, dtype=np.int64)
+                before = len(memo)
+                kept = beat_times(d.cores, d.input, t0, memo)
+                fresh = beat_times(d.cores, d.input, t0)
+                assert fresh.keys() == kept.keys()
+                for name, t in fresh.items():
+                    assert np.array_equal(t, kept[name]), (seed, k, name)
+            # the second design re-ran the cores from the last layer's on, and at most
+            # the two before them (their consumer changed: its pace, or its acceptor)
+            tail = len(d.cores) - min(i for i, c in enumerate(d.cores) if c.layer == last)
+            assert len(memo) - before <= tail + 2

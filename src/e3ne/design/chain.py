@@ -101,13 +101,14 @@ class Design:
     def writing(self) -> bool:
         return self.files is not None
 
-    def input_times(self) -> dict[str, np.ndarray]:
+    def input_times(self, memo: dict | None = None) -> dict[str, np.ndarray]:
         """Beat times of every stream with the input at one beat per cycle, once per
         laid-out design: each skip buffer's sizer reads them (a buffer's depth does not
-        change them), and a residual network has a sizer per block."""
+        change them), and a residual network has a sizer per block. ``memo``: see
+        ``e3ne.hw.timeline.beat_times``."""
         if self._input_times is None:
             self._input_times = beat_times(self.cores, self.input,
-                                           np.arange(self.input.beats, dtype=np.int64))
+                                           np.arange(self.input.beats, dtype=np.int64), memo)
         return self._input_times
 
     def stream(self, lanes: int, lane_w: int, beats: int) -> Stream:

@@ -100,17 +100,18 @@ def estimate(net: Network, folds: dict[str, Fold],
 
 
 def estimate_cores(cores: list[Core], times: dict[str, np.ndarray] | None = None,
-                   port_cycles_per_beat: float = 1.0) -> CycleEstimate:
+                   port_cycles_per_beat: float = 1.0, memo: dict | None = None) -> CycleEstimate:
     """The recurrence over a design's cores: s_axis moves one beat per cycle into the
     first core, and each core's outputs feed their readers at the pace those accept
     (``e3ne.hw.timeline``; the last core writes the design's output). ``times``: these
     beat times, when the caller has them (``Design.input_times``).
     ``port_cycles_per_beat``: the board memory's pace on m_axi_weights when it is slower
-    than one 512-bit beat a cycle (``Device.port_cycles_per_beat``)."""
+    than one 512-bit beat a cycle (``Device.port_cycles_per_beat``). ``memo``: see
+    ``e3ne.hw.timeline.beat_times``."""
     start = cores[0].src
     beats = start.beats
     if times is None:
-        times = beat_times(cores, start, np.arange(beats, dtype=np.int64))
+        times = beat_times(cores, start, np.arange(beats, dtype=np.int64), memo)
     readers = consumers(cores)
     out = [StageEstimate("s_axis", "input", "", beats, 0, 0, beats - 1)]
     for core in cores:

@@ -225,6 +225,9 @@ def search(net: Network, device: str = "xc7z020", budget: str | dict | None = No
                          [replace(f, weights="lut"), replace(f, weights="bram")])]
                     for n in every}
 
+    # the cores' beat times, kept across candidates (which share all but a layer or two)
+    memo: dict = {}
+
     def engine_cost(name: str, f: Fold) -> resource_model.CoreEstimate:
         return resource_model.core_estimate(SynapticEngine, layers[name].engine_params(f, T, W))
 
@@ -242,8 +245,9 @@ def search(net: Network, device: str = "xc7z020", budget: str | dict | None = No
                                                  weight_port)
         # the laid-out design's own timeline, unless the weights moved (a new design)
         same = cores is design.cores and cores[0].src is design.input
-        times = design.input_times() if same else None
-        return DesignPoint(folds, cycle_model.estimate_cores(cores, times, port_pace), res)
+        times = design.input_times(memo) if same else None
+        return DesignPoint(folds, cycle_model.estimate_cores(cores, times, port_pace, memo),
+                           res)
 
     cur = point(rung)
     points = [cur]

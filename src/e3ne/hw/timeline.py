@@ -27,19 +27,69 @@ def out_gap(core: Core, readers: dict[str, Core]) -> int:
                default=1)
 
 
-def beat_times(cores: list[Core], start: Stream, t0: np.ndarray) -> dict[str, np.ndarray]:
+def _frozen(v: object) -> object:
+    """A hashable stand-in for a core's parameter or fact (dicts, lists, arrays)."""
+    if isinstance(v, dict):
+        return tuple(sorted((k, _frozen(x)) for k, x in v.items()))
+    if isinstance(v, (list, tuple)):
+        return tuple(_frozen(x) for x in v)
+    if isinstance(v, np.ndarray):
+        return (v.shape, str(v.dtype), v.tobytes())
+    return v
+
+
+def _core_key(core: Core) -> tuple:
+    return (type(core).__name__, _frozen(core.params), _frozen(core.info),
+            tuple((s.lanes, s.lane_w, s.beats) for _, s in core.inputs() + core.outputs()))
+
+
+def beat_times(cores: list[Core], start: Stream, t0: np.ndarray,
+               memo: dict | None = None) -> dict[str, np.ndarray]:
     """Times of every beat of every stream reachable from ``start``, whose beats arrive at
     ``t0``: one pass over the cores in list order (a core with an input not reached, such as
     an outer block's join seen from an inner block's fork, or with no input stream, such as
-    the weight fetch, is left out with all it feeds)."""
-    times = {start.name: np.asarray(t0, dtype=np.int64)}
+    the weight fetch, is left out with all it feeds).
+
+    ``memo`` (a dict the caller keeps across designs, e.g. the search's candidates, which
+    differ from one another in a layer or two): each core's output times are kept under
+    what they depend on (the core's class, parameters and facts, its streams' shapes, its
+    consumers' pace and the keys of its input times, recursively), so a core whose inputs
+    and setting another design shares is not run again. The kept arrays are read-only."""
+    t0 = np.asarray(t0, dtype=np.int64)
+    times = {start.name: t0}
+    # a stream's key: (the entry number of the core run that wrote it, its output index)
+    keys: dict[str, tuple] = {}
+    if memo is not None:
+        keys[start.name] = (_entry(memo, ("in", t0.tobytes()), [t0])[0], 0)
     readers = consumers(cores)
+    core_keys = {id(c): _core_key(c) for c in cores} if memo is not None else {}
     for core in cores:
         ins = core.inputs()
         if not ins or not all(s.name in times for _, s in ins):
             continue
-        outs = core.forward_all([times[s.name] for _, s in core.inputs()],
-                                out_gap(core, readers))
+        gap = out_gap(core, readers)
+        if memo is None:
+            outs = core.forward_all([times[s.name] for _, s in ins], gap)
+        else:
+            reader = core.reader
+            reader = None if reader is None else core_keys.get(id(reader)) or _core_key(reader)
+            key = (core_keys[id(core)], gap, reader, tuple(keys[s.name] for _, s in ins))
+            n, outs = _entry(memo, key, None)
+            if outs is None:
+                outs = core.forward_all([times[s.name] for _, s in ins], gap)
+                for t in outs:
+                    t.flags.writeable = False
+                memo[key] = (n, outs)
+            for k, (_, s) in enumerate(core.outputs()):
+                keys[s.name] = (n, k)
         for (_, s), t in zip(core.outputs(), outs, strict=True):
             times[s.name] = t
     return times
+
+
+def _entry(memo: dict, key: tuple, outs: list | None) -> tuple[int, list | None]:
+    """(entry number, kept output times or None) of ``key``; a new key gets the next
+    number (and ``outs``, when given)."""
+    if key not in memo:
+        memo[key] = (len(memo), outs)
+    return memo[key]
