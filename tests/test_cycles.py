@@ -207,9 +207,9 @@ def test_kept_beat_times_are_the_times_of_each_design() -> None:
     from dataclasses import replace
 
     from e3ne.design.chain import build
-    from e3ne.hw.timeline import beat_times
+    from e3ne.hw.timeline import TimesMemo, beat_times
 
-    memo: dict = {}
+    memo = TimesMemo()
     for seed in (3, 12, 40, 242, 1100, 1103):
         net = random_network(seed)
         last = net.synaptic_layers[-1].name
@@ -228,3 +228,21 @@ def test_kept_beat_times_are_the_times_of_each_design() -> None:
             # the two before them (their consumer changed: its pace, or its acceptor)
             tail = len(d.cores) - min(i for i, c in enumerate(d.cores) if c.layer == last)
             assert len(memo) - before <= tail + 2
+
+
+def test_kept_beat_times_stay_right_when_dropped() -> None:
+    """Past its byte limit the memo drops what it kept: every design's times stay a fresh
+    run's (entry numbers are never reused, so no key can find another run's times)."""
+    from e3ne.design.chain import build
+    from e3ne.hw.timeline import TimesMemo, beat_times
+
+    memo = TimesMemo(limit=20_000)
+    for seed in (3, 12, 40):
+        net = random_network(seed)
+        for k in range(4):
+            d = build(net, random_folds(net, seed + 100 * (k % 2)))
+            t0 = np.arange(d.input.beats, dtype=np.int64)
+            kept = beat_times(d.cores, d.input, t0, memo)
+            for name, t in beat_times(d.cores, d.input, t0).items():
+                assert np.array_equal(t, kept[name]), (seed, k, name)
+            assert memo.nbytes <= 20_000 or len(memo) <= 2

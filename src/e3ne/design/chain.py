@@ -22,7 +22,7 @@ from e3ne.design.folding import Fold, check_fold
 from e3ne.errors import ConfigError
 from e3ne.hw.cores import CORE_MODELS, Core, Stream
 from e3ne.hw.cores.argmax_unit import classify
-from e3ne.hw.timeline import beat_times, consumers, out_gap
+from e3ne.hw.timeline import TimesMemo, beat_times, consumers, out_gap
 from e3ne.ir import Network
 
 # How weights placed in UltraRAM come in after reset: "axis", a stream the host sends
@@ -101,7 +101,7 @@ class Design:
     def writing(self) -> bool:
         return self.files is not None
 
-    def input_times(self, memo: dict | None = None) -> dict[str, np.ndarray]:
+    def input_times(self, memo: TimesMemo | None = None) -> dict[str, np.ndarray]:
         """Beat times of every stream with the input at one beat per cycle, once per
         laid-out design: each skip buffer's sizer reads them (a buffer's depth does not
         change them), and a residual network has a sizer per block. ``memo``: see

@@ -54,7 +54,7 @@ import numpy as np
 from e3ne.design.chain import build
 from e3ne.design.folding import Fold
 from e3ne.hw.cores import Core
-from e3ne.hw.timeline import beat_times, consumers, out_gap
+from e3ne.hw.timeline import TimesMemo, beat_times, consumers, out_gap
 from e3ne.ir import Network
 
 __all__ = ["CycleEstimate", "StageEstimate", "estimate", "estimate_cores"]
@@ -100,7 +100,8 @@ def estimate(net: Network, folds: dict[str, Fold],
 
 
 def estimate_cores(cores: list[Core], times: dict[str, np.ndarray] | None = None,
-                   port_cycles_per_beat: float = 1.0, memo: dict | None = None) -> CycleEstimate:
+                   port_cycles_per_beat: float = 1.0,
+                   memo: TimesMemo | None = None) -> CycleEstimate:
     """The recurrence over a design's cores: s_axis moves one beat per cycle into the
     first core, and each core's outputs feed their readers at the pace those accept
     (``e3ne.hw.timeline``; the last core writes the design's output). ``times``: these

@@ -50,6 +50,7 @@ from e3ne.dse import resources as resource_model
 from e3ne.errors import ConfigError, InfeasibleBudget
 from e3ne.hw.cores import SynapticEngine
 from e3ne.hw.memory import DEFAULT_LUTS_PER_BRAM36, weights_in_bram
+from e3ne.hw.timeline import TimesMemo
 from e3ne.ir import Network
 from e3ne.layers import Synaptic
 
@@ -226,7 +227,7 @@ def search(net: Network, device: str = "xc7z020", budget: str | dict | None = No
                     for n in every}
 
     # the cores' beat times, kept across candidates (which share all but a layer or two)
-    memo: dict = {}
+    memo = TimesMemo()
 
     def engine_cost(name: str, f: Fold) -> resource_model.CoreEstimate:
         return resource_model.core_estimate(SynapticEngine, layers[name].engine_params(f, T, W))

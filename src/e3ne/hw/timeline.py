@@ -43,24 +43,56 @@ def _core_key(core: Core) -> tuple:
             tuple((s.lanes, s.lane_w, s.beats) for _, s in core.inputs() + core.outputs()))
 
 
+class TimesMemo:
+    """Beat times of core runs kept across designs (``beat_times``), at most ``limit``
+    bytes of them: past it all are dropped and keeping starts again. Entries are numbered
+    in the order they were made, never reused, so a key that names a dropped entry's
+    number only misses."""
+
+    def __init__(self, limit: int = 2 << 30) -> None:
+        self.limit, self.nbytes, self.made = limit, 0, 0
+        self.entries: dict[tuple, tuple[int, list | None]] = {}
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def entry(self, key: tuple) -> tuple[int, list | None]:
+        """(entry number, kept output times or None) of ``key``; a new key gets the next
+        number."""
+        if key not in self.entries:
+            self.entries[key] = (self.made, None)
+            self.made += 1
+        return self.entries[key]
+
+    def keep(self, key: tuple, n: int, outs: list) -> None:
+        size = sum(t.nbytes for t in outs)
+        if self.nbytes + size > self.limit:
+            self.entries.clear()
+            self.nbytes = 0
+        for t in outs:
+            t.flags.writeable = False
+        self.entries[key] = (n, outs)
+        self.nbytes += size
+
+
 def beat_times(cores: list[Core], start: Stream, t0: np.ndarray,
-               memo: dict | None = None) -> dict[str, np.ndarray]:
+               memo: TimesMemo | None = None) -> dict[str, np.ndarray]:
     """Times of every beat of every stream reachable from ``start``, whose beats arrive at
     ``t0``: one pass over the cores in list order (a core with an input not reached, such as
     an outer block's join seen from an inner block's fork, or with no input stream, such as
     the weight fetch, is left out with all it feeds).
 
-    ``memo`` (a dict the caller keeps across designs, e.g. the search's candidates, which
-    differ from one another in a layer or two): each core's output times are kept under
-    what they depend on (the core's class, parameters and facts, its streams' shapes, its
-    consumers' pace and the keys of its input times, recursively), so a core whose inputs
-    and setting another design shares is not run again. The kept arrays are read-only."""
+    ``memo`` (kept by the caller across designs, e.g. the search's candidates, which differ
+    from one another in a layer or two): each core's output times are kept under what they
+    depend on (the core's class, parameters and facts, its streams' shapes, its consumer
+    and the keys of its input times, recursively), so a core whose inputs and setting
+    another design shares is not run again. The kept arrays are read-only."""
     t0 = np.asarray(t0, dtype=np.int64)
     times = {start.name: t0}
     # a stream's key: (the entry number of the core run that wrote it, its output index)
     keys: dict[str, tuple] = {}
     if memo is not None:
-        keys[start.name] = (_entry(memo, ("in", t0.tobytes()), [t0])[0], 0)
+        keys[start.name] = (memo.entry(("in", t0.tobytes()))[0], 0)
     readers = consumers(cores)
     core_keys = {id(c): _core_key(c) for c in cores} if memo is not None else {}
     for core in cores:
@@ -74,22 +106,12 @@ def beat_times(cores: list[Core], start: Stream, t0: np.ndarray,
             reader = core.reader
             reader = None if reader is None else core_keys.get(id(reader)) or _core_key(reader)
             key = (core_keys[id(core)], gap, reader, tuple(keys[s.name] for _, s in ins))
-            n, outs = _entry(memo, key, None)
+            n, outs = memo.entry(key)
             if outs is None:
                 outs = core.forward_all([times[s.name] for _, s in ins], gap)
-                for t in outs:
-                    t.flags.writeable = False
-                memo[key] = (n, outs)
+                memo.keep(key, n, outs)
             for k, (_, s) in enumerate(core.outputs()):
                 keys[s.name] = (n, k)
         for (_, s), t in zip(core.outputs(), outs, strict=True):
             times[s.name] = t
     return times
-
-
-def _entry(memo: dict, key: tuple, outs: list | None) -> tuple[int, list | None]:
-    """(entry number, kept output times or None) of ``key``; a new key gets the next
-    number (and ``outs``, when given)."""
-    if key not in memo:
-        memo[key] = (len(memo), outs)
-    return memo[key]
