@@ -209,25 +209,24 @@ module synaptic_engine #(
 
 	// irdy is a register (IRdy = !Full[WSel], kept from the next values of both), so the
 	// window unit that feeds the engine sees its ready straight from a flip-flop: its
-	// pipeline enable is one gate from registers, however far apart the two are placed
+	// pipeline enable is one gate from registers, however far apart the two are placed.
+	// Next: the buffer the writer then fills (WSel, or the other one after a window's
+	// last beat) is free, or the reader frees it now (rlast, the deepest term, last).
 	logic  IRdy;
-	logic [1:0]  full_nx;
 	logic  wsel_nx;
-	always_comb begin
-		full_nx = Full;
-		if (wlast)  full_nx[WSel] = 1;
-		if (rlast)  full_nx[RSel] = 0;
-		wsel_nx = WSel ^ wlast;
-	end
+	assign	wsel_nx = WSel ^ wlast;
 	assign	irdy = IRdy;
 	assign	wtake = ivld && irdy;
 	assign	wlast = wtake && (32'(WCnt) == SF-1);
 	assign	avail = Full[RSel] || (RSel == WSel && Sf < WCnt);
 	assign	issue = en && avail && wgt_ok && (HOLD == 0 || Hold == 0) && (!(sf_last && pg_last) || Cr < CRW'(OFD));
 	assign	outstep = issue && sf_last && pg_last;
-	assign	sf_last = 32'(Sf) == SF-1;
-	assign	pg_last = 32'(Pg) == NP-1;
-	assign	nf_last = 32'(Nf) == NF-1;
+	// the reader's "last" flags are registers beside its counters (SfLast = Sf == SF-1,
+	// ...), so no compare stands between a counter and the issue's consumers
+	logic  SfLast, PgLast, NfLast;
+	assign	sf_last = SfLast;
+	assign	pg_last = PgLast;
+	assign	nf_last = NfLast;
 	assign	rlast = issue && sf_last && pg_last && nf_last;
 
 	logic [XA_W-1:0]  win_wa;   // window buffer: two windows, [0, SF) and [SF, 2SF)
@@ -242,6 +241,9 @@ module synaptic_engine #(
 			Nf <= 0;
 			Pg <= 0;
 			Sf <= 0;
+			SfLast <= SF == 1;
+			PgLast <= NP == 1;
+			NfLast <= NF == 1;
 			WAddr <= 0;
 			Hold <= 0;
 		end
@@ -254,16 +256,23 @@ module synaptic_engine #(
 			end
 			// reader: for sf, for nf, for plane group
 			if (issue) begin
-				if (!pg_last)  Pg <= Pg + 1;
+				if (!pg_last) begin
+					Pg <= Pg + 1;
+					PgLast <= 32'(Pg) == NP-2;
+				end
 				else begin
 					Pg <= 0;
+					PgLast <= NP == 1;
 					if (!nf_last) begin
 						Nf <= Nf + 1;
+						NfLast <= 32'(Nf) == NF-2;
 						WAddr <= WAddr + WA_W'(SF);
 					end
 					else begin
 						Nf <= 0;
+						NfLast <= NF == 1;
 						Sf <= sf_last? '0 : Sf + 1;
+						SfLast <= sf_last? SF == 1 : 32'(Sf) == SF-2;
 						WAddr <= sf_last? '0 : WA_W'(Sf) + WA_W'(1);
 					end
 				end
@@ -280,14 +289,17 @@ module synaptic_engine #(
 	end
 	always_ff @(posedge clk) begin
 		if (rst)  IRdy <= 1;
-		else  IRdy <= !full_nx[wsel_nx];
+		else  IRdy <= !Full[wsel_nx] || (rlast && RSel == wsel_nx);
 	end
 `ifndef SYNTHESIS
 	// (simulation only, from the first reset on: before it the registers hold anything)
 	bit  RstSeen = 0;
-	always_ff @(posedge clk) begin
+	always @(posedge clk) begin
 		if (rst)  RstSeen <= 1;
-		else if (RstSeen && IRdy != !Full[WSel])  $error("%m: IRdy (%0d) differs from !Full[WSel]", IRdy);
+		else if (RstSeen && (IRdy != !Full[WSel] || SfLast != (32'(Sf) == SF-1) ||
+		                     PgLast != (32'(Pg) == NP-1) || NfLast != (32'(Nf) == NF-1)))
+			$error("%m: a kept flag differs: IRdy %0d (Full %b, WSel %0d), SfLast %0d (Sf %0d), PgLast %0d (Pg %0d), NfLast %0d (Nf %0d)",
+				IRdy, Full, WSel, SfLast, Sf, PgLast, Pg, NfLast, Nf);
 	end
 `endif
 
