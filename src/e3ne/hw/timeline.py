@@ -49,7 +49,7 @@ class TimesMemo:
     in the order they were made, never reused, so a key that names a dropped entry's
     number only misses."""
 
-    def __init__(self, limit: int = 2 << 30) -> None:
+    def __init__(self, limit: int = 512 << 20) -> None:
         self.limit, self.nbytes, self.made = limit, 0, 0
         self.entries: dict[tuple, tuple[int, list | None]] = {}
 
