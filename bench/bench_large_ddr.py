@@ -58,7 +58,8 @@ def main() -> None:
         conv = run_convert(opts, d)
         t0 = time.perf_counter()
         found = search(conv.net, args.device, None, "latency", None, external_weights=True,
-                       clock_mhz=args.clock_mhz)
+                       clock_mhz=args.clock_mhz,
+                       progress=lambda msg, m=model: log(f"{m}: {msg}"))
         c = found.chosen
         port = c.cycles.port_beats
         e3 = anchors.get(model, {}).get("cycles")

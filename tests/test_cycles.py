@@ -11,6 +11,7 @@ input set: the cycle counts must not change, since no core's schedule depends on
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -246,3 +247,34 @@ def test_kept_beat_times_stay_right_when_dropped() -> None:
             for name, t in beat_times(d.cores, d.input, t0).items():
                 assert np.array_equal(t, kept[name]), (seed, k, name)
             assert memo.nbytes <= 20_000 or len(memo) <= 2
+
+
+@pytest.mark.parametrize("seed", [3, 40, 1100])
+def test_designs_differing_only_in_where_weights_live_share_kept_times(seed: int) -> None:
+    """Weights in LUTs, block RAM, UltraRAM or streamed: each engine's parameters that say
+    where (``Core.untimed``) do not change a beat time, so a design differing from a kept
+    one only there runs no core again, and its times equal a fresh run's."""
+    from e3ne.design.chain import build
+    from e3ne.hw.timeline import TimesMemo, beat_times
+
+    net = random_network(seed)
+    folds = random_folds(net, seed)
+    memo = TimesMemo()
+    first = None
+    for place in ("lut", "bram", "uram", "ext"):
+        d = build(net, {n: replace(f, weights=place) for n, f in folds.items()})
+        t0 = np.arange(d.input.beats, dtype=np.int64)
+        before = len(memo)
+        kept = beat_times(d.cores, d.input, t0, memo)
+        fresh = beat_times(d.cores, d.input, t0)
+        for name, t in fresh.items():
+            assert np.array_equal(t, kept[name]), place
+        # stream names differ (a loader's streams are numbered among them): by core
+        outs = {c.name: [fresh[s.name] for _, s in c.outputs()] for c in d.cores
+                if c.dst.name in fresh}
+        first = first or outs
+        assert outs.keys() == first.keys(), place
+        for name, ts in outs.items():
+            assert all(np.array_equal(a, b) for a, b in zip(ts, first[name], strict=True))
+        if place != "lut":
+            assert len(memo) == before, place

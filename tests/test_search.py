@@ -154,3 +154,20 @@ def test_external_weights_keep_on_chip_the_layers_that_pay() -> None:
     assert resources.estimate(net, c.folds).lut_total == c.lut
     assert any("weight port" in n for n in res.notes) or all(
         f.weights != "ext" for f in c.folds.values())
+
+
+@pytest.mark.parametrize("seed", [None, 3, 21])
+def test_skipping_designs_the_weight_port_rules_out_changes_no_choice(
+        seed: int | None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The search does not time a candidate whose weight port alone takes as many cycles as
+    the move must beat: with that floor taken away (every candidate timed) it chooses the
+    same design, of the same latency, and skipped only designs it could not have taken."""
+    net = _conv_then_linear() if seed is None else random_network(seed)
+    budget = "lut=40000,bram=8" if seed is None else None
+    pruned = search(net, "xczu9eg", budget, external_weights=True)
+    import e3ne.dse.search as search_module
+    monkeypatch.setattr(search_module, "port_cycles", lambda beats, pace=1.0: 0)
+    full = search(net, "xczu9eg", budget, external_weights=True)
+    assert pruned.chosen.folds == full.chosen.folds
+    assert _key(pruned.chosen) == _key(full.chosen)
+    assert len(pruned.points) <= len(full.points)

@@ -57,7 +57,8 @@ from e3ne.hw.cores import Core
 from e3ne.hw.timeline import TimesMemo, beat_times, consumers, out_gap
 from e3ne.ir import Network
 
-__all__ = ["CycleEstimate", "StageEstimate", "estimate", "estimate_cores"]
+__all__ = ["CycleEstimate", "StageEstimate", "estimate", "estimate_cores", "port_beats",
+           "port_cycles"]
 
 
 @dataclass(frozen=True)
@@ -99,6 +100,19 @@ def estimate(net: Network, folds: dict[str, Fold],
     return estimate_cores(build(net, folds).cores, None, port_cycles_per_beat)
 
 
+def port_beats(cores: list[Core]) -> int:
+    """512-bit beats m_axi_weights moves per image: every streamed layer's region once
+    per window (0 without streamed weights)."""
+    return sum(c.info.get("image_beats", 0) for c in cores)
+
+
+def port_cycles(beats: int, port_cycles_per_beat: float = 1.0) -> int:
+    """Cycles m_axi_weights takes for ``beats`` (``port_beats``), one a cycle or as the
+    board's memory gives: a floor under both the interval and one image's latency, known
+    before any stage is timed (the search skips the candidates it rules out)."""
+    return math.ceil(beats * port_cycles_per_beat)
+
+
 def estimate_cores(cores: list[Core], times: dict[str, np.ndarray] | None = None,
                    port_cycles_per_beat: float = 1.0,
                    memo: TimesMemo | None = None) -> CycleEstimate:
@@ -124,8 +138,8 @@ def estimate_cores(cores: list[Core], times: dict[str, np.ndarray] | None = None
         out.append(StageEstimate(core.name, core.stage, core.layer,
                                  core.busy(out_gap(core, readers)),
                                  int(t[0]) - first_in, int(t[0]), int(t[-1])))
-    beats = sum(c.info.get("image_beats", 0) for c in cores)
-    port = math.ceil(beats * port_cycles_per_beat)  # one a cycle, or as the memory gives
+    beats = port_beats(cores)
+    port = port_cycles(beats, port_cycles_per_beat)
     if port:  # streamed weights: m_axi_weights is a stage
         out.append(StageEstimate("m_axi_weights", "port", "", port, 0, 0, 0))
     last = times[cores[-1].dst.name]

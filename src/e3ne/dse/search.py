@@ -29,7 +29,12 @@ weights while 35 of its 40 BRAM36 sat idle: 2,492 cycles; the balanced start fin
 1,663 in the same budget).
 
 A move that would break the budget is not taken. Every design visited is a point
-(latency, interval, resources); the Pareto front is taken over (latency, LUT, BRAM). The
+(latency, interval, resources); the Pareto front is taken over (latency, LUT, BRAM).
+With streamed weights, a candidate whose weight port alone takes at least the cycles the
+move must beat (known from each layer's fold, before any stage is timed) is skipped, not
+visited: no move to it could be taken. Candidates share what they have in common: each
+design is evaluated once, and each core's beat times are kept across designs
+(``e3ne.hw.timeline.TimesMemo``; where the weights live does not change them). The
 chosen design minimises latency within the budget (``objective="latency"``) or is the
 smallest that meets an interval (``objective="throughput"``).
 
@@ -40,6 +45,7 @@ budget* (``lut / bram``), so a LUT-tight, BRAM-rich budget pushes ROMs into BRAM
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from e3ne.design.chain import build
@@ -47,6 +53,7 @@ from e3ne.design.folding import Fold, divisors, legal_simd, stream_keeps_up
 from e3ne.devices import get_device, parse_budget
 from e3ne.dse import cycles as cycle_model
 from e3ne.dse import resources as resource_model
+from e3ne.dse.cycles import port_cycles
 from e3ne.errors import ConfigError, InfeasibleBudget
 from e3ne.hw.cores import SynapticEngine
 from e3ne.hw.memory import DEFAULT_LUTS_PER_BRAM36, weights_in_bram
@@ -55,6 +62,8 @@ from e3ne.ir import Network
 from e3ne.layers import Synaptic
 
 __all__ = ["DesignPoint", "SearchResult", "search", "ladder"]
+
+PROGRESS_SECONDS = 30.0  # between two progress lines of a long search
 
 
 @dataclass
@@ -188,7 +197,8 @@ def check_options(device: str, budget: str | None, objective: str,
 def search(net: Network, device: str = "xc7z020", budget: str | dict | None = None,
            objective: str = "latency", target_interval: int | None = None,
            external_weights: bool = False, max_steps: int = 2000,
-           weight_port: str = "axis", clock_mhz: float = 200.0) -> SearchResult:
+           weight_port: str = "axis", clock_mhz: float = 200.0,
+           progress: Callable[[str], None] | None = None) -> SearchResult:
     """Explore folds of ``net`` for ``device`` within ``budget`` (see devices.parse_budget).
 
     ``external_weights`` lets the search stream a layer's weights from outside the chip
@@ -197,8 +207,11 @@ def search(net: Network, device: str = "xc7z020", budget: str | dict | None = No
     it starts with every layer streamed and keeps on chip the layers whose ROMs buy the
     most latency within the budget (phase 4); the port moves a 512-bit beat a cycle, or
     fewer where the device's board memory is slower at ``clock_mhz``. Raises
-    InfeasibleBudget, naming the smallest design's needs, when nothing fits."""
+    InfeasibleBudget, naming the smallest design's needs, when nothing fits.
+    ``progress``: told every ``PROGRESS_SECONDS`` what the search is doing (a large
+    network's search takes minutes)."""
     t0 = time.perf_counter()
+    phase, told = "start", t0
     dev = get_device(device)
     bud = budget if isinstance(budget, dict) else check_options(dev.name, budget, objective,
                                                                 target_interval)
@@ -232,11 +245,44 @@ def search(net: Network, device: str = "xc7z020", budget: str | dict | None = No
     def engine_cost(name: str, f: Fold) -> resource_model.CoreEstimate:
         return resource_model.core_estimate(SynapticEngine, layers[name].engine_params(f, T, W))
 
-    def point(r: dict[str, int]) -> DesignPoint:
-        return point_of({n: ladders[n][i] for n, i in r.items()})
+    def point(r: dict[str, int], below: int | None = None) -> DesignPoint | None:
+        return point_of({n: ladders[n][i] for n, i in r.items()}, below)
 
-    def point_of(folds: dict[str, Fold]) -> DesignPoint:
+    # the designs evaluated, by their folds (the three starts of phases 2 and 3 and
+    # phase 4's moves meet the same candidates again), and the weight port's beats per
+    # image of each layer and fold seen (a streamed layer's region once per window; 0 on
+    # chip), which only the layer and its fold set
+    evaluated: dict[tuple, DesignPoint] = {}
+    layer_beats: dict[tuple[str, Fold], int] = {}
+
+    def point_of(folds: dict[str, Fold], below: int | None = None) -> DesignPoint | None:
+        """The design ``folds`` make, or None if it cannot take fewer than ``below``
+        cycles: its weight port's beats alone take as many (a streamed conv layer reads
+        its weights once a window), so no move to it can gain; it is not timed, nor laid
+        out when every layer's beats are known."""
+        key = tuple(sorted(folds.items(), key=lambda kv: kv[0]))
+        if key in evaluated:
+            return evaluated[key]
+        if below is not None and all(kv in layer_beats for kv in key) and port_cycles(
+                sum(layer_beats[kv] for kv in key), port_pace) >= below:
+            return None
         design = build(net, folds, weight_port=weight_port)
+        for name, f in key:
+            layer_beats[name, f] = sum(c.info.get("image_beats", 0) for c in design.cores
+                                       if c.layer == name)
+        if below is not None and port_cycles(sum(layer_beats[kv] for kv in key),
+                                              port_pace) >= below:
+            return None
+        evaluated[key] = evaluate(folds, design)
+        nonlocal told
+        if progress is not None and time.perf_counter() - told >= PROGRESS_SECONDS:
+            told = time.perf_counter()
+            best = min(evaluated.values(), key=lambda p: p.latency)
+            progress(f"search: {phase}: {len(evaluated):,} designs timed in "
+                     f"{told - t0:.0f} s; fastest so far {best.latency:,} cycles")
+        return evaluated[key]
+
+    def evaluate(folds: dict[str, Fold], design) -> DesignPoint:
         cores = design.cores
         res = resource_model.estimate_cores(cores)
         if not fits(res, bud) and bud["uram"] > 0:  # UltraRAM to spare: weights there?
@@ -274,14 +320,17 @@ def search(net: Network, device: str = "xc7z020", budget: str | dict | None = No
                 break
         return out
 
-    def climb(names: list[str], gain_of) -> bool:
-        """Take the one-rung move among ``names`` with the best gain (None: not a move)."""
+    def climb(names: list[str], gain_of, below: int) -> bool:
+        """Take the one-rung move among ``names`` with the best gain (None: not a move);
+        ``below``: the cycles (latency or interval) a move must beat."""
         nonlocal cur
         best = None
         for name in names:
             if rung[name] + 1 >= len(ladders[name]):
                 continue
-            cand = point({**rung, name: rung[name] + 1})
+            cand = point({**rung, name: rung[name] + 1}, below)
+            if cand is None:
+                continue
             points.append(cand)
             gain = gain_of(cand) if fits(cand.resources, bud) else None
             if gain is not None and (best is None or gain > best[0]):
@@ -335,7 +384,10 @@ def search(net: Network, device: str = "xc7z020", budget: str | dict | None = No
                     if (e.LUT + e.LUTRAM - e0.LUT - e0.LUTRAM > spare_lut
                             or e.bram - e0.bram > spare_bram):
                         continue
-                    cand = point_of({**cur.folds, name: f})
+                    # (by_latency also takes the same latency in fewer LUTs)
+                    cand = point_of({**cur.folds, name: f}, cur.latency + 1)
+                    if cand is None:  # its port alone is slower than the current design
+                        continue
                     points.append(cand)
                     gain = gain_of(cand, cur) if fits(cand.resources, bud) else None
                     if gain is not None and (best is None or gain > best[0]):
@@ -346,11 +398,12 @@ def search(net: Network, device: str = "xc7z020", budget: str | dict | None = No
         return cur
 
     steps = 0
+    phase = "phase 1 (interval)"
     # phase 1: the interval, bottleneck first
     while steps < max_steps and not (objective == "throughput"
                                      and cur.interval <= target_interval):
         steps += 1
-        if not climb(feeder(cur.cycles.bottleneck.layer), interval_gain):
+        if not climb(feeder(cur.cycles.bottleneck.layer), interval_gain, cur.interval):
             break
     # phases 2 and 3 (latency objective), from where phase 1 ended and again from the
     # smallest design: the interval climb can spend the budget on a layer whose speed the
@@ -362,6 +415,7 @@ def search(net: Network, device: str = "xc7z020", budget: str | dict | None = No
         # pace with the input stream (no gain ratio: it prices each resource by the
         # budget's LUT-per-BRAM ratio, which can spend LUTs on a layer while block RAM
         # sits idle)
+        phase = "balanced start"
         r, p = dict(cheapest), points[0]
         while steps < max_steps and p.interval > p.cycles.stages[0].cycles:
             steps += 1
@@ -375,14 +429,15 @@ def search(net: Network, device: str = "xc7z020", budget: str | dict | None = No
                 break
             r, p = {**r, name: r[name] + 1}, q
         starts.append((r, p))
-    for start_rung, start in starts:
+    for k, (start_rung, start) in enumerate(starts):
+        phase = f"phases 2-3 (latency), start {k + 1} of {len(starts)}"
         rung.update(start_rung)
         cur = start
         steps = min(steps, max_steps // 2)
         # phase 2: latency, any layer, a rung at a time
         while objective == "latency" and steps < max_steps:
             steps += 1
-            if not climb(order, latency_gain):
+            if not climb(order, latency_gain, cur.latency):
                 break
         # phase 3: latency, off the ladders: a ladder keeps the cheapest fold per speed,
         # but two folds of one speed can give different latencies (a wider SIMD waits for
@@ -406,6 +461,7 @@ def search(net: Network, device: str = "xc7z020", budget: str | dict | None = No
                     if f0.weights == "ext" else [])
             return kept + on_chip[name] + alternatives[name]
 
+        phase = "phase 4 (weights on chip)"
         cur = min((p for p in points if fits(p.resources, bud)),
                   key=lambda p: (p.latency, p.lut))
         cur = refine(cur, moves, per_share)

@@ -39,7 +39,13 @@ def _frozen(v: object) -> object:
 
 
 def _core_key(core: Core) -> tuple:
-    return (type(core).__name__, _frozen(core.params), _frozen(core.info),
+    """What a core's beat times depend on, besides its inputs' times and its consumer:
+    its class, its parameters and facts but those it says its timing ignores
+    (``Core.untimed``), its streams' shapes."""
+    skip = core.untimed
+    params = {k: v for k, v in core.params.items() if k not in skip}
+    info = {k: v for k, v in core.info.items() if k not in skip}
+    return (type(core).__name__, _frozen(params), _frozen(info),
             tuple((s.lanes, s.lane_w, s.beats) for _, s in core.inputs() + core.outputs()))
 
 

@@ -160,7 +160,8 @@ def step_choose_folds(ctx: CompileContext) -> None:
         return
     found = search(net, o.device, o.budget, o.objective, o.interval,
                    external_weights=o.external_weights, weight_port=o.weight_port,
-                   clock_mhz=o.clock_mhz)
+                   clock_mhz=o.clock_mhz,
+                   progress=lambda msg: log(f"{o.convert.model}: {msg}"))
     ctx.folds, ctx.chosen_by, ctx.budget = found.chosen.folds, "explore", found.budget
     c = found.chosen
     log(f"{o.convert.model}: explored {len(found.points)} designs for {o.device} in "

@@ -105,6 +105,11 @@ class Core:
     module: ClassVar[str] = ""
     sources: ClassVar[tuple[str, ...]] = ()  # .sv files in hw/rtl, dependencies first
     stage: ClassVar[str] = ""  # short stage kind in estimates and reports
+    # parameters and facts its beat times do not read (where its weights live, the names
+    # of its memory files and of the cores that serve them): the search's kept timings
+    # (``e3ne.hw.timeline.TimesMemo``) leave them out of their key, so designs that differ
+    # only there share one run
+    untimed: ClassVar[frozenset[str]] = frozenset()
 
     # --- streams ---------------------------------------------------------------------
     def inputs(self) -> list[tuple[str, Stream]]:

@@ -105,6 +105,10 @@ class SynapticEngine(Core):
     sources = ("mem_ram.sv", "neuron.sv", "spike_dot.sv", "stream_fifo.sv",
                "synaptic_engine.sv")
     stage = "engine"
+    # the weights' place (LUTs, block RAM, UltraRAM, streamed: the stream's own reader is
+    # a stage apart) and the buffers' do not change when a step issues (``forward``)
+    untimed = frozenset({"WGT_RAM", "WIN_RAM", "ACC_RAM", "PAR_RAM", "WEIGHT_FILE",
+                         "BIAS_FILE", "THRESH_FILE", "WGT_BITS", "loader", "wstream"})
 
     @staticmethod
     def parameters(mw: int, c_out: int, pe: int, simd: int, tp: int, T: int, W: int,
