@@ -282,6 +282,26 @@ def test_streamed_weights_are_read_from_ddr_and_bit_exact(uram: bool, tmp_path: 
     assert verify.run(d, levels, progress=False).mismatches > 0
 
 
+def test_an_engine_at_a_time_build_simulates_the_same(tmp_path: Path, monkeypatch) -> None:
+    """A design modelled past verify.HIER_LUTS is Verilated an engine at a time
+    (``--hierarchical``, the top's parameters in a wrapper); forced here on a small
+    network with weights in ROMs, in UltraRAM (loaded over AXI) and streamed: bit-exact
+    plain and with stalls, latency as modelled, each engine built apart."""
+    net = random_network(3, windows=True)
+    folds = {k: replace(f, weights="ext") if i % 2 else
+             replace(f, weights="uram") if i == 0 else f
+             for i, (k, f) in enumerate(random_folds(net, 3).items())}
+    d = tmp_path / "n"
+    net.save(d)
+    generate(net, folds, d)
+    assert not verify.hierarchical_build(d)  # no estimate.json: a small design
+    monkeypatch.setattr(verify, "hierarchical_build", lambda design_dir: True)
+    lint_and_verify(d, net, folds)
+    obj = d / "sim" / "n3" / "obj"
+    assert (obj / "Vsim_top_hier.mk").is_file()
+    assert len(list(obj.glob("Vsynaptic_engine_*/lib*.a"))) == len(folds)
+
+
 def test_a_large_weight_image_gets_a_wide_port(tmp_path: Path, monkeypatch) -> None:
     """Past WIDE_AFTER beats at 64 bits the weight port is 512 bits wide (here forced on a
     small network): fewer beats, the same weights, still bit-exact and timed as modelled."""

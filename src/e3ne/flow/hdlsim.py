@@ -58,10 +58,17 @@ def build_verilator(
     params: Mapping[str, int] | None = None,
     extra_args: Sequence[str] = (),
     timeout: float = 600,
+    hierarchical: bool = False,
 ) -> Path:
-    """Compile a bench with ``verilator --binary`` and return the executable."""
+    """Compile a bench with ``verilator --binary`` and return the executable.
+
+    ``hierarchical``: Verilate each module marked ``/*verilator hier_block*/`` (each
+    synaptic engine) in a run of its own (``_build_hierarchical``): a large network's
+    flattened design takes Verilator past the memory of a 24 GB machine."""
     require_tool("verilator")
     workdir.mkdir(parents=True, exist_ok=True)
+    if hierarchical:
+        return _build_hierarchical(top, sources, workdir, params or {}, extra_args, timeout)
     cmd = [
         "verilator", "--binary", "--timing", "-j", "2", "-Wno-fatal",
         "--top-module", top, "-Mdir", str(workdir / "obj"), "-o", "simv",
@@ -74,6 +81,57 @@ def build_verilator(
         env.setdefault("OBJCACHE", "ccache")
     _run(cmd, workdir, timeout, env)
     return workdir / "obj" / "simv"
+
+
+# the simulation loop ``verilator --main`` would write: evaluate, then advance to the next
+# timed event, until $finish or nothing is left to happen
+_SIM_MAIN = """#include "verilated.h"
+#include "Vsim_top.h"
+
+int main(int argc, char** argv) {
+    const std::unique_ptr<VerilatedContext> context{new VerilatedContext};
+    context->commandArgs(argc, argv);
+    const std::unique_ptr<Vsim_top> top{new Vsim_top{context.get()}};
+    while (!context->gotFinish()) {
+        top->eval();
+        if (!top->eventsPending()) break;
+        context->time(top->nextTimeSlot());
+    }
+    top->final();
+    return 0;
+}
+"""
+
+
+def _build_hierarchical(top: str, sources: Sequence[Path | str], workdir: Path,
+                        params: Mapping[str, int], extra_args: Sequence[str],
+                        timeout: float) -> Path:
+    """``--hierarchical`` as Verilator 5.006 allows it: it passes the top's ``-G``
+    parameters, ``--exe`` and ``--main`` on to every block's own run (which refuses the
+    first two and writes a ``main`` of its own for the third), so the parameters go into
+    a wrapper module (``sim_top``), and the executable is our ``main`` (``_SIM_MAIN``)
+    linked by a makefile of ours around the generated one (``sim.mk``)."""
+    wrapper = workdir / "sim_top.sv"
+    binds = ", ".join(f".{k}({v})" for k, v in params.items())
+    wrapper.write_text(f"module sim_top;\n\t{top} #({binds}) tb();\nendmodule\n")
+    obj = workdir / "obj"
+    cmd = [
+        "verilator", "--cc", "--timing", "--hierarchical", "-Wno-fatal",
+        "--top-module", "sim_top", "-Mdir", str(obj),
+        *extra_args,
+        *[str(s) for s in sources], str(wrapper),
+    ]
+    env = dict(os.environ)
+    if shutil.which("ccache"):
+        env.setdefault("OBJCACHE", "ccache")
+    _run(cmd, workdir, timeout, env)
+    (obj / "sim_main.cpp").write_text(_SIM_MAIN)
+    (obj / "sim.mk").write_text(
+        "include Vsim_top.mk\n"
+        "simv: sim_main.o $(VK_GLOBAL_OBJS) $(VM_PREFIX)__ALL.a $(VM_HIER_LIBS)\n"
+        "\t$(LINK) $(LDFLAGS) $^ $(LOADLIBES) $(LDLIBS) $(LIBS) -o $@\n")
+    _run(["make", "-j", "2", "-f", "sim.mk", "simv"], obj, timeout, env)
+    return obj / "simv"
 
 
 def build_icarus(

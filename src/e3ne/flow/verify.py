@@ -80,9 +80,28 @@ def expected_words(plan: Plan, scores: np.ndarray) -> list[tuple[int, int]]:
     return beats
 
 
+HIER_LUTS = 100_000  # designs modelled this large are Verilated an engine at a time
+BUILD_TIMEOUT = 6 * 3600  # seconds: a 170k-LUT design's build takes an hour here
+
+
+def hierarchical_build(design_dir: Path) -> bool:
+    """Whether to Verilate the design an engine at a time (``hdlsim.build_verilator``'s
+    ``hierarchical``): for a design the resource model puts at ``HIER_LUTS`` or more
+    (DIR/estimate.json), whose flattened build would take Verilator past this machine's
+    memory (VGG-11 T6 W6 at 172k LUT: over 21 GB). Smaller designs build faster flat."""
+    try:
+        return json.loads((design_dir / "estimate.json").read_text())["lut"] >= HIER_LUTS
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+
+
 def build(design_dir: Path, plan: Plan, n_images: int, progress: bool = True,
-          trace: bool = False, activity: bool = False) -> Path:
-    """Verilate the bench + design for runs of up to ``n_images`` (cached per count)."""
+          trace: bool = False, activity: bool = False,
+          hierarchical: bool | None = None) -> Path:
+    """Verilate the bench + design for runs of up to ``n_images`` (cached per count);
+    ``hierarchical`` (default: ``hierarchical_build``) one engine at a time."""
+    if hierarchical is None:
+        hierarchical = hierarchical_build(design_dir)
     rtl = design_dir / "rtl"
     sources = [rtl / f for f in (rtl / "filelist.f").read_text().split()] + [TB]
     params = {"IN_W": plan.in_width, "OUT_W": plan.out_width, "IN_BEATS": plan.in_beats,
@@ -104,16 +123,18 @@ def build(design_dir: Path, plan: Plan, n_images: int, progress: bool = True,
     exe = work / "obj" / "simv"
     stamp = work / "stamp.json"
     key = json.dumps({"params": params, "trace": trace, "activity": activity,
-                      "src": [p.read_text() for p in sources]})
+                      "hierarchical": hierarchical, "src": [p.read_text() for p in sources]})
     if exe.is_file() and stamp.is_file() and stamp.read_text() == key:
         return exe
     if work.exists():
         shutil.rmtree(work)
-    with Ticker(f"verify: building the simulator with Verilator ({n_images} images)",
+    how = ", an engine at a time" if hierarchical else ""
+    with Ticker(f"verify: building the simulator with Verilator ({n_images} images{how})",
                 enabled=progress):
         exe = build_verilator("top_tb", sources, work, params,
                               extra_args=["-Wno-WIDTH", "-O3", "--x-assign", "fast",
-                                          "--x-initial", "fast"] + defines)
+                                          "--x-initial", "fast"] + defines,
+                              timeout=BUILD_TIMEOUT, hierarchical=hierarchical)
     stamp.write_text(key)
     return exe
 

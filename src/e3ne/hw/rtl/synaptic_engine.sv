@@ -123,6 +123,9 @@ module synaptic_engine #(
 	input	logic [WA_W-1:0]  wl_addr,
 	input	logic [PE*SIMD*W-1:0]  wl_dat
 );
+	// one Verilator run per engine (e3ne verify passes --hierarchical): a large network's flattened
+	// design took Verilator past 21 GB (VGG-11 T6 W6, 172k LUT), one engine at a time far less
+	/*verilator hier_block*/
 
 	localparam int NF = C_OUT/PE;     // output-channel folds
 	localparam int SF = MW/SIMD;      // input folds (beats per window)
