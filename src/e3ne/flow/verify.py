@@ -99,9 +99,10 @@ def build(design_dir: Path, plan: Plan, n_images: int, progress: bool = True,
           trace: bool = False, activity: bool = False,
           hierarchical: bool | None = None) -> Path:
     """Verilate the bench + design for runs of up to ``n_images`` (cached per count);
-    ``hierarchical`` (default: ``hierarchical_build``) one engine at a time."""
+    ``hierarchical`` (default: ``hierarchical_build``, unless ``trace`` or ``activity``
+    want to see inside the engines) one engine at a time."""
     if hierarchical is None:
-        hierarchical = hierarchical_build(design_dir)
+        hierarchical = not (trace or activity) and hierarchical_build(design_dir)
     rtl = design_dir / "rtl"
     sources = [rtl / f for f in (rtl / "filelist.f").read_text().split()] + [TB]
     params = {"IN_W": plan.in_width, "OUT_W": plan.out_width, "IN_BEATS": plan.in_beats,
