@@ -15,6 +15,7 @@ from netgen import random_folds, random_levels, random_network
 from e3ne.design.folding import Fold, load_folds
 from e3ne.design.generate import generate
 from e3ne.dse.cycles import estimate
+from e3ne.dse.explore import estimate_doc
 from e3ne.errors import ConfigError
 from e3ne.flow import verify
 from e3ne.ir import Network
@@ -294,8 +295,12 @@ def test_an_engine_at_a_time_build_simulates_the_same(tmp_path: Path, monkeypatc
     d = tmp_path / "n"
     net.save(d)
     generate(net, folds, d)
-    assert not verify.hierarchical_build(d)  # no estimate.json: a small design
-    monkeypatch.setattr(verify, "hierarchical_build", lambda design_dir: True)
+    assert not verify.hierarchical_build(d)  # no estimate.json: taken as small
+    estimate_doc(net, folds).save(d)  # as e3ne compile writes it
+    lut = estimate_doc(net, folds).to_json()["resources"]["total"]["LUT_total"]
+    assert not verify.hierarchical_build(d)
+    monkeypatch.setattr(verify, "HIER_LUTS", lut)
+    assert verify.hierarchical_build(d)
     lint_and_verify(d, net, folds)
     obj = d / "sim" / "n3" / "obj"
     assert (obj / "Vsim_top_hier.mk").is_file()

@@ -90,7 +90,8 @@ def hierarchical_build(design_dir: Path) -> bool:
     (DIR/estimate.json), whose flattened build would take Verilator past this machine's
     memory (VGG-11 T6 W6 at 172k LUT: over 21 GB). Smaller designs build faster flat."""
     try:
-        return json.loads((design_dir / "estimate.json").read_text())["lut"] >= HIER_LUTS
+        doc = json.loads((design_dir / "estimate.json").read_text())
+        return doc["resources"]["total"]["LUT_total"] >= HIER_LUTS
     except (OSError, ValueError, KeyError, TypeError):
         return False
 
