@@ -476,8 +476,8 @@ def ddr_section() -> list[str]:
          f"`{d['commit']}`, {d['date']})." + (f" Note: {d['note']}." if d.get("note") else ""),
          "", "| model | device | latency (cycles) | interval | bound by | weights streamed "
          "/ on chip | port beats per image (MB) | bandwidth at the clock (board) | LUT, FF, "
-         "BRAM36 | E3NE cycles / our latency |",
-         "|---|---|---|---|---|---|---|---|---|---|"]
+         "BRAM36 | E3NE cycles / our latency | search, s (wall, 1 run) |",
+         "|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in d["rows"]:
         res, e3 = r["resources"], r["e3ne_cycles"]
         ratio = f"{e3:,} / {r['latency_cycles']:,} = {e3 / r['latency_cycles']:.1f}x" \
@@ -491,7 +491,8 @@ def ddr_section() -> list[str]:
                  f"{r['interval_cycles']:,} | {r['bottleneck']} | "
                  f"{ext} / {sum(placed.values()) - ext} | "
                  f"{r['port_beats_per_image']:,} ({r['port_bytes_per_image'] / 1e6:.1f}) | "
-                 f"{bw} | {res['LUT']:,}, {res['FF']:,}, {res['BRAM36']:g} | {ratio} |")
+                 f"{bw} | {res['LUT']:,}, {res['FF']:,}, {res['BRAM36']:g} | {ratio} | "
+                 f"{r['search_seconds']:,.1f} |")
     for r in d["rows"]:
         s = r.get("simulated")
         if s:
