@@ -26,6 +26,7 @@ def markdown(doc: dict) -> str:
     L += accuracy_section()
     L += qonnx_section()
     L += zoo_section()
+    L += uram_section()
     L += ddr_section()
     L += [f"Raw numbers: `bench/results/{RESULTS.name}`.", ""]
     return "\n".join(L)
@@ -452,6 +453,47 @@ def zoo_section() -> list[str]:
         L += ["", f"Named in that command but stopped before its row was written: "
                   f"{', '.join(missing)}."]
     return L + [""]
+
+
+def uram_section() -> list[str]:
+    """AlexNet/VGG on the xcvu13p with every weight on chip, UltraRAM included
+    (bench/results/large_uram.json from ``bench/bench_large_uram.py``); each budget's
+    figures at the commit it names (the file's, unless the entry has its own)."""
+    path = RESULTS.parent / "large_uram.json"
+    if not path.is_file():
+        return []
+    d = json.loads(path.read_text())
+    L = ["", "## Weights on chip, UltraRAM included: AlexNet and VGG on the xcvu13p", "",
+         "The search places each layer's weights in LUTs, block RAM or UltraRAM (loaded "
+         "over the weight port after reset) within the device, or within 10 % of its LUTs "
+         "(`lut=0.1`); T6 W6, random weights. **Modelled** (cycle and resource models) "
+         "unless a simulated line says otherwise. E3NE's cycles are with its weights forced "
+         f"on chip. Command: `{d['about'].split('produced by ')[-1]}` (commit "
+         f"`{d['commit']}` unless a row names its own).", "",
+         "| model | budget | latency (cycles) | interval | LUT+LUTRAM | FF | BRAM36 | URAM | "
+         "weights placed | E3NE cycles / our latency | search, s (wall, 1 run) | commit |",
+         "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    sims = []
+    for r in d["rows"]:
+        for name, b in r["budgets"].items():
+            m = b["modelled"]
+            placed = ", ".join(f"{v} {k}" for k, v in sorted(b["weights_placed"].items()))
+            e3 = r.get("e3ne_cycles")
+            ratio = f"{e3:,} / {m['latency_cycles']:,} = {e3 / m['latency_cycles']:.1f}x" \
+                if e3 else "(no E3NE figure)"
+            L.append(f"| {r['model']} | {name} | {m['latency_cycles']:,} | "
+                     f"{m['interval_cycles']:,} | {m['LUT_total']:,} | {m['FF']:,} | "
+                     f"{m['BRAM36_equiv']:g} | {m['URAM']:,} | {placed} | {ratio} | "
+                     f"{b['search_seconds']:,.1f} | "
+                     f"{'`' + b['commit'] + '`' if b.get('commit') else 'the file’s'} |")
+            s = b.get("simulated")
+            if s:
+                runs = ", ".join(f"{x['latency_cycles']:,}" for x in s["runs"])
+                sims.append(f"- {r['model']} `{name}`, **simulated**: {s['images']} images, "
+                            f"{s['mismatches']} mismatches; latency {runs} (plain, stalls) "
+                            f"against {s['modelled_latency_cycles']:,} modelled; verify "
+                            f"{s['verify_seconds']} s with the build; {s['how']}.")
+    return L + [""] + sims + ([""] if sims else [])
 
 
 def ddr_section() -> list[str]:
