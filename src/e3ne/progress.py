@@ -9,6 +9,7 @@ from __future__ import annotations
 import sys
 import threading
 import time
+from collections.abc import Callable
 
 _WIDTH = 24
 
@@ -32,8 +33,12 @@ def bar(done: int, total: int, label: str) -> None:
 class Ticker:
     """Elapsed time of a step whose progress a tool does not report (Verilator, Yosys)."""
 
-    def __init__(self, label: str, enabled: bool = True, log_every: float = 30.0) -> None:
+    def __init__(self, label: str, enabled: bool = True, log_every: float = 30.0,
+                 status: Callable[[], str] | None = None) -> None:
+        """``status``: asked at each line for what the step can say of itself (e.g. the
+        images a simulator has written out so far), shown after the time."""
         self.label, self.enabled, self.log_every = label, enabled, log_every
+        self.status = status
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.t0 = 0.0
@@ -46,11 +51,21 @@ class Ticker:
             dt = time.perf_counter() - self.t0
             if _tty():
                 k += 1
-                print(f"\r\033[K{spin[k % 4]} {self.label} ... {dt:.0f} s", end="",
-                      file=sys.stderr, flush=True)
+                print(f"\r\033[K{spin[k % 4]} {self.label} ... {dt:.0f} s{self._status()}",
+                      end="", file=sys.stderr, flush=True)
             elif dt - last_log >= self.log_every:
                 last_log = dt
-                print(f"{self.label} ... {dt:.0f} s", file=sys.stderr, flush=True)
+                print(f"{self.label} ... {dt:.0f} s{self._status()}", file=sys.stderr,
+                      flush=True)
+
+    def _status(self) -> str:
+        if self.status is None:
+            return ""
+        try:
+            said = self.status()
+        except OSError:  # a file the step writes, not there yet
+            return ""
+        return f", {said}" if said else ""
 
     def __enter__(self) -> Ticker:
         self.t0 = time.perf_counter()

@@ -70,6 +70,7 @@ def simulate(exe: Path, rtl_dir: Path, work: Path, in_hex: str, n: int,
     work.mkdir(parents=True, exist_ok=True)
     (work / "in.hex").write_text(in_hex)
     out = work / "out.txt"
+    out.unlink(missing_ok=True)  # an earlier run's: verify counts the images in it
     raise_stack_limit()
     proc = subprocess.run(_command(exe.resolve(), (work / "in.hex").resolve(), out.resolve(),
                                    n, stalls, work.resolve(), extra),

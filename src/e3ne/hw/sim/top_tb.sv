@@ -202,7 +202,10 @@ module top_tb #(
                    m_axis_tlast, OutIdx, OUT_BEATS);
           Errors++;
         end
-        if (m_axis_tlast) LastOut[OutIdx / OUT_BEATS] = Cycle;
+        if (m_axis_tlast) begin  // an image is out: on disk now, so verify can count it
+          LastOut[OutIdx / OUT_BEATS] = Cycle;
+          $fflush(fout);
+        end
         OutIdx++;
         if (OutIdx == OUT_BEATS * NImages) begin
           // drain a little to catch extra beats
