@@ -469,7 +469,8 @@ def uram_section() -> list[str]:
          "(`lut=0.1`); T6 W6, random weights. **Modelled** (cycle and resource models) "
          "unless a simulated line says otherwise. E3NE's cycles are with its weights forced "
          f"on chip. Command: `{d['about'].split('produced by ')[-1]}` (commit "
-         f"`{d['commit']}` unless a row names its own).", "",
+         f"`{d['commit']}` unless a row names its own)."
+         + (f" Note: {d['note']}." if d.get("note") else ""), "",
          "| model | budget | latency (cycles) | interval | LUT+LUTRAM | FF | BRAM36 | URAM | "
          "weights placed | E3NE cycles / our latency | search, s (wall, 1 run) | commit |",
          "|---|---|---|---|---|---|---|---|---|---|---|---|"]
@@ -488,11 +489,13 @@ def uram_section() -> list[str]:
                      f"{'`' + b['commit'] + '`' if b.get('commit') else 'the file’s'} |")
             s = b.get("simulated")
             if s:
-                runs = ", ".join(f"{x['latency_cycles']:,}" for x in s["runs"])
+                runs = ", ".join(f"{x['latency_cycles']:,} ("
+                                 f"{'stalls' if x.get('stalls') else 'plain'})"
+                                 for x in s["runs"])
                 sims.append(f"- {r['model']} `{name}`, **simulated**: {s['images']} images, "
-                            f"{s['mismatches']} mismatches; latency {runs} (plain, stalls) "
+                            f"{s['mismatches']} mismatches; latency {runs} "
                             f"against {s['modelled_latency_cycles']:,} modelled; verify "
-                            f"{s['verify_seconds']} s with the build; {s['how']}.")
+                            f"{s['verify_seconds']} s; {s['how']}.")
     return L + [""] + sims + ([""] if sims else [])
 
 
