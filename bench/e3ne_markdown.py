@@ -541,10 +541,11 @@ def ddr_section() -> list[str]:
     for r in d["rows"]:
         s = r.get("simulated")
         if s:
-            lat = ", ".join(f"{x['latency_cycles']:,}" for x in s["runs"])
+            lat = ", ".join(f"{x['latency_cycles']:,} ("
+                            f"{'stalls' if x.get('stalls') else 'plain'})" for x in s["runs"])
             L.append("")
             L.append(f"{r['model']} on the {r['device']}, **simulated**: {s['images']} "
-                     f"images, {s['mismatches']} mismatches, latency {lat} (plain, stalls) "
+                     f"images, {s['mismatches']} mismatches, latency {lat} "
                      f"against {s['modelled_latency_cycles']:,} modelled; {s['how']}.")
     return L + [""]
 
