@@ -455,6 +455,17 @@ def zoo_section() -> list[str]:
     return L + [""]
 
 
+def _over_e3ne(e3: int | None, latency: int) -> str:
+    """E3NE's cycles over our latency, written out, for the large-model tables."""
+    return f"{e3:,} / {latency:,} = {e3 / latency:.1f}x" if e3 else "(no E3NE figure)"
+
+
+def _sim_runs(runs: list[dict]) -> str:
+    """Each simulated run's latency, labelled plain or with stalls."""
+    return ", ".join(f"{x['latency_cycles']:,} ({'stalls' if x.get('stalls') else 'plain'})"
+                     for x in runs)
+
+
 def uram_section() -> list[str]:
     """AlexNet/VGG on the xcvu13p with every weight on chip, UltraRAM included
     (bench/results/large_uram.json from ``bench/bench_large_uram.py``); each budget's
@@ -479,9 +490,7 @@ def uram_section() -> list[str]:
         for name, b in r["budgets"].items():
             m = b["modelled"]
             placed = ", ".join(f"{v} {k}" for k, v in sorted(b["weights_placed"].items()))
-            e3 = r.get("e3ne_cycles")
-            ratio = f"{e3:,} / {m['latency_cycles']:,} = {e3 / m['latency_cycles']:.1f}x" \
-                if e3 else "(no E3NE figure)"
+            ratio = _over_e3ne(r.get("e3ne_cycles"), m["latency_cycles"])
             L.append(f"| {r['model']} | {name} | {m['latency_cycles']:,} | "
                      f"{m['interval_cycles']:,} | {m['LUT_total']:,} | {m['FF']:,} | "
                      f"{m['BRAM36_equiv']:g} | {m['URAM']:,} | {placed} | {ratio} | "
@@ -489,11 +498,8 @@ def uram_section() -> list[str]:
                      f"{'`' + b['commit'] + '`' if b.get('commit') else 'the file’s'} |")
             s = b.get("simulated")
             if s:
-                runs = ", ".join(f"{x['latency_cycles']:,} ("
-                                 f"{'stalls' if x.get('stalls') else 'plain'})"
-                                 for x in s["runs"])
                 sims.append(f"- {r['model']} `{name}`, **simulated**: {s['images']} images, "
-                            f"{s['mismatches']} mismatches; latency {runs} "
+                            f"{s['mismatches']} mismatches; latency {_sim_runs(s['runs'])} "
                             f"against {s['modelled_latency_cycles']:,} modelled; verify "
                             f"{s['verify_seconds']} s; {s['how']}.")
     return L + [""] + sims + ([""] if sims else [])
@@ -524,9 +530,7 @@ def ddr_section() -> list[str]:
          "BRAM36 | E3NE cycles / our latency | search, s (wall, 1 run) |",
          "|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in d["rows"]:
-        res, e3 = r["resources"], r["e3ne_cycles"]
-        ratio = f"{e3:,} / {r['latency_cycles']:,} = {e3 / r['latency_cycles']:.1f}x" \
-            if e3 else "(no E3NE figure)"
+        res, ratio = r["resources"], _over_e3ne(r["e3ne_cycles"], r["latency_cycles"])
         placed = r.get("weights_placed", {})
         ext = placed.get("ext", 0)
         bw = (f"{r['port_gbps_needed']:g} GB/s at {r['clock_mhz_assumed']:g} MHz "
@@ -541,11 +545,9 @@ def ddr_section() -> list[str]:
     for r in d["rows"]:
         s = r.get("simulated")
         if s:
-            lat = ", ".join(f"{x['latency_cycles']:,} ("
-                            f"{'stalls' if x.get('stalls') else 'plain'})" for x in s["runs"])
             L.append("")
             L.append(f"{r['model']} on the {r['device']}, **simulated**: {s['images']} "
-                     f"images, {s['mismatches']} mismatches, latency {lat} "
+                     f"images, {s['mismatches']} mismatches, latency {_sim_runs(s['runs'])} "
                      f"against {s['modelled_latency_cycles']:,} modelled; {s['how']}.")
     return L + [""]
 

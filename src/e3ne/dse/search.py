@@ -263,15 +263,18 @@ def search(net: Network, device: str = "xc7z020", budget: str | dict | None = No
         key = tuple(sorted(folds.items(), key=lambda kv: kv[0]))
         if key in evaluated:
             return evaluated[key]
-        if below is not None and all(kv in layer_beats for kv in key) and port_cycles(
-                sum(layer_beats[kv] for kv in key), port_pace) >= below:
+
+        def ruled_out() -> bool:  # every layer's beats known: the port's floor >= below
+            return below is not None and all(kv in layer_beats for kv in key) and \
+                port_cycles(sum(layer_beats[kv] for kv in key), port_pace) >= below
+
+        if ruled_out():
             return None
         design = build(net, folds, weight_port=weight_port)
         for name, f in key:
             layer_beats[name, f] = sum(c.info.get("image_beats", 0) for c in design.cores
                                        if c.layer == name)
-        if below is not None and port_cycles(sum(layer_beats[kv] for kv in key),
-                                              port_pace) >= below:
+        if ruled_out():
             return None
         evaluated[key] = evaluate(folds, design)
         nonlocal told

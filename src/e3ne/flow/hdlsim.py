@@ -76,11 +76,17 @@ def build_verilator(
         *extra_args,
         *[str(s) for s in sources],
     ]
-    env = dict(os.environ)
-    if shutil.which("ccache"):  # Verilator's makefiles reuse its runtime objects through it
-        env.setdefault("OBJCACHE", "ccache")
-    _run(cmd, workdir, timeout, env)
+    _run(cmd, workdir, timeout, _build_env())
     return workdir / "obj" / "simv"
+
+
+def _build_env() -> dict[str, str]:
+    """The environment of a Verilator build: with ccache when there is one (Verilator's
+    makefiles reuse its runtime objects through it)."""
+    env = dict(os.environ)
+    if shutil.which("ccache"):
+        env.setdefault("OBJCACHE", "ccache")
+    return env
 
 
 # the simulation loop ``verilator --main`` would write: evaluate, then advance to the next
@@ -121,9 +127,7 @@ def _build_hierarchical(top: str, sources: Sequence[Path | str], workdir: Path,
         *extra_args,
         *[str(s) for s in sources], str(wrapper),
     ]
-    env = dict(os.environ)
-    if shutil.which("ccache"):
-        env.setdefault("OBJCACHE", "ccache")
+    env = _build_env()
     _run(cmd, workdir, timeout, env)
     (obj / "sim_main.cpp").write_text(_SIM_MAIN)
     (obj / "sim.mk").write_text(

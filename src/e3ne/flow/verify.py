@@ -193,16 +193,16 @@ def run(design_dir: str | Path, q0: np.ndarray, *, stalls: bool = False,
               for a, b in zip(starts[:-1], starts[1:], strict=True)]
     where = f" on {scheduler}" if scheduler else (
         f" in {len(sizes)} processes" if len(sizes) > 1 else "")
-    outs = [work / "out.txt"] if len(sizes) == 1 or scheduler else [
+    outs = [work / "out.txt"] if len(sizes) == 1 else [
         work / f"shard{i}" / "out.txt" for i in range(len(sizes))]
 
     def images_out() -> str:  # the bench flushes its output file after each image
         done = sum(line.startswith("1 ") for f in outs if f.is_file()
                    for line in f.read_text().splitlines())
-        return "" if scheduler else f"{done}/{n} images out"
+        return f"{done}/{n} images out"
 
     with Ticker(f"verify: simulating {n} image(s){' with random stalls' if stalls else ''}"
-                f"{where}", enabled=progress, status=images_out):
+                f"{where}", enabled=progress, status=None if scheduler else images_out):
         if scheduler:
             runs = run_dask(scheduler, exe, d / "rtl", shards, stalls)
         else:
