@@ -80,6 +80,10 @@ def expected_words(plan: Plan, scores: np.ndarray) -> list[tuple[int, int]]:
     return beats
 
 
+# Unroll the loops of the cores' functions (spike_dot's compressor levels): left as loops,
+# Verilator runs them bit by bit on every clock, idle engines included; unrolled, each is
+# straight-line code over constant bit positions (a VGG-11 design: 3x fewer seconds a cycle)
+UNROLL = ("--unroll-count", "100000", "--unroll-stmts", "10000000")
 HIER_LUTS = 100_000  # designs modelled this large are Verilated an engine at a time
 BUILD_TIMEOUT = 6 * 3600  # seconds: a 170k-LUT design's build takes an hour here
 
@@ -135,7 +139,7 @@ def build(design_dir: Path, plan: Plan, n_images: int, progress: bool = True,
                 enabled=progress):
         exe = build_verilator("top_tb", sources, work, params,
                               extra_args=["-Wno-WIDTH", "-O3", "--x-assign", "fast",
-                                          "--x-initial", "fast"] + defines,
+                                          "--x-initial", "fast", *UNROLL] + defines,
                               timeout=BUILD_TIMEOUT, hierarchical=hierarchical)
     stamp.write_text(key)
     return exe
