@@ -14,9 +14,14 @@ header documents (``accept_gap``, ``busy``, ``forward``). Two figures, in clock 
 
 Streamed weights and latency: an engine is timed as if its words were on chip, which
 holds while its reader has the port to itself (``folding.stream_keeps_up``); readers that
-want the port at the same time take turns, which the recurrence does not follow, so the
-latency is only bounded below by the port's beats for one image: exact for a design whose
-port is rarely contended (the co-simulated tests), a bound for a bandwidth-bound one.
+want the port at the same time take turns, which the recurrence does not follow. So the
+latency is also bounded below by the port's span (``port_span``): the port cannot serve an
+image's words much before the first streamed engine's first input beat, and then takes one
+beat a cycle; the layers after the last streamed engine follow. The latency is the larger
+of the two: the recurrence's for a design whose port is rarely contended (the co-simulated
+tests), the span's for one bound by its port whose streamed layers overlap (AlexNet on the
+xczu9eg: 269,945 modelled, 270,066 simulated). A design whose streamed layers want the port
+in bursts with idle gaps between them lies between the two bounds.
 
 ``latency`` (first input beat to the last output beat of one image): every stage is a
   max-plus recurrence over the beats of the image,
@@ -58,7 +63,7 @@ from e3ne.hw.timeline import TimesMemo, beat_times, consumers, out_gap
 from e3ne.ir import Network
 
 __all__ = ["CycleEstimate", "StageEstimate", "estimate", "estimate_cores", "port_beats",
-           "port_cycles"]
+           "port_cycles", "port_span"]
 
 
 @dataclass(frozen=True)
@@ -140,9 +145,37 @@ def estimate_cores(cores: list[Core], times: dict[str, np.ndarray] | None = None
                                  int(t[0]) - first_in, int(t[0]), int(t[-1])))
     beats = port_beats(cores)
     port = port_cycles(beats, port_cycles_per_beat)
-    if port:  # streamed weights: m_axi_weights is a stage
-        out.append(StageEstimate("m_axi_weights", "port", "", port, 0, 0, 0))
-    last = times[cores[-1].dst.name]
-    # one image's weights pass the port too: its latency is at least their beats
-    return CycleEstimate(latency=max(int(last[-1]) + 1, port),
-                         interval=max(s.cycles for s in out), stages=out, port_beats=beats)
+    last = int(times[cores[-1].dst.name][-1])
+    latency = last + 1
+    if port:  # streamed weights: m_axi_weights is a stage, and bounds the latency
+        start, end = port_span(cores, times, port_cycles_per_beat)
+        out.append(StageEstimate("m_axi_weights", "port", "", port, 0, start, end))
+        latency = max(latency, end + (last - end_of_streamed(cores, times)) + 1)
+    return CycleEstimate(latency=latency, interval=max(s.cycles for s in out), stages=out,
+                         port_beats=beats)
+
+
+def port_span(cores: list[Core], times: dict[str, np.ndarray],
+              port_cycles_per_beat: float = 1.0) -> tuple[int, int]:
+    """When m_axi_weights serves one image's beats, at the earliest: no streamed engine
+    takes a word before its first input beat, and the readers hold at most their FIFOs'
+    words by then (read ahead from reset), so the port's last beat for the image comes the
+    cycles of its beats (``port_beats``), less those words, after the first streamed
+    engine's first input beat. Readers that want the port at once take turns, which the
+    recurrence (each engine timed as if its words were on chip) does not see: for a design
+    bound by its port this span sets the latency (AlexNet on the xczu9eg: its two streamed
+    layers overlap, and the port is busy from the first's start to the image's end)."""
+    engines = [c for c in cores if c.info.get("wstream")]
+    start = min((int(times[s.name][0]) for e in engines for _, s in e.inputs()), default=0)
+    ahead = sum(min(c.params["OUTSTANDING"] * c.params["BURST"], c.info["image_beats"])
+                for c in cores if c.info.get("image_beats"))
+    beats = port_beats(cores)
+    return start, max(start + port_cycles(max(beats - ahead, 0), port_cycles_per_beat),
+                      port_cycles(beats, port_cycles_per_beat)) - 1
+
+
+def end_of_streamed(cores: list[Core], times: dict[str, np.ndarray]) -> int:
+    """The last output beat of one image of the streamed engine that finishes last (the
+    recurrence's time); the design's output trails it by the layers after."""
+    ends = [int(times[e.outputs()[0][1].name][-1]) for e in cores if e.info.get("wstream")]
+    return max(ends, default=int(times[cores[-1].dst.name][-1]))
