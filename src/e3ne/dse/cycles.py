@@ -158,19 +158,24 @@ def estimate_cores(cores: list[Core], times: dict[str, np.ndarray] | None = None
 def port_span(cores: list[Core], times: dict[str, np.ndarray],
               port_cycles_per_beat: float = 1.0) -> tuple[int, int]:
     """When m_axi_weights serves one image's beats, at the earliest: no streamed engine
-    takes a word before its first input beat, and the readers hold at most their FIFOs'
-    words by then (read ahead from reset), so the port's last beat for the image comes the
-    cycles of its beats (``port_beats``), less those words, after the first streamed
-    engine's first input beat. Readers that want the port at once take turns, which the
-    recurrence (each engine timed as if its words were on chip) does not see: for a design
-    bound by its port this span sets the latency (AlexNet on the xczu9eg: its two streamed
-    layers overlap, and the port is busy from the first's start to the image's end)."""
+    takes a word before its first input beat (``start``), and from then on the port moves
+    one beat a cycle (or at the board's pace). Its beats for the image are the image's
+    (``port_beats``), less what the readers' FIFOs read ahead before ``start`` (from reset,
+    at most a FIFO each and one beat a cycle), plus what the readers of the engines that
+    finish the image before the last refill for the next image meanwhile (a FIFO each:
+    they loop). Readers that want the port at once take turns, which the recurrence (each
+    engine timed as if its words were on chip) does not see: for a design bound by its
+    port this span sets the latency (AlexNet on the xczu9eg: its two streamed layers
+    overlap, and the port is busy from the first's start to the image's end)."""
     engines = [c for c in cores if c.info.get("wstream")]
     start = min((int(times[s.name][0]) for e in engines for _, s in e.inputs()), default=0)
-    ahead = sum(min(c.params["OUTSTANDING"] * c.params["BURST"], c.info["image_beats"])
-                for c in cores if c.info.get("image_beats"))
+    fifo = {c.layer: min(c.params["OUTSTANDING"] * c.params["BURST"], c.info["image_beats"])
+            for c in cores if c.info.get("image_beats")}  # the looping readers, by layer
+    ahead = min(sum(fifo.values()), start)
+    last = max(engines, key=lambda e: int(times[e.outputs()[0][1].name][-1]), default=None)
+    refill = sum(f for layer, f in fifo.items() if last is None or layer != last.layer)
     beats = port_beats(cores)
-    return start, max(start + port_cycles(max(beats - ahead, 0), port_cycles_per_beat),
+    return start, max(start + port_cycles(beats - ahead + refill, port_cycles_per_beat),
                       port_cycles(beats, port_cycles_per_beat)) - 1
 
 
