@@ -519,8 +519,9 @@ def ddr_section() -> list[str]:
          "the 512-bit `m_axi_weights` round robin) and keeps on chip the layers whose ROMs "
          "save the most latency within the device; T6 W6, random weights. **Modelled** "
          "(cycle and resource models) unless a simulated row says otherwise: the port moves "
-         "one 512-bit beat a cycle, so the beats an image needs bound the interval (and the "
-         "latency); a streamed conv layer's weights are read again for every window. The "
+         "one 512-bit beat a cycle, so the beats an image needs bound the interval, and the "
+         "latency from the first streamed layer's start (the readers take turns at the "
+         "port); a streamed conv layer's weights are read again for every window. The "
          "bandwidth column is what that takes at the assumed clock, beside the board "
          "memory's peak (devices.py). E3NE's cycles are with its weights forced on chip (no "
          f"DDR time). Command: `.venv/bin/python bench/{d['command']}` (commit "
@@ -546,8 +547,11 @@ def ddr_section() -> list[str]:
         s = r.get("simulated")
         if s:
             L.append("")
+            alone = (f"; one image alone {s['one_image_latency_cycles']:,} "
+                     f"({s['latency_error']:+.2%})" if "one_image_latency_cycles" in s else "")
             L.append(f"{r['model']} on the {r['device']}, **simulated**: {s['images']} "
-                     f"images, {s['mismatches']} mismatches, latency {_sim_runs(s['runs'])} "
-                     f"against {s['modelled_latency_cycles']:,} modelled; {s['how']}.")
+                     f"images, {s['mismatches']} mismatches, latency {_sim_runs(s['runs'])}"
+                     f"{alone} against {s['modelled_latency_cycles']:,} modelled; "
+                     f"{s['how']}.")
     return L + [""]
 

@@ -103,7 +103,8 @@ def hierarchical_build(design_dir: Path) -> bool:
 def build(design_dir: Path, plan: Plan, n_images: int, progress: bool = True,
           trace: bool = False, activity: bool = False,
           hierarchical: bool | None = None) -> Path:
-    """Verilate the bench + design for runs of up to ``n_images`` (cached per count);
+    """Verilate the bench + design for runs of up to ``n_images`` (cached per count, and
+    a simulator built for more images serves);
     ``hierarchical`` (default: ``hierarchical_build``, unless ``trace`` or ``activity``
     want to see inside the engines) one engine at a time."""
     if hierarchical is None:
@@ -124,14 +125,23 @@ def build(design_dir: Path, plan: Plan, n_images: int, progress: bool = True,
             params.update(WB_ADDR_W=wp["addr_bits"], WB_BASE=WB_BASE + 3 * wp["width"] // 8)
             defines.append("+define+E3NE_WEIGHT_AXI")
             sources.insert(-1, AXI_MEM)
-    work = design_dir / "sim" / (f"n{n_images}{'-trace' if trace else ''}"
-                                 f"{'-activity' if activity else ''}")
-    exe = work / "obj" / "simv"
-    stamp = work / "stamp.json"
-    key = json.dumps({"params": params, "trace": trace, "activity": activity,
-                      "hierarchical": hierarchical, "src": [p.read_text() for p in sources]})
-    if exe.is_file() and stamp.is_file() and stamp.read_text() == key:
-        return exe
+    suffix = f"{'-trace' if trace else ''}{'-activity' if activity else ''}"
+    src = [p.read_text() for p in sources]
+
+    def key(n: int) -> str:
+        return json.dumps({"params": {**params, "N_IMAGES": n}, "trace": trace,
+                           "activity": activity, "hierarchical": hierarchical, "src": src})
+
+    # a simulator built for more images runs fewer (+N): a large design's build takes
+    # minutes to hours, so `verify --images 1` after `--images 4` reuses it
+    built = sorted((int(m[1]), p) for p in (design_dir / "sim").glob(f"n*{suffix}")
+                   if (m := re.fullmatch(rf"n(\d+){re.escape(suffix)}", p.name)))
+    for n, work in built:
+        exe, stamp = work / "obj" / "simv", work / "stamp.json"
+        if n >= n_images and exe.is_file() and stamp.is_file() and stamp.read_text() == key(n):
+            return exe
+    work = design_dir / "sim" / f"n{n_images}{suffix}"
+    exe, stamp = work / "obj" / "simv", work / "stamp.json"
     if work.exists():
         shutil.rmtree(work)
     how = ", an engine at a time" if hierarchical else ""
@@ -141,7 +151,7 @@ def build(design_dir: Path, plan: Plan, n_images: int, progress: bool = True,
                               extra_args=["-Wno-WIDTH", "-O3", "--x-assign", "fast",
                                           "--x-initial", "fast", *UNROLL] + defines,
                               timeout=BUILD_TIMEOUT, hierarchical=hierarchical)
-    stamp.write_text(key)
+    stamp.write_text(key(n_images))
     return exe
 
 
