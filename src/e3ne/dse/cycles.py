@@ -20,8 +20,8 @@ image's words much before the first streamed engine's first input beat, and then
 beat a cycle; the layers after the last streamed engine follow. The latency is the larger
 of the two: the recurrence's for a design whose port is rarely contended (the co-simulated
 tests), the span's for one bound by its port whose streamed layers overlap (AlexNet on the
-xczu9eg: 269,945 modelled, 270,066 simulated). A design whose streamed layers want the port
-in bursts with idle gaps between them lies between the two bounds.
+xczu9eg, the design of c3487e7: 270,009 modelled, 270,066 simulated). A design whose
+streamed layers want the port in bursts with idle gaps between them lies between the two.
 
 ``latency`` (first input beat to the last output beat of one image): every stage is a
   max-plus recurrence over the beats of the image,
