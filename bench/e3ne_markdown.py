@@ -553,5 +553,25 @@ def ddr_section() -> list[str]:
                      f"images, {s['mismatches']} mismatches, latency {_sim_runs(s['runs'])}"
                      f"{alone} against {s['modelled_latency_cycles']:,} modelled; "
                      f"{s['how']}.")
-    return L + [""]
+    return L + _streamed_cores() + [""]
+
+
+def _streamed_cores() -> list[str]:
+    """The streaming cores of a DDR design synthesized alone against the resource model
+    (bench/results/streamed_cores.json from ``bench/bench_streamed_cores.py``)."""
+    path = RESULTS.parent / "streamed_cores.json"
+    if not path.is_file():
+        return []
+    d = json.loads(path.read_text())
+    keys = ("LUT", "LUTRAM", "FF", "BRAM36")
+    L = ["", f"The cores that stream weights, of the {d['design']} design, each "
+         f"**synthesized** alone against the resource model: {d['how']}. Command: "
+         f"`.venv/bin/python bench/{d['command']}` (commit `{d['commit']}`, {d['date']}).",
+         "", "| core | module (layer) | " + " | ".join(f"{k} Yosys / model" for k in keys)
+         + " | Yosys, s |", "|---|---|" + "---|" * (len(keys) + 1)]
+    for c in d["cores"]:
+        cells = " | ".join(f"{c['yosys'][k]:,} / {c['model'][k]:,}" for k in keys)
+        L.append(f"| {c['instance']} | {c['module']} ({c['layer'] or '-'}) | {cells} | "
+                 f"{c['seconds']:g} |")
+    return L
 
