@@ -148,39 +148,35 @@ def estimate_cores(cores: list[Core], times: dict[str, np.ndarray] | None = None
     last = int(times[cores[-1].dst.name][-1])
     latency = last + 1
     if port:  # streamed weights: m_axi_weights is a stage, and bounds the latency
-        start, end = port_span(cores, times, port_cycles_per_beat)
+        ends = {e.layer: int(times[e.outputs()[0][1].name][-1])
+                for e in cores if e.info.get("wstream")}  # each streamed engine's last beat
+        start, end = port_span(cores, times, beats, ends, port_cycles_per_beat)
         out.append(StageEstimate("m_axi_weights", "port", "", port, 0, start, end))
-        latency = max(latency, end + (last - end_of_streamed(cores, times)) + 1)
+        # the layers after the streamed engine that finishes last follow the port's end
+        latency = max(latency, end + (last - max(ends.values())) + 1)
     return CycleEstimate(latency=latency, interval=max(s.cycles for s in out), stages=out,
                          port_beats=beats)
 
 
-def port_span(cores: list[Core], times: dict[str, np.ndarray],
-              port_cycles_per_beat: float = 1.0) -> tuple[int, int]:
-    """When m_axi_weights serves one image's beats, at the earliest: no streamed engine
-    takes a word before its first input beat (``start``), and from then on the port moves
-    one beat a cycle (or at the board's pace). Its beats for the image are the image's
-    (``port_beats``), less what the readers' FIFOs read ahead before ``start`` (from reset,
+def port_span(cores: list[Core], times: dict[str, np.ndarray], beats: int,
+              ends: dict[str, int], port_cycles_per_beat: float = 1.0) -> tuple[int, int]:
+    """When m_axi_weights serves one image's ``beats`` (``port_beats``), at the earliest:
+    no streamed engine takes a word before its first input beat (``start``), and from then
+    on the port moves one beat a cycle (or at the board's pace). Its beats for the image
+    are the image's, less what the readers' FIFOs read ahead before ``start`` (from reset,
     at most a FIFO each and one beat a cycle), plus what the readers of the engines that
-    finish the image before the last refill for the next image meanwhile (a FIFO each:
-    they loop). Readers that want the port at once take turns, which the recurrence (each
-    engine timed as if its words were on chip) does not see: for a design bound by its
-    port this span sets the latency (AlexNet on the xczu9eg: its two streamed layers
-    overlap, and the port is busy from the first's start to the image's end)."""
-    engines = [c for c in cores if c.info.get("wstream")]
-    start = min((int(times[s.name][0]) for e in engines for _, s in e.inputs()), default=0)
+    finish the image before the last (``ends``: each streamed layer's last output beat in
+    the recurrence) refill for the next image meanwhile (a FIFO each: they loop). Readers
+    that want the port at once take turns, which the recurrence (each engine timed as if
+    its words were on chip) does not see: for a design bound by its port this span sets
+    the latency (AlexNet on the xczu9eg: its two streamed layers overlap, and the port is
+    busy from the first's start to the image's end)."""
+    start = min(int(times[s.name][0]) for e in cores if e.info.get("wstream")
+                for _, s in e.inputs())
     fifo = {c.layer: min(c.params["OUTSTANDING"] * c.params["BURST"], c.info["image_beats"])
             for c in cores if c.info.get("image_beats")}  # the looping readers, by layer
     ahead = min(sum(fifo.values()), start)
-    last = max(engines, key=lambda e: int(times[e.outputs()[0][1].name][-1]), default=None)
-    refill = sum(f for layer, f in fifo.items() if last is None or layer != last.layer)
-    beats = port_beats(cores)
+    last = max(ends, key=ends.__getitem__)
+    refill = sum(f for layer, f in fifo.items() if layer != last)
     return start, max(start + port_cycles(beats - ahead + refill, port_cycles_per_beat),
                       port_cycles(beats, port_cycles_per_beat)) - 1
-
-
-def end_of_streamed(cores: list[Core], times: dict[str, np.ndarray]) -> int:
-    """The last output beat of one image of the streamed engine that finishes last (the
-    recurrence's time); the design's output trails it by the layers after."""
-    ends = [int(times[e.outputs()[0][1].name][-1]) for e in cores if e.info.get("wstream")]
-    return max(ends, default=int(times[cores[-1].dst.name][-1]))
