@@ -55,7 +55,7 @@ def main() -> None:
     args = ap.parse_args()
     anchors = json.loads(ANCHOR.read_text())["models"] if ANCHOR.is_file() else {}
     dev = get_device(args.device)
-    rows = []
+    rows = _earlier_rows()
     for model in args.models.split(","):
         opts = ConvertOptions(model=model, **ZOO_OPTS.get(model, {}))
         d = Path(args.out) / model
@@ -89,11 +89,23 @@ def main() -> None:
             + (f"; E3NE {e3:,} cycles: {e3 / c.latency:.1f}x fewer" if e3 else ""))
         if model in args.simulate.split(","):
             row["simulated"] = _simulate(opts, d, row, args)
-        rows.append(row)
+        here = provenance("bench_large_ddr.py")
+        row.update(commit=here["commit"], date=here["date"])
+        rows = [r for r in rows if r["model"] != model] + [row]
         # after every model, so that a run cut short still reports what it searched
-        RESULTS.write_text(json.dumps({**provenance("bench_large_ddr.py"), "rows": rows},
-                                      indent=1) + "\n")
+        RESULTS.write_text(json.dumps({**here, "rows": rows}, indent=1) + "\n")
     log(f"wrote {RESULTS}")
+
+
+def _earlier_rows() -> list[dict]:
+    """The rows of the results file's earlier run, each with the commit and date it was
+    run at: a run of some models (a simulation takes hours) keeps the others' figures."""
+    try:
+        old = json.loads(RESULTS.read_text())
+    except (OSError, ValueError):
+        return []
+    return [{**r, "commit": r.get("commit", old.get("commit")),
+             "date": r.get("date", old.get("date"))} for r in old.get("rows", [])]
 
 
 def _simulate(opts: ConvertOptions, d: Path, row: dict, args) -> dict:

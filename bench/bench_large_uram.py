@@ -58,15 +58,17 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--out", default="out/bench_large_uram")
     args = ap.parse_args()
-    rows = []
+    rows = _earlier_rows()
+    commit = _commit()
     for model in args.models.split(","):
         opts = ConvertOptions(model=model, **ZOO_OPTS.get(model, {}))
         d = Path(args.out) / model
         log(f"{model}: converting (random weights)")
         net = run_convert(opts, d).net
         e3 = _e3ne_cycles(model)
+        earlier = next((r["budgets"] for r in rows if r["model"] == model), {})
         row: dict = {"model": model, "device": DEVICE, "T": net.T, "W": net.W,
-                     "e3ne_cycles": e3, "budgets": {}}
+                     "e3ne_cycles": e3, "budgets": dict(earlier)}
         for name in args.budgets.split(","):
             found = search(net, DEVICE, LARGE_BUDGETS.get(name, name) or None, "latency", None)
             c, r = found.chosen, found.chosen.resources
@@ -78,7 +80,7 @@ def main() -> None:
                              "URAM": r.URAM},
                 "weights_placed": placed,
                 "e3ne_cycles_over_our_latency": round(e3 / c.latency, 1) if e3 else None,
-                "folds": {k: vars(f) for k, f in c.folds.items()}}
+                "folds": {k: vars(f) for k, f in c.folds.items()}, "commit": commit}
             log(f"{model} {name}: latency {c.latency:,}, interval {c.interval:,}, "
                 f"{r.lut_total:,} LUT, {r.bram:g} BRAM36, {r.URAM} URAM (modelled); {placed}")
             sim_models = (args.sim_models or args.models).split(",")
@@ -109,8 +111,24 @@ def main() -> None:
                                "design (rtl/ rewritten byte for byte by this run's compile)")
             row["budgets"][name]["simulated"] = sim
             log(f"{model} {name}: {doc['mismatches']} mismatches; {doc['runs']}")
-        rows.append(row)
-        _write(rows)
+        rows = [r for r in rows if r["model"] != model] + [row]
+        _write(rows, commit)
+
+
+def _commit() -> str | None:
+    return subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
+                          text=True, check=False).stdout.strip() or None
+
+
+def _earlier_rows() -> list[dict]:
+    """The results file's earlier rows, each budget with the commit it was run at: a run of
+    some models or budgets (a simulation takes hours) keeps the others' figures."""
+    try:
+        old = json.loads(RESULTS.read_text())
+    except (OSError, ValueError):
+        return []
+    return [{**r, "budgets": {k: {**b, "commit": b.get("commit", old.get("commit"))}
+                              for k, b in r["budgets"].items()}} for r in old.get("rows", [])]
 
 
 def _rtl_digest(d: Path) -> str | None:
@@ -137,15 +155,14 @@ def _reusable(d: Path, images: int) -> dict | None:
     return doc
 
 
-def _write(rows: list[dict]) -> None:
+def _write(rows: list[dict], commit: str | None) -> None:
     """The results so far (after every model: a long run that stops keeps what it did)."""
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps({
         "about": "AlexNet/VGG on the xcvu13p, weights on chip (LUT, block RAM, UltraRAM); "
                  "produced by .venv/bin/python bench/bench_large_uram.py " + " ".join(
                      sys.argv[1:]),
-        "commit": subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
-                                 text=True, check=False).stdout.strip() or None,
+        "commit": commit,
         "machine": {"python": platform.python_version(), "cpus": os.cpu_count()},
         "rows": rows}, indent=1) + "\n")
     log(f"wrote {RESULTS}")

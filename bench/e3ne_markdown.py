@@ -524,12 +524,13 @@ def ddr_section() -> list[str]:
          "port); a streamed conv layer's weights are read again for every window. The "
          "bandwidth column is what that takes at the assumed clock, beside the board "
          "memory's peak (devices.py). E3NE's cycles are with its weights forced on chip (no "
-         f"DDR time). Command: `.venv/bin/python bench/{d['command']}` (commit "
-         f"`{d['commit']}`, {d['date']})." + (f" Note: {d['note']}." if d.get("note") else ""),
+         f"DDR time). Command: `.venv/bin/python bench/{d['command']}` (last run at commit "
+         f"`{d['commit']}`, {d['date']}; each row names the commit it was run at)."
+         + (f" Note: {d['note']}." if d.get("note") else ""),
          "", "| model | device | latency (cycles) | interval | bound by | weights streamed "
          "/ on chip | port beats per image (MB) | bandwidth at the clock (board) | LUT, FF, "
-         "BRAM36 | E3NE cycles / our latency | search, s (wall, 1 run) |",
-         "|---|---|---|---|---|---|---|---|---|---|---|"]
+         "BRAM36 | E3NE cycles / our latency | search, s (wall, 1 run) | commit |",
+         "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in d["rows"]:
         res, ratio = r["resources"], _over_e3ne(r["e3ne_cycles"], r["latency_cycles"])
         placed = r.get("weights_placed", {})
@@ -542,7 +543,7 @@ def ddr_section() -> list[str]:
                  f"{ext} / {sum(placed.values()) - ext} | "
                  f"{r['port_beats_per_image']:,} ({r['port_bytes_per_image'] / 1e6:.1f}) | "
                  f"{bw} | {res['LUT']:,}, {res['FF']:,}, {res['BRAM36']:g} | {ratio} | "
-                 f"{r['search_seconds']:,.1f} |")
+                 f"{r['search_seconds']:,.1f} | `{r.get('commit', d['commit'])}` |")
     for r in d["rows"]:
         s = r.get("simulated")
         if s:
