@@ -80,13 +80,6 @@ def expected_words(plan: Plan, scores: np.ndarray) -> list[tuple[int, int]]:
     return beats
 
 
-# Unroll the loops of the cores' functions (spike_dot's compressor levels): left as loops,
-# Verilator runs them bit by bit on every clock, idle engines included; unrolled, each is
-# straight-line code over constant bit positions (VGG-11 at lut=0.02, 34k LUT, built flat:
-# 400k cycles in 26 s against 59 s, built in the same time). Not for an engine-at-a-time
-# build: Verilating a large engine unrolled took many times longer (VGG-11 at lut=0.1:
-# about 70 minutes against 10), with no gain shown there
-UNROLL = ("--unroll-count", "100000", "--unroll-stmts", "10000000")
 HIER_LUTS = 100_000  # designs modelled this large are Verilated an engine at a time
 BUILD_TIMEOUT = 6 * 3600  # seconds: a 170k-LUT design's build takes an hour here
 
@@ -152,8 +145,7 @@ def build(design_dir: Path, plan: Plan, n_images: int, progress: bool = True,
                 enabled=progress):
         exe = build_verilator("top_tb", sources, work, params,
                               extra_args=["-Wno-WIDTH", "-O3", "--x-assign", "fast",
-                                          "--x-initial", "fast",
-                                          *(() if hierarchical else UNROLL)] + defines,
+                                          "--x-initial", "fast"] + defines,
                               timeout=BUILD_TIMEOUT, hierarchical=hierarchical)
     stamp.write_text(key(n_images))
     return exe

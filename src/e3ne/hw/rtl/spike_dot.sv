@@ -12,8 +12,12 @@
  *  of bits, and -OFS (mod 2^PS_W) enters the sum as constant bits.  No multiplier: each
  *  weight bit plane meets each spike plane in a popcount.
  *
- *  Pipeline (registers with the enable en; the caller stalls it as one):
- *   stage 1: the leaves, registered.  ADDER = 2 (compressor): for each plane pair,
+ *  Pipeline (registers with the enable en; the caller stalls it as one).  vld marks the
+ *  beat at wgt/x as one whose part the caller uses: each register stage loads only a valid
+ *  beat (a valid bit travels beside it), so an engine waiting for input leaves its dot
+ *  products still (no toggling, and a simulator skips their logic: the trees are most of
+ *  a large design's work per clock); part then holds the last valid beat's sum.
+ *   stage 1: the leaves, registered straight into their places in level 0 (below).  ADDER = 2 (compressor): for each plane pair,
  *       spike-gated 3:2 counters (one LUT6 per output bit on 3 lanes), then 6:3
  *       counters over each column: M = 2*ceil(ceil(SIMD/3)/6) leaves of 3 bits, each
  *       weighted 2^(wb+b+column).  ADDER = 1: one leaf per plane pair, a plain
@@ -46,6 +50,7 @@ module spike_dot #(
 )(
 	input	logic  clk,
 	input	logic  en,
+	input	logic  vld,
 	input	logic [PE*SIMD*W-1:0]  wgt,
 	input	logic [SIMD*TP-1:0]  x,
 	output	logic [PE*PS_W-1:0]  part
@@ -222,17 +227,49 @@ module spike_dot #(
 
 	// Yosys elaborates big unrolled procedures and many small generate blocks slowly, and
 	// Icarus re-runs an always_comb whose locals it writes: so each plane pair and each
-	// tree level is one generate block whose logic is a function (automatic locals) in a
-	// continuous assignment.
+	// tree level is one generate block whose logic is a function (automatic locals), called
+	// in a continuous assignment or in its register's block.
+
+	// where each bit of the M leaves from leaf L0 on sits in level 0 (PB bits each; bits
+	// weighted 2^PS_W or more are dropped: the sum is taken mod 2^PS_W)
+	localparam int PB = $clog2(B0 + 1);
+	function automatic logic [M*LW*PB-1:0] leaf_places(input int L0);
+		int  k, d;   // (loop variables here: Icarus)
+		logic [M*LW*PB-1:0]  r;   // (not the return value's bits: Icarus)
+		r = '0;
+		for (k = 0; k < M; k++)
+			for (d = 0; d < LW; d++)
+				if (leaf_shift(L0 + k) + d < NC)  r[(k*LW + d)*PB +: PB] = PB'(pos0(L0 + k, d));
+		leaf_places = r;
+	endfunction
+	function automatic logic [M*LW-1:0] leaf_kept(input int L0);
+		int  k, d;   // (loop variables here: Icarus)
+		logic [M*LW-1:0]  r;   // (not the return value's bits: Icarus)
+		for (k = 0; k < M; k++)
+			for (d = 0; d < LW; d++)  r[k*LW + d] = (leaf_shift(L0 + k) + d < NC);
+		leaf_kept = r;
+	endfunction
+
+	// VP[i]: the beat in register stage i is valid (0: the leaves, 1 .. NS: the tree's and
+	// the delay's registers in order); stage i+1 loads only when VP[i]
+	logic [NS-1:0]  VP;
+	always_ff @(posedge clk) begin
+		if (en)  VP <= NS'({VP, vld});
+	end
 
 	//-----------------------------------------------------------------------
-	// Stage 1: the leaves, Lf[((p*NT) + n)*LW +: LW] for leaf n of lane p
-	logic [PE*NT*LW-1:0]  lf_nx;
-	logic [PE*NT*LW-1:0]  Lf;
+	// Stage 1: the leaves, each bit registered at its place in level 0 (V0: lane p's bits
+	// from p*B0; a column's bits ordered by bit index, then by leaf, the constant's bit
+	// last, pos0), loaded only with a valid beat.  (Each plane pair's registers are one
+	// block writing its own bits of V0: no wide vector is wired bit by bit, which a
+	// simulator would copy whole for every bit.)
+	logic [PE*B0-1:0]  V0;
 
 	for (genvar wb = 0; wb < ((W >= 2)? W : 0); wb++) begin : genWb   // (none if W is refused)
 		for (genvar b = 0; b < TP; b++) begin : genB
 			localparam int L0 = (wb*TP + b)*M;   // the pair's first leaf
+			localparam logic [M*LW*PB-1:0] PL = leaf_places(L0);
+			localparam logic [M*LW-1:0] KEPT = leaf_kept(L0);
 
 			// lane p's M leaves of plane pair (wb, b)
 			function automatic logic [M*LW-1:0] leaves(input logic [PE*SIMD*W-1:0] wv,
@@ -262,51 +299,40 @@ module spike_dot #(
 			endfunction
 
 			for (genvar p = 0; p < PE; p++) begin : genLane
-				assign	lf_nx[(p*NT + L0)*LW +: M*LW] = leaves(wgt, x, p);
+				always_ff @(posedge clk) begin : blkLeaves
+					logic [M*LW-1:0]  lv;
+					if (en && vld) begin
+						lv = leaves(wgt, x, p);
+						for (int i = 0; i < M*LW; i++)
+							if (KEPT[i])  V0[p*B0 + 32'(PL[i*PB +: PB])] <= lv[i];
+					end
+				end : blkLeaves
 			end : genLane
 		end : genB
 	end : genWb
-
-	always_ff @(posedge clk) begin
-		if (en)  Lf <= lf_nx;
-	end
+	for (genvar c = 0; c < NC; c++) begin : genConst
+		if (KB[c]) begin : genOne
+			for (genvar p = 0; p < PE; p++) begin : genLane
+				always_ff @(posedge clk)  V0[p*B0 + 32'(S0[c*HB +: HB]) + 32'(H0[c*HB +: HB]) - 1] <= 1'b1;
+			end : genLane
+		end : genOne
+	end : genConst
 
 	//-----------------------------------------------------------------------
 	// Stages 2 .. 1+NS: the compressor tree.  Level l (genLevel[l].v: PE lanes of as many
 	// bits as its heights sum to; column c of lane p after lane p-1 and the columns below
-	// c); level 0 the leaves' bits and the constant; a register where is_reg(l).  Column c
-	// of level l+1 holds, in order: the low outputs of column c's counters, its passed
-	// bits, the middle outputs of column c-1's counters, the high outputs of column c-2's.
-
-	// level 0: the leaves' bits and the constant, wired into their columns
-	logic [PE*B0-1:0]  v0;
-	for (genvar n = 0; n < NT; n++) begin : genSpread
-		for (genvar b = 0; b < LW; b++) begin : genBit
-			if (leaf_shift(n) + b < NC) begin : genIn
-				localparam int P0 = pos0(n, b);
-				for (genvar p = 0; p < PE; p++) begin : genLane
-					assign	v0[p*B0 + P0] = Lf[(p*NT + n)*LW + b];
-				end : genLane
-			end : genIn
-			else begin : genOut   // weighted 2^PS_W or more: dropped (mod 2^PS_W)
-				wire  unused = &{1'b0, Lf[b]};
-			end : genOut
-		end : genBit
-	end : genSpread
-	for (genvar c = 0; c < NC; c++) begin : genConst
-		if (KB[c]) begin : genOne
-			for (genvar p = 0; p < PE; p++) begin : genLane
-				assign	v0[p*B0 + 32'(S0[c*HB +: HB]) + 32'(H0[c*HB +: HB]) - 1] = 1'b1;
-			end : genLane
-		end : genOne
-	end : genConst
+	// c); level 0 the leaves' bits and the constant; a register where is_reg(l), loaded
+	// only with a valid beat (its logic inside the register's block, so that a simulator
+	// runs it only then).  Column c of level l+1 holds, in order: the low outputs of column
+	// c's counters, its passed bits, the middle outputs of column c-1's counters, the high
+	// outputs of column c-2's.
 
 	for (genvar l = 0; l <= LT; l++) begin : genLevel
 		localparam int BL = sum_heights(heights((l < LT)? l : NLV), NC);
 		localparam int BW = (l < LT)? BL : PS_W;   // the last level: the sum
 		logic [PE*BW-1:0]  v;
 		if (l == 0) begin : genLeaves
-			assign	v = v0;
+			assign	v = V0;
 		end : genLeaves
 		else if (l < LT) begin : genCounters
 			localparam logic [NC*HB-1:0] HI = heights(l-1);
@@ -348,15 +374,13 @@ module spike_dot #(
 				end
 				compress = r;
 			endfunction
-			logic [PE*BL-1:0]  nx;
-			assign	nx = compress(genLevel[l-1].v);
 			if (is_reg(l)) begin : genReg
 				always_ff @(posedge clk) begin
-					if (en)  v <= nx;
+					if (en && VP[regs_upto(l) - 1])  v <= compress(genLevel[l-1].v);
 				end
 			end : genReg
 			else begin : genWire
-				assign	v = nx;
+				assign	v = compress(genLevel[l-1].v);
 			end : genWire
 		end : genCounters
 		else begin : genAdders
@@ -378,10 +402,8 @@ module spike_dot #(
 					add_rows[p*PS_W +: PS_W] = r0 + r1 + r2;
 				end
 			endfunction
-			logic [PE*PS_W-1:0]  nx;
-			assign	nx = add_rows(genLevel[LT-1].v);
 			always_ff @(posedge clk) begin
-				if (en)  v <= nx;
+				if (en && VP[regs_upto(LT) - 1])  v <= add_rows(genLevel[LT-1].v);
 			end
 		end : genAdders
 	end : genLevel
@@ -394,7 +416,7 @@ module spike_dot #(
 		end : genTree
 		else begin : genReg
 			always_ff @(posedge clk) begin
-				if (en)  q <= genDelay[i-1].q;
+				if (en && VP[regs_upto(LT) + i - 1])  q <= genDelay[i-1].q;
 			end
 		end : genReg
 	end : genDelay

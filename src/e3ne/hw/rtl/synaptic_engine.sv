@@ -417,12 +417,13 @@ module synaptic_engine #(
 		wire  unused_wl = &{1'b0, wl_we, wl_addr, wl_dat};
 	end : genWgtRom
 
-	// Stages 4 .. 4+NS: the PE dot products
+	// Stages 4 .. 4+NS: the PE dot products, of the steps issued (X3 and Wgt3 hold the step
+	// of Ctl[2]; part is used only for a valid step at the accumulator)
 	logic [PE*PS_W-1:0]  part;
 	spike_dot #(
 		.PE(PE), .SIMD(SIMD), .TP(TP), .W(W), .ADDER(ADDER), .LEVELS(LEVELS)
 	) inst_dot (
-		.clk, .en, .wgt(Wgt3), .x(X3), .part
+		.clk, .en, .vld(Ctl[2*CTL_W + C_V]), .wgt(Wgt3), .x(X3), .part
 	);
 
 	//-----------------------------------------------------------------------

@@ -3,9 +3,10 @@
  * @author  e3ne
  * @description
  *  Random weights and spike bits every cycle, the enable low in about one cycle of
- *  STALL (per mille), N enabled cycles; after every enabled edge, part must equal the
- *  plain sum_j w[p][j] * x_j of the inputs LAT = 1 + ceil(clog2(W*TP*M) / LEVELS) enabled
- *  edges before (computed here with multiplies, independent of the core's bit planes).
+ *  STALL (per mille), the beat invalid (vld low) in about one of IDLE, N enabled cycles;
+ *  after every enabled edge, part must equal the plain sum_j w[p][j] * x_j of the last
+ *  valid inputs LAT = 1 + ceil(clog2(W*TP*M) / LEVELS) enabled edges before or earlier
+ *  (computed here with multiplies, independent of the core's bit planes).
  *  Prints PASS (with the compressor tree's levels) or FAIL with the first wrong lane,
  *  then calls $finish.
  */
@@ -18,6 +19,7 @@ module spike_dot_tb #(
 	parameter int LEVELS = 2,
 	parameter int N = 400,       // enabled cycles
 	parameter int STALL = 300,   // per mille of cycles with the enable low
+	parameter int IDLE = 300,    // per mille of beats not valid
 	parameter int SEED = 1
 );
 	localparam int PS_W = W + TP + $clog2(SIMD + 1) + 1;
@@ -25,13 +27,13 @@ module spike_dot_tb #(
 	localparam int LAT = 1 + ($clog2(W*TP*M) + LEVELS - 1)/LEVELS;
 
 	logic  clk = 0;
-	logic  en;
+	logic  en, vld;
 	logic [PE*SIMD*W-1:0]  wgt;
 	logic [SIMD*TP-1:0]  x;
 	logic [PE*PS_W-1:0]  part;
 
 	spike_dot #(.PE(PE), .SIMD(SIMD), .TP(TP), .W(W), .ADDER(ADDER), .LEVELS(LEVELS)) dut (
-		.clk, .en, .wgt, .x, .part
+		.clk, .en, .vld, .wgt, .x, .part
 	);
 
 	always #5 clk = !clk;
@@ -47,7 +49,8 @@ module spike_dot_tb #(
 		end
 	endfunction
 
-	logic [PE*PS_W-1:0]  hist [LAT+1];   // expected parts of the last enabled edges
+	logic [PE*PS_W-1:0]  hist [LAT+1];   // expected parts after the last enabled edges
+	logic [PE*PS_W-1:0]  last;           // the last valid beat's sum
 	int  seed, done, bad;
 
 	initial begin
@@ -65,10 +68,12 @@ module spike_dot_tb #(
 				x = '1;
 			end
 			en = ($urandom() % 1000) >= STALL || done < 2;
+			vld = ($urandom() % 1000) >= IDLE || done < 2;
 			@(posedge clk);
 			if (en) begin
 				for (int k = LAT; k > 0; k--)  hist[k] = hist[k-1];
-				hist[0] = reference(wgt, x);
+				if (vld)  last = reference(wgt, x);
+				hist[0] = last;
 				done++;
 			end
 			#1;
