@@ -20,13 +20,12 @@ import argparse
 import json
 import os
 import platform
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from e3ne_common import LARGE_BUDGETS, ZOO_OPTS, placements  # noqa: E402
+from e3ne_common import LARGE_BUDGETS, ZOO_OPTS, placements, provenance  # noqa: E402
 
 from e3ne.dse.search import search  # noqa: E402
 from e3ne.jobs import ConvertOptions, log, run_compile, run_convert, run_verify  # noqa: E402
@@ -59,7 +58,7 @@ def main() -> None:
     ap.add_argument("--out", default="out/bench_large_uram")
     args = ap.parse_args()
     rows = _earlier_rows()
-    commit = _commit()
+    commit = provenance("bench_large_uram.py")["commit"] or None
     for model in args.models.split(","):
         opts = ConvertOptions(model=model, **ZOO_OPTS.get(model, {}))
         d = Path(args.out) / model
@@ -113,11 +112,6 @@ def main() -> None:
             log(f"{model} {name}: {doc['mismatches']} mismatches; {doc['runs']}")
         rows = [r for r in rows if r["model"] != model] + [row]
         _write(rows, commit)
-
-
-def _commit() -> str | None:
-    return subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
-                          text=True, check=False).stdout.strip() or None
 
 
 def _earlier_rows() -> list[dict]:

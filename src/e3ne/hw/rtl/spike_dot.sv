@@ -17,11 +17,12 @@
  *  beat (a valid bit travels beside it), so an engine waiting for input leaves its dot
  *  products still (no toggling, and a simulator skips their logic: the trees are most of
  *  a large design's work per clock); part then holds the last valid beat's sum.
- *   stage 1: the leaves, registered straight into their places in level 0 (below).  ADDER = 2 (compressor): for each plane pair,
- *       spike-gated 3:2 counters (one LUT6 per output bit on 3 lanes), then 6:3
- *       counters over each column: M = 2*ceil(ceil(SIMD/3)/6) leaves of 3 bits, each
- *       weighted 2^(wb+b+column).  ADDER = 1: one leaf per plane pair, a plain
- *       popcount (an adder chain: the slow reference).
+ *   stage 1: the leaves, registered straight into their places in level 0 (below).
+ *       ADDER = 2 (compressor): for each plane pair, spike-gated 3:2 counters (one LUT6
+ *       per output bit on 3 lanes), then 6:3 counters over each column:
+ *       M = 2*ceil(ceil(SIMD/3)/6) leaves of 3 bits, each weighted 2^(wb+b+column).
+ *       ADDER = 1: one leaf per plane pair, a plain popcount (an adder chain: the slow
+ *       reference).
  *   stages 2 .. 1+NS: one compressor tree over the bits of all NT = W*TP*M leaves of a
  *       lane and the constant, sorted into columns by weight (bit k of a leaf weighted
  *       2^s in column s+k; columns from PS_W on dropped: the sum is taken mod 2^PS_W).
